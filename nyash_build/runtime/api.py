@@ -1,0 +1,76 @@
+"""Signatures of runtime functions that are called across runtime files or by the
+generated code.  One source of truth: the test harness uses it to stub functions whose
+file is not written yet, and the code generator uses it to know result arities.
+
+``v`` in a signature expands to ``i32 i64`` (a dynamic value: tag, payload).
+"""
+from __future__ import annotations
+
+V = ("i32", "i64")
+
+
+def _sig(params: str, results: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def expand(s: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for t in s.split():
+            out.extend(V if t == "v" else (t,))
+        return tuple(out)
+    return expand(params), expand(results)
+
+
+SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # core.wat: memory, reference counting, output, errors
+    "$alloc": _sig("i32", "i32"),
+    "$free": _sig("i32", ""),
+    "$retain": _sig("v", ""),
+    "$release": _sig("v", ""),
+    "$out_write": _sig("i32 i32", ""),
+    "$out_flush": _sig("", ""),
+    "$err_write": _sig("i32 i32", ""),
+    "$raise_error": _sig("i32", ""),
+    "$throw_value": _sig("v", ""),
+    "$fatal": _sig("i32", ""),
+    "$err_new": _sig("i32", "i32"),
+    "$inst_new": _sig("i32 i32", "i32"),
+    # compiler-provided
+    "$class_name": _sig("i32", "i32"),
+    # strings.wat
+    "$str_new": _sig("i32", "i32"),
+    "$str_lit": _sig("i32 i32", "i32"),
+    "$str_concat": _sig("i32 i32", "i32"),
+    "$str_eq": _sig("i32 i32", "i32"),
+    "$str_cmp": _sig("i32 i32", "i32"),
+    "$str_len": _sig("i32", "i64"),
+    "$str_from_i64": _sig("i64", "i32"),
+    "$str_repeat": _sig("i32 i64", "i32"),
+    "$str_hash": _sig("i32", "i32"),
+    # float.wat
+    "$str_from_f64": _sig("f64", "i32"),
+    # values.wat
+    "$to_string": _sig("v", "i32"),
+    "$print_value": _sig("v", ""),
+    "$truthy": _sig("v", "i32"),
+    "$kind_name": _sig("v", "i32"),
+    "$op_add": _sig("v v", "v"),
+    "$op_sub": _sig("v v", "v"),
+    "$op_mul": _sig("v v", "v"),
+    "$op_div": _sig("v v", "v"),
+    "$op_mod": _sig("v v", "v"),
+    "$op_neg": _sig("v", "v"),
+    "$op_eq": _sig("v v", "i32"),
+    "$op_lt": _sig("v v", "i32"),
+    "$op_le": _sig("v v", "i32"),
+    "$op_gt": _sig("v v", "i32"),
+    "$op_ge": _sig("v v", "i32"),
+    # collections.wat
+    "$arr_new": _sig("", "i32"),
+    "$arr_get_i": _sig("i32 i64", "v"),
+    "$arr_set_i": _sig("i32 i64 v", "v"),
+    "$arr_push_v": _sig("i32 v", ""),
+    "$arr_len": _sig("i32", "i64"),
+    "$arr_drop": _sig("i32", ""),
+    "$map_new": _sig("", "i32"),
+    "$map_get_v": _sig("i32 v", "v"),
+    "$map_set_v": _sig("i32 v v", ""),
+    "$map_drop": _sig("i32", ""),
+}
