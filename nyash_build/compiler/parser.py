@@ -1,0 +1,486 @@
+"""Tokens -> AST.  Recursive descent following the grammar in the spec (section 2).
+
+Newlines end statements; they may appear right after ``{`` and before ``}``.  On a
+syntax error the parser records a diagnostic, skips to the end of the line and goes
+on, so one run reports several independent errors.
+"""
+from __future__ import annotations
+
+from . import ast as A
+from ..diagnostics import CompileError, Diagnostic
+from .tokens import EOF, FLOAT, IDENT, INT, NEWLINE, STRING, UNSUPPORTED_WORDS, Token
+
+_MAX_DEPTH = 200  # nesting limit: keeps the compiler (and wasm validation) bounded
+
+
+class _Abort(Exception):
+    """Unwinds to the nearest statement boundary after a syntax error was recorded."""
+
+
+# Builtin boxes that need an environment a standalone executable does not have.
+UNSUPPORTED_BOXES = frozenset(
+    "FileBox SocketBox HTTPBox HttpBox HTTPServerBox HTTPClientBox HttpClientBox HTTPRequestBox "
+    "HTTPResponseBox TimeBox TimerBox RandomBox DateTimeBox DateTime SoundBox AudioBox EguiBox "
+    "WebDisplayBox WebConsoleBox WebCanvasBox CanvasBox CanvasEventBox CanvasLoopBox QRBox P2PBox "
+    "IntentBox StreamBox RegexBox JSONBox BufferBox FutureBox ChannelBox MethodBox DebugBox "
+    "SimpleIntentBox NetworkBox".split()
+)
+
+
+class Parser:
+    def __init__(self, tokens: list[Token], filename: str) -> None:
+        self.toks = tokens
+        self.pos = 0
+        self.filename = filename
+        self.errors: list[Diagnostic] = []
+        self.boxes: list[A.BoxDecl] = []
+        self.functions: list[A.FunctionDecl] = []
+        self.depth = 0
+
+    # ---- token helpers ---------------------------------------------------------
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.pos]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.toks[min(self.pos + k, len(self.toks) - 1)]
+
+    def at(self, kind: str) -> bool:
+        return self.toks[self.pos].kind == kind
+
+    def advance(self) -> Token:
+        t = self.toks[self.pos]
+        if t.kind != EOF:
+            self.pos += 1
+        return t
+
+    def error(self, tok: Token, message: str) -> _Abort:
+        self.errors.append(Diagnostic(self.filename, tok.line, tok.col, message))
+        return _Abort()
+
+    def expect(self, kind: str, what: str | None = None) -> Token:
+        if self.tok.kind == kind:
+            return self.advance()
+        want = what or (f"'{kind}'" if kind not in (IDENT, NEWLINE) else ("a name" if kind == IDENT else "end of line"))
+        raise self.error(self.tok, f"expected {want}, found {self.tok.describe()}")
+
+    def skip_newlines(self) -> None:
+        while self.toks[self.pos].kind == NEWLINE:
+            self.pos += 1
+
+    def end_statement(self) -> None:
+        """A statement ends at a newline, or right before ``}`` / end of file."""
+        if self.at(NEWLINE):
+            self.advance()
+        elif not (self.at("}") or self.at(EOF)):
+            raise self.error(self.tok, f"expected end of line, found {self.tok.describe()}")
+
+    def sync(self) -> None:
+        """Error recovery: skip to the next line break outside any block opened on the
+        skipped text, or to a ``}`` that closes the enclosing block."""
+        depth = 0
+        while not self.at(EOF):
+            k = self.tok.kind
+            if k == "{":
+                depth += 1
+            elif k == "}":
+                if depth == 0:
+                    return
+                depth -= 1
+            elif k == NEWLINE and depth == 0:
+                self.advance()
+                return
+            self.advance()
+
+    # ---- program ---------------------------------------------------------------
+    def parse_program(self) -> A.Program:
+        body: list[A.Stmt] = []
+        while True:
+            self.skip_newlines()
+            if self.at(EOF):
+                break
+            if self.at("}"):
+                self.error(self.tok, "unexpected '}' with no open block")
+                self.advance()
+                continue
+            try:
+                if self.at("function"):
+                    self.functions.append(self.function_decl())
+                else:
+                    stmt = self.statement()
+                    if stmt is not None:
+                        body.append(stmt)
+            except _Abort:
+                self.sync()
+        return A.Program(self.filename, self.boxes, self.functions, body)
+
+    def function_decl(self) -> A.FunctionDecl:
+        start = self.advance()
+        name = self.expect(IDENT).text
+        params = self.params()
+        body = self.block()
+        self.end_statement()
+        return A.FunctionDecl(start.line, start.col, name, params, body)
+
+    def params(self) -> list[str]:
+        self.expect("(")
+        names: list[str] = []
+        if not self.at(")"):
+            while True:
+                t = self.expect(IDENT, "a parameter name")
+                if t.text in names:
+                    raise self.error(t, f"duplicate parameter '{t.text}'")
+                names.append(t.text)
+                if not self.at(","):
+                    break
+                self.advance()
+        self.expect(")")
+        return names
+
+    def block(self) -> list[A.Stmt]:
+        """``{ statements }``: errors inside are recovered per line."""
+        open_tok = self.expect("{")
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise self.error(open_tok, f"blocks nested deeper than {_MAX_DEPTH} levels")
+        stmts: list[A.Stmt] = []
+        while True:
+            self.skip_newlines()
+            if self.at("}"):
+                self.advance()
+                break
+            if self.at(EOF):
+                self.depth -= 1
+                raise self.error(self.tok, f"expected '}}' to close the block opened at line {open_tok.line}, found end of file")
+            try:
+                if self.at("function"):
+                    raise self.error(self.tok, "functions must be declared at top level")
+                stmt = self.statement()
+                if stmt is not None:
+                    stmts.append(stmt)
+            except _Abort:
+                self.sync()
+        self.depth -= 1
+        return stmts
+
+    # ---- boxes -----------------------------------------------------------------
+    def box_decl(self) -> None:
+        start = self.tok
+        is_static = False
+        if self.at("static"):
+            is_static = True
+            self.advance()
+        self.expect("box")
+        name = self.expect(IDENT, "a box name").text
+        parents: list[str] = []
+        if self.at("from"):
+            self.advance()
+            parents.append(self.expect(IDENT, "a parent box name").text)
+            while self.at(","):
+                self.advance()
+                parents.append(self.expect(IDENT, "a parent box name").text)
+        decl = A.BoxDecl(start.line, start.col, name, is_static, parents)
+        self.expect("{")
+        while True:
+            self.skip_newlines()
+            if self.at("}"):
+                self.advance()
+                break
+            if self.at(EOF):
+                raise self.error(self.tok, f"expected '}}' to close box {name}, found end of file")
+            try:
+                self.member(decl)
+            except _Abort:
+                self.sync()
+        self.end_statement()
+        self.boxes.append(decl)
+
+    def field_list(self) -> list[tuple[str, bool]]:
+        self.expect("{")
+        self.skip_newlines()
+        out: list[tuple[str, bool]] = []
+        if not self.at("}"):
+            while True:
+                weak = False
+                if self.at("weak"):
+                    weak = True
+                    self.advance()
+                out.append((self.expect(IDENT, "a field name").text, weak))
+                self.skip_newlines()
+                if not self.at(","):
+                    break
+                self.advance()
+                self.skip_newlines()
+        self.expect("}")
+        return out
+
+    def member(self, decl: A.BoxDecl) -> None:
+        t = self.tok
+        if t.kind in ("init", "public", "private") and self.peek().kind == "{":
+            self.advance()
+            fields = self.field_list()
+            for fname, weak in fields:
+                if fname not in decl.fields:
+                    decl.fields.append(fname)
+                if weak:
+                    decl.weak_fields.add(fname)
+            if t.kind == "public":
+                decl.public = (decl.public or []) + [f for f, _ in fields]
+            elif t.kind == "private":
+                decl.private = (decl.private or []) + [f for f, _ in fields]
+            self.end_statement()
+            return
+        is_override = False
+        if self.at("override"):
+            is_override = True
+            self.advance()
+        mt = self.tok
+        if mt.kind in (IDENT, "birth", "init") and self.peek().kind == "(":
+            self.advance()
+            params = self.params()
+            body = self.block()
+            key = f"{mt.text}/{len(params)}"
+            if key in decl.methods:
+                self.error(mt, f"method '{mt.text}' with {len(params)} parameters is defined twice in {decl.name}")
+            decl.methods[key] = A.Method(mt.line, mt.col, mt.text, params, body, is_override, decl.name)
+            self.end_statement()
+            return
+        if mt.kind == IDENT and mt.text in UNSUPPORTED_WORDS:
+            raise self.error(mt, f"'{mt.text}' is not available in compiled programs")
+        raise self.error(mt, f"expected a field list (init {{ ... }}) or a method, found {mt.describe()}")
+
+    # ---- statements ------------------------------------------------------------
+    def statement(self) -> A.Stmt | None:
+        t = self.tok
+        k = t.kind
+        if k == "box" or (k == "static" and self.peek().kind == "box"):
+            self.box_decl()
+            return None
+        if k == "local":
+            stmt: A.Stmt = self.local_stmt()
+        elif k == "if":
+            stmt = self.if_stmt()
+        elif k == "loop":
+            self.advance()
+            self.expect("(", "'(' after loop (loop needs parentheses: loop(condition))")
+            cond = self.expression()
+            self.expect(")")
+            body = self.block()
+            stmt = A.Loop(t.line, t.col, cond, body)
+        elif k == "break":
+            self.advance()
+            stmt = A.Break(t.line, t.col)
+        elif k == "return":
+            self.advance()
+            value = None
+            if not (self.at(NEWLINE) or self.at("}") or self.at(EOF)):
+                value = self.expression()
+            stmt = A.Return(t.line, t.col, value)
+        elif k == "print":
+            self.advance()
+            self.expect("(")
+            value = self.expression()
+            self.expect(")")
+            stmt = A.Print(t.line, t.col, value)
+        elif k == "try":
+            stmt = self.try_stmt()
+        elif k == "throw":
+            self.advance()
+            stmt = A.Throw(t.line, t.col, self.expression())
+        elif k == IDENT and t.text in UNSUPPORTED_WORDS:
+            raise self.error(t, f"'{t.text}' is not available in compiled programs")
+        else:
+            expr = self.expression()
+            if self.at("="):
+                eq = self.advance()
+                if not isinstance(expr, (A.Var, A.Field)):
+                    raise self.error(eq, "cannot assign to this expression (expected a variable or a field)")
+                value = self.expression()
+                stmt = A.Assign(t.line, t.col, expr, value)
+            else:
+                stmt = A.ExprStmt(t.line, t.col, expr)
+        self.end_statement()
+        return stmt
+
+    def local_stmt(self) -> A.Local:
+        t = self.advance()
+        names: list[tuple[str, A.Expr | None, int, int]] = []
+        while True:
+            n = self.expect(IDENT, "a variable name")
+            init = None
+            if self.at("="):
+                self.advance()
+                init = self.expression()
+            names.append((n.text, init, n.line, n.col))
+            if not self.at(","):
+                break
+            self.advance()
+        return A.Local(t.line, t.col, names)
+
+    def if_stmt(self) -> A.If:
+        t = self.advance()
+        cond = self.expression()
+        then = self.block()
+        orelse = None
+        if self.at("else"):
+            self.advance()
+            if self.at("if"):
+                orelse = [self.if_stmt()]
+            else:
+                orelse = self.block()
+        return A.If(t.line, t.col, cond, then, orelse)
+
+    def try_stmt(self) -> A.Try:
+        t = self.advance()
+        body = self.block()
+        catches: list[A.Catch] = []
+        while self.at("catch"):
+            c = self.advance()
+            self.expect("(", "'(' after catch")
+            first = self.expect(IDENT, "an exception type and a variable name, as in catch (Error e)")
+            if self.at(")"):
+                raise self.error(first, f"catch needs an exception type and a variable name, as in catch (Error {first.text})")
+            var = self.expect(IDENT, "a variable name")
+            self.expect(")")
+            catches.append(A.Catch(c.line, c.col, first.text, var.text, self.block()))
+        final = None
+        if self.at("finally"):
+            self.advance()
+            final = self.block()
+        if not catches and final is None:
+            raise self.error(self.tok, "expected 'catch' or 'finally' after the try block")
+        return A.Try(t.line, t.col, body, catches, final)
+
+    # ---- expressions -------------------------------------------------------------
+    def expression(self) -> A.Expr:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise self.error(self.tok, f"expression nested deeper than {_MAX_DEPTH} levels")
+        try:
+            return self.binary(0)
+        finally:
+            self.depth -= 1
+
+    _LEVELS = (("or",), ("and",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%"))
+
+    def binary(self, level: int) -> A.Expr:
+        if level == len(self._LEVELS):
+            return self.unary()
+        ops = self._LEVELS[level]
+        left = self.binary(level + 1)
+        while self.tok.kind in ops:
+            op = self.advance()
+            right = self.binary(level + 1)
+            left = A.Binary(op.line, op.col, op.kind, left, right)
+        return left
+
+    def unary(self) -> A.Expr:
+        t = self.tok
+        if t.kind in ("-", "not"):
+            self.advance()
+            self.depth += 1
+            if self.depth > _MAX_DEPTH:
+                raise self.error(t, f"expression nested deeper than {_MAX_DEPTH} levels")
+            try:
+                if t.kind == "-" and self.at(INT) and self.tok.value == 2**63:
+                    self.advance()
+                    return self.postfix_ops(A.IntLit(t.line, t.col, -(2**63)))
+                operand = self.unary()
+            finally:
+                self.depth -= 1
+            return A.Unary(t.line, t.col, t.kind, operand)
+        return self.postfix_ops(self.primary())
+
+    def postfix_ops(self, expr: A.Expr) -> A.Expr:
+        while self.at("."):
+            self.advance()
+            name = self.tok
+            if name.kind not in (IDENT, "birth", "init") and name.kind.isalpha() is False:
+                raise self.error(name, f"expected a field or method name after '.', found {name.describe()}")
+            if name.kind in (NEWLINE, EOF, INT, FLOAT, STRING):
+                raise self.error(name, f"expected a field or method name after '.', found {name.describe()}")
+            self.advance()
+            if self.at("("):
+                args = self.args()
+                expr = A.MethodCall(name.line, name.col, expr, name.text, args)
+            else:
+                expr = A.Field(name.line, name.col, expr, name.text)
+        return expr
+
+    def args(self) -> list[A.Expr]:
+        self.expect("(")
+        out: list[A.Expr] = []
+        if not self.at(")"):
+            while True:
+                out.append(self.expression())
+                if not self.at(","):
+                    break
+                self.advance()
+        self.expect(")", "')' or ','")
+        return out
+
+    def primary(self) -> A.Expr:
+        t = self.tok
+        k = t.kind
+        if k == INT:
+            self.advance()
+            if t.value == 2**63:
+                raise self.error(t, f"integer literal {t.text} does not fit in 64 bits")
+            return A.IntLit(t.line, t.col, t.value)  # type: ignore[arg-type]
+        if k == FLOAT:
+            self.advance()
+            return A.FloatLit(t.line, t.col, t.value)  # type: ignore[arg-type]
+        if k == STRING:
+            self.advance()
+            return A.StrLit(t.line, t.col, t.value)  # type: ignore[arg-type]
+        if k in ("true", "false"):
+            self.advance()
+            return A.BoolLit(t.line, t.col, k == "true")
+        if k == "null":
+            self.advance()
+            return A.NullLit(t.line, t.col)
+        if k == "me":
+            self.advance()
+            return A.Me(t.line, t.col)
+        if k == IDENT:
+            self.advance()
+            if t.text in UNSUPPORTED_WORDS:
+                raise self.error(t, f"'{t.text}' is not available in compiled programs")
+            if self.at("("):
+                return A.Call(t.line, t.col, t.text, self.args())
+            return A.Var(t.line, t.col, t.text)
+        if k == "new":
+            self.advance()
+            name = self.expect(IDENT, "a box name after 'new'")
+            if name.text in UNSUPPORTED_BOXES:
+                raise self.error(name, f"{name.text} is not available in compiled programs")
+            return A.New(t.line, t.col, name.text, self.args())
+        if k == "from":
+            self.advance()
+            parent = self.expect(IDENT, "a parent box name after 'from'")
+            self.expect(".")
+            m = self.tok
+            if m.kind not in (IDENT, "birth", "init"):
+                raise self.error(m, f"expected a method name, found {m.describe()}")
+            self.advance()
+            return A.FromCall(t.line, t.col, parent.text, m.text, self.args())
+        if k == "(":
+            self.advance()
+            e = self.expression()
+            self.expect(")", "')'")
+            return e
+        raise self.error(t, f"expected an expression, found {t.describe()}")
+
+
+def parse(tokens: list[Token], filename: str = "<input>") -> A.Program:
+    """Parse a token list; raise CompileError with every syntax error found."""
+    p = Parser(tokens, filename)
+    prog = p.parse_program()
+    if p.errors:
+        raise CompileError(p.errors)
+    return prog
+
+
+def parse_source(text: str, filename: str = "<input>") -> A.Program:
+    from .lexer import tokenize
+    return parse(tokenize(text, filename), filename)
