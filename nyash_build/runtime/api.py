@@ -32,6 +32,8 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "$fatal": _sig("i32", ""),
     "$err_new": _sig("i32", "i32"),
     "$inst_new": _sig("i32 i32", "i32"),
+    "$realloc": _sig("i32 i32", "i32"),          # (ptr or 0, new size) -> ptr, keeps contents
+    "$err_write_str": _sig("i32", ""),          # string object to stderr
     # compiler-provided
     "$class_name": _sig("i32", "i32"),
     # strings.wat
@@ -44,6 +46,27 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "$str_from_i64": _sig("i64", "i32"),
     "$str_repeat": _sig("i32 i64", "i32"),
     "$str_hash": _sig("i32", "i32"),
+    "$str_from_bytes": _sig("i32 i32", "i32"),  # (ptr, len) -> new owned string
+    "$str_slice": _sig("i32 i32 i32", "i32"),   # (s, from byte, to byte) -> owned
+    "$str_find": _sig("i32 i32 i32", "i32"),    # (s, t, from byte) -> byte offset or -1
+    "$m_String_length": _sig("i64", "v"),
+    "$m_String_toString": _sig("i64", "v"),
+    "$m_String_substring": _sig("i64 v v", "v"),
+    "$m_String_get": _sig("i64 v", "v"),
+    "$m_String_find": _sig("i64 v", "v"),
+    "$m_String_replace": _sig("i64 v v", "v"),
+    "$m_String_split": _sig("i64 v", "v"),
+    "$m_String_trim": _sig("i64", "v"),
+    "$m_String_toUpper": _sig("i64", "v"),
+    "$m_String_toLower": _sig("i64", "v"),
+    "$m_String_toInteger": _sig("i64", "v"),
+    "$m_Integer_toString": _sig("i64", "v"),
+    "$m_Integer_abs": _sig("i64", "v"),
+    "$m_Integer_max": _sig("i64 v", "v"),
+    "$m_Integer_min": _sig("i64 v", "v"),
+    "$m_Integer_pow": _sig("i64 v", "v"),
+    "$m_Integer_toFloat": _sig("i64", "v"),
+    "$m_Bool_toString": _sig("i64", "v"),
     # float.wat
     "$str_from_f64": _sig("f64", "i32"),
     # values.wat

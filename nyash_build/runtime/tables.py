@@ -1,4 +1,5 @@
-"""Generated data for the runtime's string area (memory 0x20000-0x2FFFF, design.md).
+"""Generated data for the runtime's string area (memory 0x20000-0x2BEFF of the
+0x20000-0x2FFFF range that design.md gives to strings).
 
 Why generated: Unicode case mapping tables are derived from Python's own ``str.upper``
 / ``str.lower`` (the same Unicode data Rust's ``to_uppercase``/``to_lowercase`` use),
@@ -18,14 +19,15 @@ Layout (all 8-aligned, see ``_Layout``):
   used by ``String.get``/``split("")``/``str_from_i64`` to avoid allocations.
 * immortal message strings (rc = 0x80000000, len, bytes).
 
-0x2FF00-0x2FFFF is NOT data: ``core.wat`` keeps the allocator's free-list heads there.
+0x2BF00-0x2BFFF is NOT data: ``core.wat`` keeps the allocator's free-list heads there.
+0x2C000-0x2DFFF belongs to values.wat and 0x2E000-0x2FFFF to collections.wat.
 """
 from __future__ import annotations
 
 import functools
 
 BASE = 0x20000
-LIMIT = 0x2FF00          # allocator state lives above this (core.wat FREE_LISTS)
+LIMIT = 0x2BF00          # allocator free lists live above this (core.wat)
 IMMORTAL_RC = 0x80000000
 _MAX_CASED_CP = 0x20000  # no code point at or above this has a case mapping
 

@@ -24,7 +24,13 @@ class WasmEncodeError(Exception):
 
 @dataclass
 class Encoded:
-    """Result of :func:`encode`: the module bytes and ``(module offset, line)`` pairs."""
+    """Result of :func:`encode`.
+
+    ``line_table`` holds ``(absolute module offset, line)`` for the first instruction
+    after each ("line", n) marker, strictly increasing in offset (when several markers
+    precede the same instruction only the last is kept).  A wasm trap offset maps to
+    the line of the last entry at or before it.
+    """
 
     wasm: bytes
     line_table: list[tuple[int, int]] = field(default_factory=list)
@@ -377,15 +383,15 @@ def encode(module: Module, *, names: bool = True) -> Encoded:
     for imp in module.imports:
         ti = types.get(tuple(param_type(p) for p in imp.params), tuple(imp.results))
         imports.append(_name_bytes(imp.module) + _name_bytes(imp.field) + b"\x00" + _u(ti))
-    func_types = []
-    for f in module.funcs:
-        func_types.append(_u(types.get(tuple(param_type(p) for p in f.params),
-                                       tuple(f.results))))
-
+    # Each function's type is interned just before its block types, the order
+    # wasmtime's own assembler uses: identical code sections ease cross-checking.
     fenc = _FuncEncoder(func_map, global_map, types)
+    func_types = []
     bodies: list[bytes] = []
     marks: list[list[tuple[int, int]]] = []
     for f in module.funcs:
+        func_types.append(_u(types.get(tuple(param_type(p) for p in f.params),
+                                       tuple(f.results))))
         body, lines = fenc.encode(f)
         bodies.append(body)
         marks.append(lines)
@@ -418,7 +424,6 @@ def encode(module: Module, *, names: bool = True) -> Encoded:
         out += _section(11, _vec(segs))
     if names:
         out += _name_section(module, func_names)
-    line_table.sort()
     return Encoded(bytes(out), line_table)
 
 
@@ -435,7 +440,11 @@ def _code_section(out: bytearray, bodies: list[bytes],
         out += s
         base = len(out)
         for rel, line in m:
-            table.append((base + rel, line))
+            off = base + rel
+            if table and table[-1][0] == off:
+                table[-1] = (off, line)  # consecutive markers: the last one wins
+            else:
+                table.append((off, line))
         out += b
     return table
 

@@ -1,0 +1,4 @@
+"""doit tasks for this project: `doit build` here builds ./build/hello/hello."""
+from nyash_build.build.tasks import nyash_tasks
+
+globals().update(nyash_tasks())

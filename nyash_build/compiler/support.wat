@@ -1,0 +1,107 @@
+;; Compiler support routines: small helpers the code generator calls that are about
+;; the language (messages, integer division rules, extra fields), not the runtime data
+;; structures.  Same ABI as nyash_build/runtime (docs/design.md).
+
+  ;; integer division: truncating; i64 min / -1 wraps; zero divisor is a runtime error
+  (func $nyash_idiv (param $a i64) (param $b i64) (result i64)
+    (if (i64.eqz (local.get $b))
+      (then (call $raise_error (global.get $msg_div_zero)) (return (i64.const 0))))
+    (if (i64.eq (local.get $b) (i64.const -1))
+      (then (return (i64.sub (i64.const 0) (local.get $a)))))
+    (i64.div_s (local.get $a) (local.get $b)))
+
+  (func $nyash_imod (param $a i64) (param $b i64) (result i64)
+    (if (i64.eqz (local.get $b))
+      (then (call $raise_error (global.get $msg_mod_zero)) (return (i64.const 0))))
+    (if (i64.eq (local.get $b) (i64.const -1))
+      (then (return (i64.const 0))))
+    (i64.rem_s (local.get $a) (local.get $b)))
+
+  ;; raise a + b + c (three borrowed strings; 0 = absent)
+  (func $raise3 (param $a i32) (param $b i32) (param $c i32)
+    (local $m i32) (local $n i32)
+    (local.set $m (call $str_concat (local.get $a) (local.get $b)))
+    (if (local.get $c)
+      (then
+        (local.set $n (call $str_concat (local.get $m) (local.get $c)))
+        (call $release (i32.const 5) (i64.extend_i32_u (local.get $m)))
+        (local.set $m (local.get $n))))
+    (call $raise_error (local.get $m))
+    (call $release (i32.const 5) (i64.extend_i32_u (local.get $m))))
+
+  ;; "Unknown method 'NAME' for KIND"
+  (func $raise_no_method (param $name i32) (param $t i32) (param $v i64)
+    (local $m i32)
+    (local.set $m (call $str_concat (local.get $name) (global.get $msg_quote_for)))
+    (call $raise3 (global.get $msg_unknown_method) (local.get $m) (call $kind_name (local.get $t) (local.get $v)))
+    (call $release (i32.const 5) (i64.extend_i32_u (local.get $m))))
+
+  ;; "Field 'NAME' not found in BOX"
+  (func $raise_no_field (param $name i32) (param $t i32) (param $v i64)
+    (local $m i32)
+    (local.set $m (call $str_concat (local.get $name) (global.get $msg_quote_in)))
+    (call $raise3 (global.get $msg_field) (local.get $m) (call $kind_name (local.get $t) (local.get $v)))
+    (call $release (i32.const 5) (i64.extend_i32_u (local.get $m))))
+
+  ;; "Field 'NAME' is private in BOX"
+  (func $raise_private (param $name i32) (param $t i32) (param $v i64)
+    (local $m i32)
+    (local.set $m (call $str_concat (local.get $name) (global.get $msg_quote_private)))
+    (call $raise3 (global.get $msg_field) (local.get $m) (call $kind_name (local.get $t) (local.get $v)))
+    (call $release (i32.const 5) (i64.extend_i32_u (local.get $m))))
+
+  ;; the uncaught exception left pending when no handler matched
+  (func $rethrow_uncaught
+    (local $s i32) (local $m i32)
+    (local.set $s (call $to_string (global.get $exc_tag) (global.get $exc_val)))
+    (local.set $m (call $str_concat (global.get $msg_uncaught) (local.get $s)))
+    (call $fatal (local.get $m)))
+
+  ;; read a declared field slot (owned result); unset -> "Field 'x' not found in Box"
+  (func $slot_get (param $obj i32) (param $slot i32) (param $name i32) (result i32 i64)
+    (local $a i32) (local $t i32)
+    (local.set $a (i32.add (i32.add (local.get $obj) (i32.const 24)) (i32.shl (local.get $slot) (i32.const 4))))
+    (local.set $t (i32.load (local.get $a)))
+    (if (i32.eq (local.get $t) (i32.const 12))
+      (then
+        (call $raise_no_field (local.get $name) (i32.const 9) (i64.extend_i32_u (local.get $obj)))
+        (return (i32.const 0) (i64.const 0))))
+    (call $retain (local.get $t) (i64.load offset=8 (local.get $a)))
+    (local.get $t) (i64.load offset=8 (local.get $a)))
+
+  ;; write a declared field slot (the value is borrowed and retained here)
+  (func $slot_set (param $obj i32) (param $slot i32) (param $t i32) (param $v i64)
+    (local $a i32)
+    (local.set $a (i32.add (i32.add (local.get $obj) (i32.const 24)) (i32.shl (local.get $slot) (i32.const 4))))
+    (call $retain (local.get $t) (local.get $v))
+    (call $release (i32.load (local.get $a)) (i64.load offset=8 (local.get $a)))
+    (i32.store (local.get $a) (local.get $t))
+    (i64.store offset=8 (local.get $a) (local.get $v)))
+
+  ;; fields created by assignment to undeclared names live in a MapBox at +12
+  (func $extra_get (param $obj i32) (param $name i32) (result i32 i64)
+    (local $map i32) (local $r i32) (local $rv i64)
+    (local.set $map (i32.load offset=12 (local.get $obj)))
+    (if (local.get $map)
+      (then
+        (call $m_Map_has (i64.extend_i32_u (local.get $map)) (i32.const 5) (i64.extend_i32_u (local.get $name)))
+        (local.set $rv) (local.set $r)
+        (if (i32.wrap_i64 (local.get $rv))
+          (then (return (call $map_get_v (local.get $map) (i32.const 5) (i64.extend_i32_u (local.get $name))))))))
+    (call $raise_no_field (local.get $name) (i32.const 9) (i64.extend_i32_u (local.get $obj)))
+    (i32.const 0) (i64.const 0))
+
+  (func $extra_set (param $obj i32) (param $name i32) (param $t i32) (param $v i64)
+    (local $map i32)
+    (local.set $map (i32.load offset=12 (local.get $obj)))
+    (if (i32.eqz (local.get $map))
+      (then
+        (local.set $map (call $map_new))
+        (i32.store offset=12 (local.get $obj) (local.get $map))))
+    (call $map_set_v (local.get $map) (i32.const 5) (i64.extend_i32_u (local.get $name)) (local.get $t) (local.get $v)))
+
+  ;; a global read before any assignment
+  (func $check_global (param $t i32) (param $msg i32) (result i32)
+    (if (i32.eq (local.get $t) (i32.const 12))
+      (then (call $raise_error (local.get $msg)) (return (i32.const 0))))
+    (i32.const 1))

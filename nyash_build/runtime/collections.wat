@@ -1,0 +1,1839 @@
+;; collections.wat — ArrayBox, MapBox and ConsoleBox (spec section 7).  Module fields
+;; only, flat instruction syntax.  Functions borrow arguments and return owned
+;; results; storing into a container retains (docs/design.md).  Private helpers are
+;; prefixed $col_; the string builder $val_sb_* and $val_sign/$val_to_f64 come from
+;; values.wat.  Immortal strings live at 0x2E000..0x2FFFF.
+
+;; immortal strings 0x2E000..0x2E160 (generated layout; rc=-1, len, bytes)
+(global $CS_ok i32 (i32.const 0x2E000))  ;; "ok"
+(global $CS_oob i32 (i32.const 0x2E010))  ;; "Error: index out of bounds"
+(global $CS_key_nf i32 (i32.const 0x2E038))  ;; "Key not found: "
+(global $CS_set_key i32 (i32.const 0x2E050))  ;; "Set key: "
+(global $CS_del_key i32 (i32.const 0x2E068))  ;; "Deleted key: "
+(global $CS_bad_key i32 (i32.const 0x2E080))  ;; "MapBox keys must be strings or integers"
+(global $CS_con_log i32 (i32.const 0x2E0B0))  ;; "[Console LOG] "
+(global $CS_con_warn i32 (i32.const 0x2E0C8))  ;; "[Console WARN] "
+(global $CS_con_error i32 (i32.const 0x2E0E0))  ;; "[Console ERROR] "
+(global $CS_idx_int i32 (i32.const 0x2E0F8))  ;; "ArrayBox index must be an integer, got "
+(global $CS_slice_int i32 (i32.const 0x2E128))  ;; "ArrayBox.slice arguments must be integers, got "
+(data (i32.const 0x2E000) "\ff\ff\ff\ff\02\00\00\00ok")
+(data (i32.const 0x2E010) "\ff\ff\ff\ff\1a\00\00\00Error: index out of bounds")
+(data (i32.const 0x2E038) "\ff\ff\ff\ff\0f\00\00\00Key not found: ")
+(data (i32.const 0x2E050) "\ff\ff\ff\ff\09\00\00\00Set key: ")
+(data (i32.const 0x2E068) "\ff\ff\ff\ff\0d\00\00\00Deleted key: ")
+(data (i32.const 0x2E080) "\ff\ff\ff\ff'\00\00\00MapBox keys must be strings or integers")
+(data (i32.const 0x2E0B0) "\ff\ff\ff\ff\0e\00\00\00[Console LOG] ")
+(data (i32.const 0x2E0C8) "\ff\ff\ff\ff\0f\00\00\00[Console WARN] ")
+(data (i32.const 0x2E0E0) "\ff\ff\ff\ff\10\00\00\00[Console ERROR] ")
+(data (i32.const 0x2E0F8) "\ff\ff\ff\ff'\00\00\00ArrayBox index must be an integer, got ")
+(data (i32.const 0x2E128) "\ff\ff\ff\ff/\00\00\00ArrayBox.slice arguments must be integers, got ")
+
+;; =================================================================================
+;; ArrayBox: +0 rc, +4 len, +8 cap, +12 buffer (16-byte slots: tag i32 @0, payload i64 @8)
+;; =================================================================================
+
+(func $arr_new (result i32)
+  (local $a i32)
+  i32.const 16
+  call $alloc
+  local.tee $a
+  i32.const 1
+  i32.store
+  local.get $a
+  i32.const 0
+  i32.store offset=4
+  local.get $a
+  i32.const 0
+  i32.store offset=8
+  local.get $a
+  i32.const 0
+  i32.store offset=12
+  local.get $a)
+
+;; Ensure capacity for at least $need elements (doubling, minimum 4).
+(func $col_arr_reserve (param $a i32) (param $need i32)
+  (local $cap i32) (local $nb i32)
+  local.get $need
+  local.get $a
+  i32.load offset=8
+  local.tee $cap
+  i32.le_u
+  if
+    return
+  end
+  local.get $cap
+  i32.const 1
+  i32.shl
+  local.tee $cap
+  i32.const 4
+  i32.lt_u
+  if
+    i32.const 4
+    local.set $cap
+  end
+  local.get $cap
+  local.get $need
+  i32.lt_u
+  if
+    local.get $need
+    local.set $cap
+  end
+  local.get $cap
+  i32.const 4
+  i32.shl
+  call $alloc
+  local.set $nb
+  local.get $a
+  i32.load offset=12
+  if
+    local.get $nb
+    local.get $a
+    i32.load offset=12
+    local.get $a
+    i32.load offset=4
+    i32.const 4
+    i32.shl
+    memory.copy
+    local.get $a
+    i32.load offset=12
+    call $free
+  end
+  local.get $a
+  local.get $nb
+  i32.store offset=12
+  local.get $a
+  local.get $cap
+  i32.store offset=8)
+
+;; Address of slot i (no bounds check).
+(func $col_slot (param $a i32) (param $i i32) (result i32)
+  local.get $a
+  i32.load offset=12
+  local.get $i
+  i32.const 4
+  i32.shl
+  i32.add)
+
+(func $arr_len (param $a i32) (result i64)
+  local.get $a
+  i64.load32_u offset=4)
+
+;; Element i, retained; out of range (including negative) gives null.
+(func $arr_get_i (param $a i32) (param $i i64) (result i32 i64)
+  (local $s i32)
+  local.get $i
+  local.get $a
+  i64.load32_u offset=4
+  i64.ge_u
+  if
+    i32.const 1
+    i64.const 0
+    return
+  end
+  local.get $a
+  local.get $i
+  i32.wrap_i64
+  call $col_slot
+  local.tee $s
+  i32.load
+  local.get $s
+  i64.load offset=8
+  call $retain
+  local.get $s
+  i32.load
+  local.get $s
+  i64.load offset=8)
+
+;; Replace element i (retaining v, releasing the old one); returns "ok" or the string
+;; "Error: index out of bounds" (spec quirk 10).
+(func $arr_set_i (param $a i32) (param $i i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  (local $s i32) (local $ot i32) (local $op i64)
+  local.get $i
+  local.get $a
+  i64.load32_u offset=4
+  i64.ge_u
+  if
+    i32.const 5
+    global.get $CS_oob
+    i64.extend_i32_u
+    return
+  end
+  local.get $vt
+  local.get $vp
+  call $retain
+  local.get $a
+  local.get $i
+  i32.wrap_i64
+  call $col_slot
+  local.tee $s
+  i32.load
+  local.set $ot
+  local.get $s
+  i64.load offset=8
+  local.set $op
+  local.get $s
+  local.get $vt
+  i32.store
+  local.get $s
+  local.get $vp
+  i64.store offset=8
+  local.get $ot
+  local.get $op
+  call $release
+  i32.const 5
+  global.get $CS_ok
+  i64.extend_i32_u)
+
+(func $arr_push_v (param $a i32) (param $vt i32) (param $vp i64)
+  (local $n i32) (local $s i32)
+  local.get $vt
+  local.get $vp
+  call $retain
+  local.get $a
+  i32.load offset=4
+  local.tee $n
+  local.get $a
+  i32.load offset=8
+  i32.ge_u
+  if
+    local.get $a
+    local.get $n
+    i32.const 1
+    i32.add
+    call $col_arr_reserve
+  end
+  local.get $a
+  local.get $n
+  call $col_slot
+  local.tee $s
+  local.get $vt
+  i32.store
+  local.get $s
+  local.get $vp
+  i64.store offset=8
+  local.get $a
+  local.get $n
+  i32.const 1
+  i32.add
+  i32.store offset=4)
+
+;; Release every element and free the buffer; the array becomes empty (cap 0).
+;; The array is emptied before releasing so a re-entrant look at it sees a valid state.
+(func $col_arr_empty (param $a i32)
+  (local $buf i32) (local $n i32) (local $i i32) (local $s i32)
+  local.get $a
+  i32.load offset=12
+  local.set $buf
+  local.get $a
+  i32.load offset=4
+  local.set $n
+  local.get $a
+  i32.const 0
+  i32.store offset=4
+  local.get $a
+  i32.const 0
+  i32.store offset=8
+  local.get $a
+  i32.const 0
+  i32.store offset=12
+  block $end
+    loop $each
+      local.get $i
+      local.get $n
+      i32.ge_u
+      br_if $end
+      local.get $buf
+      local.get $i
+      i32.const 4
+      i32.shl
+      i32.add
+      local.tee $s
+      i32.load
+      local.get $s
+      i64.load offset=8
+      call $release
+      local.get $i
+      i32.const 1
+      i32.add
+      local.set $i
+      br $each
+    end
+  end
+  local.get $buf
+  if
+    local.get $buf
+    call $free
+  end)
+
+;; Called by $release when the reference count reaches zero.
+(func $arr_drop (param $a i32)
+  local.get $a
+  call $col_arr_empty
+  local.get $a
+  call $free)
+
+;; Raise "<prefix><kind of v>" (for bad argument kinds).
+(func $col_kind_error (param $prefix i32) (param $t i32) (param $p i64)
+  (local $sb i32) (local $s i32)
+  call $val_sb_new
+  local.tee $sb
+  local.get $prefix
+  call $val_sb_add_str
+  local.get $sb
+  local.get $t
+  local.get $p
+  call $kind_name
+  call $val_sb_add_str
+  local.get $sb
+  call $val_sb_finish
+  local.tee $s
+  call $raise_error
+  i32.const 5
+  local.get $s
+  i64.extend_i32_u
+  call $release)
+
+;; ---- ArrayBox methods: $m_Array_<name> (self i64, args v...) -> v --------------
+
+(func $m_Array_push (param $self i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  local.get $self
+  i32.wrap_i64
+  local.get $vt
+  local.get $vp
+  call $arr_push_v
+  i32.const 5
+  global.get $CS_ok
+  i64.extend_i32_u)
+
+(func $m_Array_pop (param $self i64) (result i32 i64)
+  (local $a i32) (local $n i32) (local $s i32)
+  local.get $self
+  i32.wrap_i64
+  local.tee $a
+  i32.load offset=4
+  local.tee $n
+  i32.eqz
+  if
+    i32.const 1
+    i64.const 0
+    return
+  end
+  local.get $a
+  local.get $n
+  i32.const 1
+  i32.sub
+  local.tee $n
+  i32.store offset=4
+  ;; ownership moves from the array to the caller
+  local.get $a
+  local.get $n
+  call $col_slot
+  local.tee $s
+  i32.load
+  local.get $s
+  i64.load offset=8)
+
+(func $m_Array_get (param $self i64) (param $it i32) (param $ip i64) (result i32 i64)
+  local.get $it
+  i32.const 3
+  i32.ne
+  if
+    global.get $CS_idx_int
+    local.get $it
+    local.get $ip
+    call $col_kind_error
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $self
+  i32.wrap_i64
+  local.get $ip
+  call $arr_get_i)
+
+(func $m_Array_set (param $self i64) (param $it i32) (param $ip i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  local.get $it
+  i32.const 3
+  i32.ne
+  if
+    global.get $CS_idx_int
+    local.get $it
+    local.get $ip
+    call $col_kind_error
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $self
+  i32.wrap_i64
+  local.get $ip
+  local.get $vt
+  local.get $vp
+  call $arr_set_i)
+
+(func $m_Array_length (param $self i64) (result i32 i64)
+  i32.const 3
+  local.get $self
+  i32.wrap_i64
+  i64.load32_u offset=4)
+
+;; remove(i): removes and returns element i; out of range gives null.
+(func $m_Array_remove (param $self i64) (param $it i32) (param $ip i64) (result i32 i64)
+  (local $a i32) (local $i i32) (local $s i32) (local $rt i32) (local $rp i64) (local $n i32)
+  local.get $it
+  i32.const 3
+  i32.ne
+  if
+    global.get $CS_idx_int
+    local.get $it
+    local.get $ip
+    call $col_kind_error
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $self
+  i32.wrap_i64
+  local.set $a
+  local.get $ip
+  local.get $a
+  i64.load32_u offset=4
+  i64.ge_u
+  if
+    i32.const 1
+    i64.const 0
+    return
+  end
+  local.get $ip
+  i32.wrap_i64
+  local.set $i
+  local.get $a
+  local.get $i
+  call $col_slot
+  local.tee $s
+  i32.load
+  local.set $rt
+  local.get $s
+  i64.load offset=8
+  local.set $rp
+  local.get $a
+  i32.load offset=4
+  i32.const 1
+  i32.sub
+  local.set $n
+  local.get $s
+  local.get $s
+  i32.const 16
+  i32.add
+  local.get $n
+  local.get $i
+  i32.sub
+  i32.const 4
+  i32.shl
+  memory.copy
+  local.get $a
+  local.get $n
+  i32.store offset=4
+  local.get $rt
+  local.get $rp)
+
+;; First index whose element == v (spec equality), or -1.
+(func $col_index_of (param $a i32) (param $vt i32) (param $vp i64) (result i32)
+  (local $i i32) (local $s i32)
+  block $end
+    loop $each
+      local.get $i
+      local.get $a
+      i32.load offset=4
+      i32.ge_u
+      br_if $end
+      local.get $a
+      local.get $i
+      call $col_slot
+      local.tee $s
+      i32.load
+      local.get $s
+      i64.load offset=8
+      local.get $vt
+      local.get $vp
+      call $op_eq
+      if
+        local.get $i
+        return
+      end
+      local.get $i
+      i32.const 1
+      i32.add
+      local.set $i
+      br $each
+    end
+  end
+  i32.const -1)
+
+(func $m_Array_indexOf (param $self i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  i32.const 3
+  local.get $self
+  i32.wrap_i64
+  local.get $vt
+  local.get $vp
+  call $col_index_of
+  i64.extend_i32_s)
+
+(func $m_Array_contains (param $self i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  i32.const 2
+  local.get $self
+  i32.wrap_i64
+  local.get $vt
+  local.get $vp
+  call $col_index_of
+  i32.const 0
+  i32.ge_s
+  i64.extend_i32_u)
+
+(func $m_Array_clear (param $self i64) (result i32 i64)
+  local.get $self
+  i32.wrap_i64
+  call $col_arr_empty
+  i32.const 0
+  i64.const 0)
+
+(func $m_Array_isEmpty (param $self i64) (result i32 i64)
+  i32.const 2
+  local.get $self
+  i32.wrap_i64
+  i32.load offset=4
+  i32.eqz
+  i64.extend_i32_u)
+
+;; join(sep): string forms of the elements separated by the string form of sep.
+(func $m_Array_join (param $self i64) (param $st i32) (param $sp i64) (result i32 i64)
+  (local $a i32) (local $sep i32) (local $sb i32) (local $i i32) (local $s i32)
+  local.get $self
+  i32.wrap_i64
+  local.set $a
+  local.get $st
+  local.get $sp
+  call $to_string
+  local.set $sep
+  call $val_sb_new
+  local.set $sb
+  block $end
+    loop $each
+      local.get $i
+      local.get $a
+      i32.load offset=4
+      i32.ge_u
+      br_if $end
+      local.get $i
+      if
+        local.get $sb
+        local.get $sep
+        call $val_sb_add_str
+      end
+      local.get $a
+      local.get $i
+      call $col_slot
+      local.set $s
+      local.get $sb
+      local.get $s
+      i32.load
+      local.get $s
+      i64.load offset=8
+      i32.const 0
+      call $val_sb_add_value
+      local.get $i
+      i32.const 1
+      i32.add
+      local.set $i
+      br $each
+    end
+  end
+  i32.const 5
+  local.get $sep
+  i64.extend_i32_u
+  call $release
+  i32.const 5
+  local.get $sb
+  call $val_sb_finish
+  i64.extend_i32_u)
+
+(func $m_Array_toString (param $self i64) (result i32 i64)
+  i32.const 5
+  i32.const 6
+  local.get $self
+  call $to_string
+  i64.extend_i32_u)
+
+(func $m_Array_reverse (param $self i64) (result i32 i64)
+  (local $a i32) (local $lo i32) (local $hi i32) (local $x i64) (local $y i64)
+  local.get $self
+  i32.wrap_i64
+  local.tee $a
+  i32.load offset=4
+  i32.eqz
+  if
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $a
+  i32.const 0
+  call $col_slot
+  local.set $lo
+  local.get $a
+  local.get $a
+  i32.load offset=4
+  i32.const 1
+  i32.sub
+  call $col_slot
+  local.set $hi
+  block $end
+    loop $swap
+      local.get $lo
+      local.get $hi
+      i32.ge_u
+      br_if $end
+      local.get $lo
+      i64.load
+      local.set $x
+      local.get $lo
+      i64.load offset=8
+      local.set $y
+      local.get $lo
+      local.get $hi
+      i64.load
+      i64.store
+      local.get $lo
+      local.get $hi
+      i64.load offset=8
+      i64.store offset=8
+      local.get $hi
+      local.get $x
+      i64.store
+      local.get $hi
+      local.get $y
+      i64.store offset=8
+      local.get $lo
+      i32.const 16
+      i32.add
+      local.set $lo
+      local.get $hi
+      i32.const 16
+      i32.sub
+      local.set $hi
+      br $swap
+    end
+  end
+  i32.const 0
+  i64.const 0)
+
+;; slice(a, b): new ArrayBox with elements a..b-1.  Decision: a negative start counts
+;; as 0, b is clamped to the length, and a >= b gives an empty array (no Python-style
+;; negative indexing).
+(func $m_Array_slice (param $self i64) (param $at i32) (param $ap i64) (param $bt i32) (param $bp i64) (result i32 i64)
+  (local $a i32) (local $r i32) (local $i i64) (local $len i64)
+  local.get $at
+  i32.const 3
+  i32.ne
+  if
+    global.get $CS_slice_int
+    local.get $at
+    local.get $ap
+    call $col_kind_error
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $bt
+  i32.const 3
+  i32.ne
+  if
+    global.get $CS_slice_int
+    local.get $bt
+    local.get $bp
+    call $col_kind_error
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $self
+  i32.wrap_i64
+  local.tee $a
+  i64.load32_u offset=4
+  local.set $len
+  local.get $ap
+  i64.const 0
+  i64.lt_s
+  if
+    i64.const 0
+    local.set $ap
+  end
+  local.get $bp
+  local.get $len
+  i64.gt_s
+  if
+    local.get $len
+    local.set $bp
+  end
+  call $arr_new
+  local.set $r
+  local.get $ap
+  local.get $bp
+  i64.lt_s
+  if
+    local.get $r
+    local.get $bp
+    local.get $ap
+    i64.sub
+    i32.wrap_i64
+    call $col_arr_reserve
+  end
+  local.get $ap
+  local.set $i
+  block $end
+    loop $each
+      local.get $i
+      local.get $bp
+      i64.ge_s
+      br_if $end
+      local.get $r
+      local.get $a
+      local.get $i
+      call $arr_get_i
+      call $col_push_owned
+      local.get $i
+      i64.const 1
+      i64.add
+      local.set $i
+      br $each
+    end
+  end
+  i32.const 6
+  local.get $r
+  i64.extend_i32_u)
+
+;; Append an owned value (the array takes the caller's reference).
+(func $col_push_owned (param $a i32) (param $vt i32) (param $vp i64)
+  (local $n i32) (local $s i32)
+  local.get $a
+  i32.load offset=4
+  local.tee $n
+  local.get $a
+  i32.load offset=8
+  i32.ge_u
+  if
+    local.get $a
+    local.get $n
+    i32.const 1
+    i32.add
+    call $col_arr_reserve
+  end
+  local.get $a
+  local.get $n
+  call $col_slot
+  local.tee $s
+  local.get $vt
+  i32.store
+  local.get $s
+  local.get $vp
+  i64.store offset=8
+  local.get $a
+  local.get $n
+  i32.const 1
+  i32.add
+  i32.store offset=4)
+
+;; ---- sort ----------------------------------------------------------------------
+
+;; Sort rank: numbers 0, strings 1, everything else 2.
+(func $col_rank (param $t i32) (result i32)
+  local.get $t
+  i32.const 3
+  i32.eq
+  local.get $t
+  i32.const 4
+  i32.eq
+  i32.or
+  if
+    i32.const 0
+    return
+  end
+  local.get $t
+  i32.const 5
+  i32.eq
+  if
+    i32.const 1
+    return
+  end
+  i32.const 2)
+
+;; Sort order of two slots: -1, 0, 1.  Numbers numerically (NaN after every other
+;; number), strings byte-wise, numbers before strings before everything else; values
+;; of rank 2 compare equal (the stable sort keeps their order).
+(func $col_sort_cmp (param $x i32) (param $y i32) (result i32)
+  (local $xt i32) (local $yt i32) (local $rx i32) (local $ry i32) (local $fa f64) (local $fb f64)
+  local.get $x
+  i32.load
+  local.tee $xt
+  call $col_rank
+  local.set $rx
+  local.get $y
+  i32.load
+  local.tee $yt
+  call $col_rank
+  local.set $ry
+  local.get $rx
+  local.get $ry
+  i32.ne
+  if
+    local.get $rx
+    local.get $ry
+    i32.gt_u
+    local.get $rx
+    local.get $ry
+    i32.lt_u
+    i32.sub
+    return
+  end
+  local.get $rx
+  i32.const 1
+  i32.eq
+  if
+    local.get $x
+    i32.load offset=8
+    local.get $y
+    i32.load offset=8
+    call $str_cmp
+    call $val_sign
+    return
+  end
+  local.get $rx
+  if
+    i32.const 0
+    return
+  end
+  local.get $xt
+  i32.const 3
+  i32.eq
+  local.get $yt
+  i32.const 3
+  i32.eq
+  i32.and
+  if
+    local.get $x
+    i64.load offset=8
+    local.get $y
+    i64.load offset=8
+    i64.gt_s
+    local.get $x
+    i64.load offset=8
+    local.get $y
+    i64.load offset=8
+    i64.lt_s
+    i32.sub
+    return
+  end
+  local.get $xt
+  local.get $x
+  i64.load offset=8
+  call $val_to_f64
+  local.set $fa
+  local.get $yt
+  local.get $y
+  i64.load offset=8
+  call $val_to_f64
+  local.set $fb
+  local.get $fa
+  local.get $fb
+  f64.lt
+  if
+    i32.const -1
+    return
+  end
+  local.get $fa
+  local.get $fb
+  f64.gt
+  if
+    i32.const 1
+    return
+  end
+  ;; equal, or at least one NaN: NaN sorts last
+  local.get $fa
+  local.get $fa
+  f64.ne
+  local.get $fb
+  local.get $fb
+  f64.ne
+  i32.sub)
+
+;; Copy one 16-byte slot.
+(func $col_copy_slot (param $dst i32) (param $src i32)
+  local.get $dst
+  local.get $src
+  i64.load
+  i64.store
+  local.get $dst
+  local.get $src
+  i64.load offset=8
+  i64.store offset=8)
+
+;; Merge sorted runs src[lo..mid) and src[mid..hi) into dst[lo..hi) (slot indices).
+(func $col_merge (param $src i32) (param $dst i32) (param $lo i32) (param $mid i32) (param $hi i32)
+  (local $i i32) (local $j i32) (local $k i32)
+  local.get $lo
+  local.tee $i
+  local.set $k
+  local.get $mid
+  local.set $j
+  block $end
+    loop $each
+      local.get $k
+      local.get $hi
+      i32.ge_u
+      br_if $end
+      ;; take from the left run when the right is exhausted or left <= right (stable)
+      local.get $j
+      local.get $hi
+      i32.ge_u
+      if (result i32)
+        i32.const 1
+      else
+        local.get $i
+        local.get $mid
+        i32.lt_u
+        if (result i32)
+          local.get $src
+          local.get $i
+          i32.const 4
+          i32.shl
+          i32.add
+          local.get $src
+          local.get $j
+          i32.const 4
+          i32.shl
+          i32.add
+          call $col_sort_cmp
+          i32.const 0
+          i32.le_s
+        else
+          i32.const 0
+        end
+      end
+      if
+        local.get $dst
+        local.get $k
+        i32.const 4
+        i32.shl
+        i32.add
+        local.get $src
+        local.get $i
+        i32.const 4
+        i32.shl
+        i32.add
+        call $col_copy_slot
+        local.get $i
+        i32.const 1
+        i32.add
+        local.set $i
+      else
+        local.get $dst
+        local.get $k
+        i32.const 4
+        i32.shl
+        i32.add
+        local.get $src
+        local.get $j
+        i32.const 4
+        i32.shl
+        i32.add
+        call $col_copy_slot
+        local.get $j
+        i32.const 1
+        i32.add
+        local.set $j
+      end
+      local.get $k
+      i32.const 1
+      i32.add
+      local.set $k
+      br $each
+    end
+  end)
+
+;; sort(): stable bottom-up merge sort, O(n log n), with one temporary buffer.
+(func $m_Array_sort (param $self i64) (result i32 i64)
+  (local $a i32) (local $n i32) (local $buf i32) (local $tmp i32) (local $src i32) (local $dst i32)
+  (local $w i32) (local $lo i32) (local $mid i32) (local $hi i32) (local $x i32)
+  local.get $self
+  i32.wrap_i64
+  local.tee $a
+  i32.load offset=4
+  local.tee $n
+  i32.const 2
+  i32.lt_u
+  if
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $a
+  i32.load offset=12
+  local.tee $buf
+  local.set $src
+  local.get $n
+  i32.const 4
+  i32.shl
+  call $alloc
+  local.tee $tmp
+  local.set $dst
+  i32.const 1
+  local.set $w
+  block $passes_end
+    loop $passes
+      local.get $w
+      local.get $n
+      i32.ge_u
+      br_if $passes_end
+      i32.const 0
+      local.set $lo
+      block $runs_end
+        loop $runs
+          local.get $lo
+          local.get $n
+          i32.ge_u
+          br_if $runs_end
+          local.get $lo
+          local.get $w
+          i32.add
+          local.tee $mid
+          local.get $n
+          i32.gt_u
+          if
+            local.get $n
+            local.set $mid
+          end
+          local.get $mid
+          local.get $w
+          i32.add
+          local.tee $hi
+          local.get $n
+          i32.gt_u
+          if
+            local.get $n
+            local.set $hi
+          end
+          local.get $src
+          local.get $dst
+          local.get $lo
+          local.get $mid
+          local.get $hi
+          call $col_merge
+          local.get $hi
+          local.set $lo
+          br $runs
+        end
+      end
+      local.get $src
+      local.set $x
+      local.get $dst
+      local.set $src
+      local.get $x
+      local.set $dst
+      local.get $w
+      i32.const 1
+      i32.shl
+      local.set $w
+      br $passes
+    end
+  end
+  local.get $src
+  local.get $buf
+  i32.ne
+  if
+    local.get $buf
+    local.get $src
+    local.get $n
+    i32.const 4
+    i32.shl
+    memory.copy
+  end
+  local.get $tmp
+  call $free
+  i32.const 0
+  i64.const 0)
+
+;; =================================================================================
+;; MapBox: insertion-ordered hash map.
+;;   object (32 bytes): +0 rc, +4 count (live entries; read by values.wat for printing),
+;;     +8 entries ptr, +12 used (entries written, incl. deleted), +16 entry capacity,
+;;     +20 index ptr, +24 index capacity (power of two, >= 2 * entry capacity)
+;;   entry (32 bytes): +0 key tag (-1 = deleted), +4 key hash, +8 key payload,
+;;     +16 value tag, +24 value payload
+;;   index: i32 slots holding entry number + 1 (0 = empty), linear probing.
+;; Deleted entries stay in place (their index slot keeps probe chains intact) until the
+;; entry array fills up; then live entries are compacted into a fresh array sized
+;; 2 * count (so memory shrinks after many deletes) and the index is rebuilt.
+;; =================================================================================
+
+(func $map_new (result i32)
+  (local $m i32)
+  i32.const 32
+  call $alloc
+  local.tee $m
+  i32.const 0
+  i32.const 32
+  memory.fill
+  local.get $m
+  i32.const 1
+  i32.store
+  local.get $m)
+
+;; Hash of a valid key (string or integer).
+(func $col_key_hash (param $t i32) (param $p i64) (result i32)
+  local.get $t
+  i32.const 5
+  i32.eq
+  if
+    local.get $p
+    i32.wrap_i64
+    call $str_hash
+    return
+  end
+  local.get $p
+  i64.const 0x9E3779B97F4A7C15
+  i64.mul
+  local.tee $p
+  i64.const 32
+  i64.shr_u
+  local.get $p
+  i64.xor
+  i32.wrap_i64)
+
+;; 1 when the key kind is allowed; otherwise raises and returns 0.
+(func $col_key_ok (param $t i32) (result i32)
+  local.get $t
+  i32.const 3
+  i32.eq
+  local.get $t
+  i32.const 5
+  i32.eq
+  i32.or
+  if
+    i32.const 1
+    return
+  end
+  global.get $CS_bad_key
+  call $raise_error
+  i32.const 0)
+
+;; Address of the live entry for key, or 0.
+(func $col_find (param $m i32) (param $kt i32) (param $kp i64) (param $h i32) (result i32)
+  (local $mask i32) (local $idx i32) (local $slot i32) (local $e i32) (local $ent i32)
+  local.get $m
+  i32.load offset=24
+  local.tee $mask
+  i32.eqz
+  if
+    i32.const 0
+    return
+  end
+  local.get $mask
+  i32.const 1
+  i32.sub
+  local.set $mask
+  local.get $m
+  i32.load offset=20
+  local.set $idx
+  local.get $h
+  local.get $mask
+  i32.and
+  local.set $slot
+  loop $probe
+    local.get $idx
+    local.get $slot
+    i32.const 2
+    i32.shl
+    i32.add
+    i32.load
+    local.tee $e
+    i32.eqz
+    if
+      i32.const 0
+      return
+    end
+    local.get $m
+    i32.load offset=8
+    local.get $e
+    i32.const 1
+    i32.sub
+    i32.const 5
+    i32.shl
+    i32.add
+    local.set $ent
+    local.get $ent
+    i32.load offset=4
+    local.get $h
+    i32.eq
+    local.get $ent
+    i32.load
+    local.get $kt
+    i32.eq
+    i32.and
+    if
+      local.get $ent
+      i64.load offset=8
+      local.get $kp
+      i64.eq
+      if
+        local.get $ent
+        return
+      end
+      local.get $kt
+      i32.const 5
+      i32.eq
+      if
+        local.get $ent
+        i32.load offset=8
+        local.get $kp
+        i32.wrap_i64
+        call $str_eq
+        if
+          local.get $ent
+          return
+        end
+      end
+    end
+    local.get $slot
+    i32.const 1
+    i32.add
+    local.get $mask
+    i32.and
+    local.set $slot
+    br $probe
+  end
+  i32.const 0)
+
+;; Put entry number e (0-based) into the first free index slot of its probe chain.
+(func $col_index_put (param $idx i32) (param $mask i32) (param $h i32) (param $e i32)
+  (local $slot i32)
+  local.get $h
+  local.get $mask
+  i32.and
+  local.set $slot
+  block $found
+    loop $probe
+      local.get $idx
+      local.get $slot
+      i32.const 2
+      i32.shl
+      i32.add
+      i32.load
+      i32.eqz
+      br_if $found
+      local.get $slot
+      i32.const 1
+      i32.add
+      local.get $mask
+      i32.and
+      local.set $slot
+      br $probe
+    end
+  end
+  local.get $idx
+  local.get $slot
+  i32.const 2
+  i32.shl
+  i32.add
+  local.get $e
+  i32.const 1
+  i32.add
+  i32.store)
+
+;; Compact live entries into a new array of capacity max(8, 2*count) and rebuild the index.
+(func $col_map_rebuild (param $m i32)
+  (local $cap i32) (local $icap i32) (local $ents i32) (local $idx i32) (local $old i32)
+  (local $used i32) (local $i i32) (local $j i32) (local $src i32) (local $dst i32)
+  local.get $m
+  i32.load offset=4
+  i32.const 1
+  i32.shl
+  local.tee $cap
+  i32.const 8
+  i32.lt_u
+  if
+    i32.const 8
+    local.set $cap
+  end
+  i32.const 16
+  local.set $icap
+  block $sized
+    loop $grow
+      local.get $icap
+      local.get $cap
+      i32.const 1
+      i32.shl
+      i32.ge_u
+      br_if $sized
+      local.get $icap
+      i32.const 1
+      i32.shl
+      local.set $icap
+      br $grow
+    end
+  end
+  local.get $cap
+  i32.const 5
+  i32.shl
+  call $alloc
+  local.set $ents
+  local.get $icap
+  i32.const 2
+  i32.shl
+  call $alloc
+  local.tee $idx
+  i32.const 0
+  local.get $icap
+  i32.const 2
+  i32.shl
+  memory.fill
+  local.get $m
+  i32.load offset=8
+  local.set $old
+  local.get $m
+  i32.load offset=12
+  local.set $used
+  block $end
+    loop $each
+      local.get $i
+      local.get $used
+      i32.ge_u
+      br_if $end
+      local.get $old
+      local.get $i
+      i32.const 5
+      i32.shl
+      i32.add
+      local.tee $src
+      i32.load
+      i32.const -1
+      i32.ne
+      if
+        local.get $ents
+        local.get $j
+        i32.const 5
+        i32.shl
+        i32.add
+        local.tee $dst
+        local.get $src
+        i32.const 32
+        memory.copy
+        local.get $idx
+        local.get $icap
+        i32.const 1
+        i32.sub
+        local.get $src
+        i32.load offset=4
+        local.get $j
+        call $col_index_put
+        local.get $j
+        i32.const 1
+        i32.add
+        local.set $j
+      end
+      local.get $i
+      i32.const 1
+      i32.add
+      local.set $i
+      br $each
+    end
+  end
+  local.get $old
+  if
+    local.get $old
+    call $free
+    local.get $m
+    i32.load offset=20
+    call $free
+  end
+  local.get $m
+  local.get $ents
+  i32.store offset=8
+  local.get $m
+  local.get $j
+  i32.store offset=12
+  local.get $m
+  local.get $cap
+  i32.store offset=16
+  local.get $m
+  local.get $idx
+  i32.store offset=20
+  local.get $m
+  local.get $icap
+  i32.store offset=24)
+
+;; Store key -> value (both borrowed, retained here).  The key kind must be valid.
+(func $col_map_put (param $m i32) (param $kt i32) (param $kp i64) (param $vt i32) (param $vp i64)
+  (local $h i32) (local $ent i32) (local $ot i32) (local $op i64) (local $used i32)
+  local.get $kt
+  local.get $kp
+  call $col_key_hash
+  local.set $h
+  local.get $vt
+  local.get $vp
+  call $retain
+  local.get $m
+  local.get $kt
+  local.get $kp
+  local.get $h
+  call $col_find
+  local.tee $ent
+  if
+    ;; update in place: keeps the insertion position
+    local.get $ent
+    i32.load offset=16
+    local.set $ot
+    local.get $ent
+    i64.load offset=24
+    local.set $op
+    local.get $ent
+    local.get $vt
+    i32.store offset=16
+    local.get $ent
+    local.get $vp
+    i64.store offset=24
+    local.get $ot
+    local.get $op
+    call $release
+    return
+  end
+  local.get $m
+  i32.load offset=12
+  local.get $m
+  i32.load offset=16
+  i32.ge_u
+  if
+    local.get $m
+    call $col_map_rebuild
+  end
+  local.get $m
+  i32.load offset=12
+  local.set $used
+  local.get $kt
+  local.get $kp
+  call $retain
+  local.get $m
+  i32.load offset=8
+  local.get $used
+  i32.const 5
+  i32.shl
+  i32.add
+  local.tee $ent
+  local.get $kt
+  i32.store
+  local.get $ent
+  local.get $h
+  i32.store offset=4
+  local.get $ent
+  local.get $kp
+  i64.store offset=8
+  local.get $ent
+  local.get $vt
+  i32.store offset=16
+  local.get $ent
+  local.get $vp
+  i64.store offset=24
+  local.get $m
+  i32.load offset=20
+  local.get $m
+  i32.load offset=24
+  i32.const 1
+  i32.sub
+  local.get $h
+  local.get $used
+  call $col_index_put
+  local.get $m
+  local.get $used
+  i32.const 1
+  i32.add
+  i32.store offset=12
+  local.get $m
+  local.get $m
+  i32.load offset=4
+  i32.const 1
+  i32.add
+  i32.store offset=4)
+
+(func $map_set_v (param $m i32) (param $kt i32) (param $kp i64) (param $vt i32) (param $vp i64)
+  local.get $kt
+  call $col_key_ok
+  i32.eqz
+  if
+    return
+  end
+  local.get $m
+  local.get $kt
+  local.get $kp
+  local.get $vt
+  local.get $vp
+  call $col_map_put)
+
+;; Owned string "<prefix><string form of key>".
+(func $col_key_msg (param $prefix i32) (param $kt i32) (param $kp i64) (result i32)
+  (local $sb i32)
+  call $val_sb_new
+  local.tee $sb
+  local.get $prefix
+  call $val_sb_add_str
+  local.get $sb
+  local.get $kt
+  local.get $kp
+  i32.const 0
+  call $val_sb_add_value
+  local.get $sb
+  call $val_sb_finish)
+
+;; Value for key (retained); a missing key gives the string "Key not found: K".
+(func $map_get_v (param $m i32) (param $kt i32) (param $kp i64) (result i32 i64)
+  (local $ent i32)
+  local.get $kt
+  call $col_key_ok
+  i32.eqz
+  if
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $m
+  local.get $kt
+  local.get $kp
+  local.get $kt
+  local.get $kp
+  call $col_key_hash
+  call $col_find
+  local.tee $ent
+  i32.eqz
+  if
+    i32.const 5
+    global.get $CS_key_nf
+    local.get $kt
+    local.get $kp
+    call $col_key_msg
+    i64.extend_i32_u
+    return
+  end
+  local.get $ent
+  i32.load offset=16
+  local.get $ent
+  i64.load offset=24
+  call $retain
+  local.get $ent
+  i32.load offset=16
+  local.get $ent
+  i64.load offset=24)
+
+;; Release all keys and values and free the tables; the map becomes empty.
+(func $col_map_empty (param $m i32)
+  (local $ents i32) (local $idx i32) (local $used i32) (local $i i32) (local $ent i32)
+  local.get $m
+  i32.load offset=8
+  local.set $ents
+  local.get $m
+  i32.load offset=20
+  local.set $idx
+  local.get $m
+  i32.load offset=12
+  local.set $used
+  local.get $m
+  i32.const 4
+  i32.add
+  i32.const 0
+  i32.const 24
+  memory.fill
+  block $end
+    loop $each
+      local.get $i
+      local.get $used
+      i32.ge_u
+      br_if $end
+      local.get $ents
+      local.get $i
+      i32.const 5
+      i32.shl
+      i32.add
+      local.tee $ent
+      i32.load
+      i32.const -1
+      i32.ne
+      if
+        local.get $ent
+        i32.load
+        local.get $ent
+        i64.load offset=8
+        call $release
+        local.get $ent
+        i32.load offset=16
+        local.get $ent
+        i64.load offset=24
+        call $release
+      end
+      local.get $i
+      i32.const 1
+      i32.add
+      local.set $i
+      br $each
+    end
+  end
+  local.get $ents
+  if
+    local.get $ents
+    call $free
+    local.get $idx
+    call $free
+  end)
+
+;; Called by $release when the reference count reaches zero.
+(func $map_drop (param $m i32)
+  local.get $m
+  call $col_map_empty
+  local.get $m
+  call $free)
+
+;; ---- MapBox methods ------------------------------------------------------------
+
+(func $m_Map_set (param $self i64) (param $kt i32) (param $kp i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  local.get $kt
+  call $col_key_ok
+  i32.eqz
+  if
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $self
+  i32.wrap_i64
+  local.get $kt
+  local.get $kp
+  local.get $vt
+  local.get $vp
+  call $col_map_put
+  i32.const 5
+  global.get $CS_set_key
+  local.get $kt
+  local.get $kp
+  call $col_key_msg
+  i64.extend_i32_u)
+
+(func $m_Map_get (param $self i64) (param $kt i32) (param $kp i64) (result i32 i64)
+  local.get $self
+  i32.wrap_i64
+  local.get $kt
+  local.get $kp
+  call $map_get_v)
+
+(func $m_Map_has (param $self i64) (param $kt i32) (param $kp i64) (result i32 i64)
+  local.get $kt
+  call $col_key_ok
+  i32.eqz
+  if
+    i32.const 0
+    i64.const 0
+    return
+  end
+  i32.const 2
+  local.get $self
+  i32.wrap_i64
+  local.get $kt
+  local.get $kp
+  local.get $kt
+  local.get $kp
+  call $col_key_hash
+  call $col_find
+  i32.const 0
+  i32.ne
+  i64.extend_i32_u)
+
+(func $m_Map_delete (param $self i64) (param $kt i32) (param $kp i64) (result i32 i64)
+  (local $m i32) (local $ent i32) (local $vt i32) (local $vp i64) (local $msg i32)
+  local.get $kt
+  call $col_key_ok
+  i32.eqz
+  if
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $self
+  i32.wrap_i64
+  local.tee $m
+  local.get $kt
+  local.get $kp
+  local.get $kt
+  local.get $kp
+  call $col_key_hash
+  call $col_find
+  local.tee $ent
+  i32.eqz
+  if
+    i32.const 5
+    global.get $CS_key_nf
+    local.get $kt
+    local.get $kp
+    call $col_key_msg
+    i64.extend_i32_u
+    return
+  end
+  ;; build the message before the key is released (the argument may be that very key)
+  global.get $CS_del_key
+  local.get $kt
+  local.get $kp
+  call $col_key_msg
+  local.set $msg
+  local.get $ent
+  i32.load
+  local.get $ent
+  i64.load offset=8
+  call $release
+  local.get $ent
+  i32.load offset=16
+  local.set $vt
+  local.get $ent
+  i64.load offset=24
+  local.set $vp
+  local.get $ent
+  i32.const -1
+  i32.store
+  local.get $m
+  local.get $m
+  i32.load offset=4
+  i32.const 1
+  i32.sub
+  i32.store offset=4
+  local.get $vt
+  local.get $vp
+  call $release
+  i32.const 5
+  local.get $msg
+  i64.extend_i32_u)
+
+(func $m_Map_size (param $self i64) (result i32 i64)
+  i32.const 3
+  local.get $self
+  i32.wrap_i64
+  i64.load32_u offset=4)
+
+(func $m_Map_isEmpty (param $self i64) (result i32 i64)
+  i32.const 2
+  local.get $self
+  i32.wrap_i64
+  i32.load offset=4
+  i32.eqz
+  i64.extend_i32_u)
+
+(func $m_Map_clear (param $self i64) (result i32 i64)
+  local.get $self
+  i32.wrap_i64
+  call $col_map_empty
+  i32.const 0
+  i64.const 0)
+
+;; ArrayBox of the keys (field offset 0) or values (offset 16) in insertion order.
+(func $col_map_column (param $m i32) (param $off i32) (result i32 i64)
+  (local $r i32) (local $i i32) (local $ent i32)
+  call $arr_new
+  local.tee $r
+  local.get $m
+  i32.load offset=4
+  call $col_arr_reserve
+  block $end
+    loop $each
+      local.get $i
+      local.get $m
+      i32.load offset=12
+      i32.ge_u
+      br_if $end
+      local.get $m
+      i32.load offset=8
+      local.get $i
+      i32.const 5
+      i32.shl
+      i32.add
+      local.tee $ent
+      i32.load
+      i32.const -1
+      i32.ne
+      if
+        local.get $r
+        local.get $ent
+        local.get $off
+        i32.add
+        i32.load
+        local.get $ent
+        local.get $off
+        i32.add
+        i64.load offset=8
+        call $arr_push_v
+      end
+      local.get $i
+      i32.const 1
+      i32.add
+      local.set $i
+      br $each
+    end
+  end
+  i32.const 6
+  local.get $r
+  i64.extend_i32_u)
+
+(func $m_Map_keys (param $self i64) (result i32 i64)
+  local.get $self
+  i32.wrap_i64
+  i32.const 0
+  call $col_map_column)
+
+(func $m_Map_values (param $self i64) (result i32 i64)
+  local.get $self
+  i32.wrap_i64
+  i32.const 16
+  call $col_map_column)
+
+(func $m_Map_toString (param $self i64) (result i32 i64)
+  i32.const 5
+  i32.const 7
+  local.get $self
+  call $to_string
+  i64.extend_i32_u)
+
+;; =================================================================================
+;; ConsoleBox: log/warn/error print "[Console LOG] x" etc. on stdout, return void.
+;; =================================================================================
+
+(func $col_console (param $prefix i32) (param $vt i32) (param $vp i64) (result i32 i64)
+  local.get $prefix
+  i32.const 8
+  i32.add
+  local.get $prefix
+  i32.load offset=4
+  call $out_write
+  local.get $vt
+  local.get $vp
+  call $print_value
+  i32.const 0
+  i64.const 0)
+
+(func $m_Console_log (param $self i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  global.get $CS_con_log
+  local.get $vt
+  local.get $vp
+  call $col_console)
+
+(func $m_Console_warn (param $self i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  global.get $CS_con_warn
+  local.get $vt
+  local.get $vp
+  call $col_console)
+
+(func $m_Console_error (param $self i64) (param $vt i32) (param $vp i64) (result i32 i64)
+  global.get $CS_con_error
+  local.get $vt
+  local.get $vp
+  call $col_console)

@@ -1,0 +1,376 @@
+"""Tests for runtime/collections.wat: ArrayBox and MapBox methods (spec section 7),
+ConsoleBox output, ownership (no leaks) and memory reuse of the hash map."""
+from __future__ import annotations
+
+import struct
+
+import pytest
+import wasmtime
+
+from tests.runtime.harness import Runtime
+from tests.runtime.test_values import (ARR, BOOL, CONSOLE, FLOAT, INST, INT, MAP, NULL, STR,
+                                       VOID, Vals, make_runtime)
+
+
+@pytest.fixture
+def rt() -> Runtime:
+    return make_runtime()
+
+
+@pytest.fixture
+def V(rt: Runtime) -> Vals:
+    return Vals(rt)
+
+
+def i(n: int) -> tuple[int, int]:
+    return (INT, n)
+
+
+def f(x: float) -> tuple[int, int]:
+    return (FLOAT, struct.unpack("<q", struct.pack("<d", x))[0])
+
+
+def st(rt: Runtime, res: list[int]) -> str:
+    """Text of an owned string result (released afterwards)."""
+    assert res[0] == STR, res
+    out = rt.str_value(res[1])
+    rt.release(STR, res[1])
+    return out
+
+
+# -------------------------------------------------------------------- ArrayBox
+
+def test_array_methods_conformance_016(rt: Runtime, V: Vals) -> None:
+    _, a = V.arr()
+    assert st(rt, rt.m_Array_push(a, *i(10))) == "ok"
+    rt.m_Array_push(a, *i(20))
+    rt.m_Array_push(a, *i(30))
+    assert rt.m_Array_length(a) == [INT, 3]
+    assert rt.m_Array_get(a, *i(0)) == [INT, 10]
+    assert rt.m_Array_get(a, *i(5)) == [NULL, 0]
+    assert rt.m_Array_get(a, *i(-1)) == [NULL, 0]
+    assert st(rt, rt.m_Array_set(a, *i(1), *i(25))) == "ok"
+    assert V.text((ARR, a)) == "[10, 25, 30]"
+    assert rt.m_Array_pop(a) == [INT, 30]
+    assert rt.m_Array_indexOf(a, *i(25)) == [INT, 1]
+    assert rt.m_Array_indexOf(a, *i(99)) == [INT, -1]
+    assert rt.m_Array_contains(a, *i(10)) == [BOOL, 1]
+    assert rt.m_Array_contains(a, *V.s("10")) == [BOOL, 0]
+    assert st(rt, rt.m_Array_join(a, *V.s("-"))) == "10-25"
+    assert rt.m_Array_isEmpty(a) == [BOOL, 0]
+    assert rt.m_Array_clear(a) == [VOID, 0]
+    assert rt.m_Array_isEmpty(a) == [BOOL, 1]
+    assert V.text((ARR, a)) == "[]"
+    assert rt.m_Array_pop(a) == [NULL, 0]
+    rt.m_Array_push(a, *i(7))
+    assert V.text((ARR, a)) == "[7]"
+
+
+def test_array_bounds_and_remove(rt: Runtime, V: Vals) -> None:
+    _, a = V.arr(i(3), V.s("b"), i(1))
+    assert st(rt, rt.m_Array_join(a, *V.s(", "))) == "3, b, 1"
+    assert st(rt, rt.m_Array_remove(a, *i(1))) == "b"
+    assert V.text((ARR, a)) == "[3, 1]"
+    assert st(rt, rt.m_Array_toString(a)) == "[3, 1]"
+    assert st(rt, rt.m_Array_set(a, *i(5), *i(2))) == "Error: index out of bounds"
+    assert st(rt, rt.m_Array_set(a, *i(-1), *i(2))) == "Error: index out of bounds"
+    assert rt.m_Array_remove(a, *i(7)) == [NULL, 0]
+    assert V.text((ARR, a)) == "[3, 1]"
+    assert st(rt, rt.m_Array_join(rt.arr_new(), *V.s(","))) == ""
+    # join with a non-string separator uses its string form
+    assert st(rt, rt.m_Array_join(a, *i(0))) == "301"
+
+
+def test_fast_paths(rt: Runtime, V: Vals) -> None:
+    a = rt.arr_new()
+    for n in range(100):
+        rt.arr_push_v(a, INT, n * n)
+    assert rt.arr_len(a) == 100
+    assert rt.arr_get_i(a, 99) == [INT, 9801]
+    assert rt.arr_get_i(a, 100) == [NULL, 0]
+    assert rt.arr_get_i(a, -5) == [NULL, 0]
+    assert st(rt, rt.arr_set_i(a, 0, *V.s("zero"))) == "ok"
+    assert st(rt, rt.arr_get_i(a, 0)) == "zero"
+
+
+def test_get_retains_and_set_releases(rt: Runtime, V: Vals) -> None:
+    _, s = V.s("shared")
+    a = rt.arr_new()
+    rt.arr_push_v(a, STR, s)
+    assert rt.read_i32(s) == 2
+    got = rt.arr_get_i(a, 0)
+    assert got == [STR, s] and rt.read_i32(s) == 3
+    rt.release(STR, s)
+    rt.arr_set_i(a, 0, INT, 1)
+    assert rt.read_i32(s) == 1
+    rt.m_Array_push(a, STR, s)
+    rt.release(ARR, a)          # dropping the array releases its elements
+    assert rt.read_i32(s) == 1
+
+
+def test_non_integer_index_is_an_error() -> None:
+    rt = make_runtime()
+    a = rt.arr_new()
+    with pytest.raises(wasmtime.ExitTrap) as info:
+        rt.m_Array_get(a, *Vals(rt).s("0"))
+    assert info.value.code == 1
+    assert rt.stderr() == "Runtime error: ArrayBox index must be an integer, got StringBox\n"
+
+
+def test_nested_and_aliasing(rt: Runtime, V: Vals) -> None:
+    _, inner = V.arr(V.s("a"))
+    _, outer = V.arr((ARR, inner))
+    rt.m_Array_push(inner, *V.s("b"))
+    assert V.text((ARR, outer)) == "[[a, b]]"
+    got = rt.m_Array_get(outer, *i(0))
+    assert got == [ARR, inner]
+    rt.m_Array_push(inner, *V.s("c"))
+    assert V.text((ARR, outer)) == "[[a, b, c]]"
+
+
+def test_sort_reverse_slice(rt: Runtime, V: Vals) -> None:
+    _, m = V.arr(i(3), i(1), i(2))
+    rt.m_Array_sort(m)
+    assert V.text((ARR, m)) == "[1, 2, 3]"
+    rt.m_Array_reverse(m)
+    assert V.text((ARR, m)) == "[3, 2, 1]"
+    assert V.text(tuple(rt.m_Array_slice(m, *i(0), *i(2)))) == "[3, 2]"
+    assert V.text(tuple(rt.m_Array_slice(m, *i(-5), *i(99)))) == "[3, 2, 1]"
+    assert V.text(tuple(rt.m_Array_slice(m, *i(2), *i(1)))) == "[]"
+    assert V.text(tuple(rt.m_Array_slice(m, *i(1), *i(-1)))) == "[]"
+    _, s = V.arr(V.s("pear"), V.s("apple"), V.s("fig"))
+    rt.m_Array_sort(s)
+    assert V.text((ARR, s)) == "[apple, fig, pear]"
+    _, mixed = V.arr(V.s("b"), i(3), V.s("a"), i(1))
+    rt.m_Array_sort(mixed)
+    assert V.text((ARR, mixed)) == "[1, 3, a, b]"
+    _, e = V.arr()
+    rt.m_Array_sort(e)
+    rt.m_Array_reverse(e)
+    assert V.text((ARR, e)) == "[]"
+
+
+def test_sort_mixed_numbers_and_stability(rt: Runtime, V: Vals) -> None:
+    _, a = V.arr(f(2.5), i(2), V.s("x"), (NULL, 0), i(-7), f(-0.5), (VOID, 0), i(3), f(2.0))
+    rt.m_Array_sort(a)
+    kinds = [rt.arr_get_i(a, k)[0] for k in range(9)]
+    # numbers (ints and floats by value; 2 and 2.0 equal -> original order), then strings,
+    # then the others in their original order
+    assert kinds == [INT, FLOAT, INT, FLOAT, FLOAT, INT, STR, NULL, VOID]
+    assert [rt.arr_get_i(a, k)[1] for k in (0, 2, 5)] == [-7, 2, 3]
+
+
+def test_sort_large_matches_python(rt: Runtime, V: Vals) -> None:
+    import random
+    rng = random.Random(7)
+    nums = [rng.randrange(-1000, 1000) for _ in range(3000)]
+    a = rt.arr_new()
+    for n in nums:
+        rt.arr_push_v(a, INT, n)
+    rt.m_Array_sort(a)
+    assert [rt.arr_get_i(a, k)[1] for k in range(len(nums))] == sorted(nums)
+
+
+def test_array_equality_via_index_of(rt: Runtime, V: Vals) -> None:
+    _, a = V.arr(V.arr(i(1)), V.s("x"))
+    assert rt.m_Array_indexOf(a, *V.arr(i(1))) == [INT, 0]
+    assert rt.m_Array_indexOf(a, *V.s("x")) == [INT, 1]
+
+
+def test_arrays_do_not_leak(rt: Runtime, V: Vals) -> None:
+    def push_owned(a: int, v: tuple[int, int]) -> None:
+        rt.arr_push_v(a, *v)       # the array retains ...
+        rt.release(*v)             # ... and we drop our own reference
+
+    def cycle() -> None:
+        for _ in range(20):
+            _, a = V.arr()
+            for n in range(50):
+                push_owned(a, V.s(f"s{n}"))
+            deep = V.s("deep")
+            push_owned(a, V.arr(i(1), deep))
+            rt.release(*deep)
+            rt.release(*rt.arr_get_i(a, 50))
+            rt.release(*rt.m_Array_set(a, *i(0), *i(5)))
+            rt.m_Array_sort(a)
+            rt.m_Array_reverse(a)
+            rt.release(*rt.m_Array_slice(a, *i(3), *i(30)))
+            sep = V.s(",")
+            rt.release(*rt.m_Array_join(a, *sep))
+            rt.release(*sep)
+            rt.release(*rt.m_Array_remove(a, *i(4)))
+            rt.release(*rt.m_Array_pop(a))
+            rt.release(*rt.m_Array_toString(a))
+            rt.m_Array_clear(a)
+            push_owned(a, V.s("again"))
+            rt.release(ARR, a)
+    cycle()
+    probe = rt.alloc(8)
+    rt.free(probe)
+    before = rt.memory_bytes()
+    for _ in range(5):
+        cycle()
+    assert rt.memory_bytes() == before
+    assert rt.alloc(8) == probe
+
+
+# -------------------------------------------------------------------- MapBox
+
+def test_map_conformance_112(rt: Runtime, V: Vals) -> None:
+    m = rt.map_new()
+    assert st(rt, rt.m_Map_set(m, *V.s("a"), *i(1))) == "Set key: a"
+    rt.m_Map_set(m, *V.s("b"), *V.s("two"))
+    rt.m_Map_set(m, *V.s("c"), BOOL, 1)
+    assert rt.m_Map_size(m) == [INT, 3]
+    assert rt.m_Map_get(m, *V.s("a")) == [INT, 1]
+    assert st(rt, rt.m_Map_get(m, *V.s("b"))) == "two"
+    assert rt.m_Map_has(m, *V.s("c")) == [BOOL, 1]
+    assert rt.m_Map_has(m, *V.s("zz")) == [BOOL, 0]
+    assert st(rt, rt.m_Map_get(m, *V.s("zz"))) == "Key not found: zz"
+    rt.m_Map_set(m, *V.s("a"), *i(100))
+    assert rt.m_Map_get(m, *V.s("a")) == [INT, 100]
+    assert st(rt, rt.m_Map_delete(m, *V.s("b"))) == "Deleted key: b"
+    assert st(rt, rt.m_Map_delete(m, *V.s("b"))) == "Key not found: b"
+    assert rt.m_Map_size(m) == [INT, 2]
+    assert V.text((MAP, m)) == "MapBox(size=2)"
+    assert st(rt, rt.m_Map_toString(m)) == "MapBox(size=2)"
+    assert V.text(tuple(rt.m_Map_keys(m))) == "[a, c]"
+    assert V.text(tuple(rt.m_Map_values(m))) == "[100, true]"
+    assert rt.m_Map_isEmpty(m) == [BOOL, 0]
+    assert rt.m_Map_clear(m) == [VOID, 0]
+    assert rt.m_Map_size(m) == [INT, 0]
+    assert rt.m_Map_isEmpty(m) == [BOOL, 1]
+    assert V.text(tuple(rt.m_Map_keys(m))) == "[]"
+    rt.m_Map_set(m, *i(5), *i(6))
+    assert rt.m_Map_get(m, *i(5)) == [INT, 6]
+
+
+def test_map_int_and_string_keys_are_distinct(rt: Runtime, V: Vals) -> None:
+    m = rt.map_new()
+    rt.map_set_v(m, *i(1), *V.s("one"))
+    rt.map_set_v(m, *V.s("1"), *V.s("string one"))
+    assert st(rt, rt.map_get_v(m, *i(1))) == "one"
+    assert st(rt, rt.map_get_v(m, *V.s("1"))) == "string one"
+    assert st(rt, rt.map_get_v(m, *i(2))) == "Key not found: 2"
+    assert st(rt, rt.m_Map_set(m, *i(-3), *i(0))) == "Set key: -3"
+    assert rt.m_Map_size(m) == [INT, 3]
+
+
+def test_map_order_with_delete_and_readd(rt: Runtime, V: Vals) -> None:
+    m = rt.map_new()
+    for k in "abcde":
+        rt.map_set_v(m, *V.s(k), *V.s(k.upper()))
+    rt.release(*rt.m_Map_delete(m, *V.s("b")))
+    rt.map_set_v(m, *V.s("d"), *i(4))       # update keeps place
+    rt.map_set_v(m, *V.s("b"), *i(2))       # re-added goes to the end
+    assert V.text(tuple(rt.m_Map_keys(m))) == "[a, c, d, e, b]"
+    assert V.text(tuple(rt.m_Map_values(m))) == "[A, C, 4, E, 2]"
+    # many deletes/re-adds force compaction; order must survive it
+    for n in range(200):
+        rt.map_set_v(m, *V.s(f"k{n}"), *i(n))
+    for n in range(0, 200, 2):
+        rt.release(*rt.m_Map_delete(m, *V.s(f"k{n}")))
+    for n in range(300, 400):
+        rt.map_set_v(m, *V.s(f"k{n}"), *i(n))
+    keys = V.text(tuple(rt.m_Map_keys(m)))[1:-1].split(", ")
+    expected = list("acdeb") + [f"k{n}" for n in range(1, 200, 2)] + [f"k{n}" for n in range(300, 400)]
+    assert keys == expected
+    assert rt.m_Map_size(m) == [INT, len(expected)]
+
+
+def test_map_values_are_shared_not_copied(rt: Runtime, V: Vals) -> None:
+    m = rt.map_new()
+    _, a = V.arr(V.s("a"))
+    rt.map_set_v(m, *V.s("k"), ARR, a)
+    rt.m_Array_push(a, *V.s("d"))
+    got = rt.map_get_v(m, *V.s("k"))
+    assert got == [ARR, a]
+    assert V.text(tuple(got)) == "[a, d]"
+
+
+def test_bad_key_kind_is_an_error() -> None:
+    rt = make_runtime()
+    m = rt.map_new()
+    with pytest.raises(wasmtime.ExitTrap):
+        rt.m_Map_set(m, BOOL, 1, INT, 1)
+    assert rt.stderr() == "Runtime error: MapBox keys must be strings or integers\n"
+
+
+def test_map_many_inserts_memory_bounded(rt: Runtime, V: Vals) -> None:
+    """100k inserts, then clear/drop, repeated: memory stops growing (freed tables are
+    reused; the allocator may need one extra round to settle its free lists)."""
+    keys = [rt.make_str(f"key{n}") for n in range(100_000)]
+    base = rt.memory_bytes()
+
+    def fill(m: int) -> None:
+        for n, k in enumerate(keys):
+            rt.map_set_v(m, STR, k, INT, n)
+
+    m = rt.map_new()
+    fill(m)
+    assert rt.m_Map_size(m) == [INT, 100_000]
+    assert rt.map_get_v(m, STR, keys[77_777]) == [INT, 77_777]
+    assert rt.m_Map_has(m, *V.s("key99999")) == [BOOL, 1]
+    rt.m_Map_clear(m)
+    first = rt.memory_bytes() - base
+    sizes = []
+    for _ in range(3):
+        fill(m)
+        rt.m_Map_clear(m)
+        sizes.append(rt.memory_bytes() - base)
+    rt.release(MAP, m)
+    for _ in range(2):
+        m2 = rt.map_new()
+        fill(m2)
+        rt.release(MAP, m2)
+        sizes.append(rt.memory_bytes() - base)
+    assert first < 16 * 2**20
+    assert max(sizes) <= 2 * first
+    assert sizes[-1] == sizes[1]
+    assert all(rt.read_i32(k) == 1 for k in keys[:100])
+
+
+def test_maps_do_not_leak(rt: Runtime, V: Vals) -> None:
+    def cycle() -> None:
+        for _ in range(10):
+            m = rt.map_new()
+            for n in range(40):
+                k, v = V.s(f"k{n}"), V.arr(i(n))
+                rt.release(*rt.m_Map_set(m, *k, *v))
+                rt.release(*k)
+                rt.release(*v)
+            for n in range(40):
+                k = V.s(f"k{n}")
+                rt.release(*rt.map_get_v(m, *k))
+                rt.release(*rt.m_Map_has(m, *k))
+                rt.map_set_v(m, *k, *i(n))       # replaces (releases) the old array
+                rt.release(*k)
+            for n in range(0, 40, 3):
+                k = V.s(f"k{n}")
+                rt.release(*rt.m_Map_delete(m, *k))
+                rt.release(*rt.m_Map_delete(m, *k))
+                rt.release(*k)
+            rt.release(*rt.map_get_v(m, *i(9)))
+            rt.release(*rt.m_Map_keys(m))
+            rt.release(*rt.m_Map_values(m))
+            rt.release(*rt.m_Map_toString(m))
+            rt.release(MAP, m)
+    cycle()
+    probe = rt.alloc(8)
+    rt.free(probe)
+    before = rt.memory_bytes()
+    for _ in range(5):
+        cycle()
+    assert rt.memory_bytes() == before
+    assert rt.alloc(8) == probe
+
+
+# -------------------------------------------------------------------- ConsoleBox
+
+def test_console(rt: Runtime, V: Vals) -> None:
+    assert rt.m_Console_log(0, *V.s("hello")) == [VOID, 0]
+    rt.m_Console_log(0, *i(3))
+    rt.m_Console_warn(0, *V.s("careful"))
+    rt.m_Console_error(0, *V.arr(i(1), V.s("x")))
+    assert rt.stdout() == ("[Console LOG] hello\n[Console LOG] 3\n[Console WARN] careful\n"
+                           "[Console ERROR] [1, x]\n")

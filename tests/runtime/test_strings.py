@@ -1,0 +1,286 @@
+"""Tests for runtime/strings.wat: string primitives and String/Integer/Bool methods."""
+from __future__ import annotations
+
+import math
+import re
+import struct
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from nyash_build.runtime.tables import address_of
+from tests.runtime.harness import Runtime
+
+VOID, INT, FLOAT, STR, ARR = 0, 3, 4, 5, 6
+RUST_WS = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) \
+    + "\u2028\u2029\u202f\u205f\u3000"
+EXTRA = """
+  (func $t_set_try (param $d i32) (global.set $try_depth (local.get $d)))
+  (func $t_exc_msg (result i32) (i32.load offset=4 (i32.wrap_i64 (global.get $exc_val))))
+"""
+
+
+_SHARED: list[Runtime] = []
+
+
+def shared_rt() -> Runtime:
+    """One runtime for the whole module (instantiating per hypothesis example is slow).
+
+    Hypothesis tests call this instead of taking the fixture: hypothesis probes its first
+    argument with hasattr, which the harness's __getattr__ answers with KeyError.
+    """
+    if not _SHARED:
+        _SHARED.append(Runtime(EXTRA))
+    return _SHARED[0]
+
+
+@pytest.fixture
+def rt() -> Runtime:
+    return shared_rt()
+
+
+def f64(bits: int) -> float:
+    return struct.unpack("<d", struct.pack("<q", bits))[0]
+
+
+def f64_bits(x: float) -> int:
+    return struct.unpack("<q", struct.pack("<d", x))[0]
+
+
+def call(rt: Runtime, method: str, text: str, *args: object) -> object:
+    """Call $m_String_<method> on a fresh string; decode the result into Python."""
+    flat: list[int] = []
+    for a in args:
+        if isinstance(a, str):
+            flat += [STR, rt.make_str(a)]
+        elif isinstance(a, float):
+            flat += [FLOAT, f64_bits(a)]
+        else:
+            flat += [INT, int(a)]
+    tag, payload = getattr(rt, f"m_String_{method}")(rt.make_str(text), *flat)
+    return decode(rt, tag, payload)
+
+
+def decode(rt: Runtime, tag: int, payload: int) -> object:
+    if tag == STR:
+        return rt.str_value(payload)
+    if tag == INT:
+        return payload
+    if tag == FLOAT:
+        return f64(payload)
+    if tag == VOID:
+        return None
+    if tag == ARR:
+        n, buf = rt.read_i32(payload + 4), rt.read_i32(payload + 12)
+        return [decode(rt, rt.read_i32(buf + 16 * i),
+                       int.from_bytes(rt.read_bytes(buf + 16 * i + 8, 8), "little", signed=True))
+                for i in range(n)]
+    raise AssertionError(f"unexpected tag {tag}")
+
+
+# ------------------------------------------------------------------ primitives
+def test_concat_eq_cmp_hash(rt: Runtime) -> None:
+    a, b = rt.make_str("héllo "), rt.make_str("wörld")
+    assert rt.str_value(rt.str_concat(a, b)) == "héllo wörld"
+    assert rt.str_eq(rt.make_str("same text!"), rt.make_str("same text!")) == 1
+    assert rt.str_eq(rt.make_str("same text!"), rt.make_str("same text?")) == 0
+    assert rt.str_eq(rt.make_str("a"), rt.make_str("ab")) == 0
+    for x, y in [("10", "9"), ("abc", "abd"), ("ab", "abc"), ("b", "b"), ("", "a"), ("é", "z")]:
+        want = (x.encode() > y.encode()) - (x.encode() < y.encode())
+        assert rt.str_cmp(rt.make_str(x), rt.make_str(y)) == want
+    assert rt.str_hash(rt.make_str("ab")) == rt.str_hash(rt.make_str("ab"))
+    assert rt.str_hash(rt.make_str("")) & 0xFFFFFFFF == 0x811C9DC5
+    assert rt.str_len(rt.make_str("héllo")) == 6
+
+
+def test_concat_with_empty_shares(rt: Runtime) -> None:
+    a = rt.make_str("x")
+    assert rt.str_concat(a, address_of("empty")) == a
+    assert rt.read_i32(a) == 2
+
+
+@pytest.mark.parametrize("n", [0, 7, -7, 10, 9223372036854775807, -9223372036854775808, 1234567890123])
+def test_str_from_i64(rt: Runtime, n: int) -> None:
+    assert rt.str_value(rt.str_from_i64(n)) == str(n)
+
+
+def test_str_repeat(rt: Runtime) -> None:
+    s = rt.make_str("ab")
+    assert rt.str_value(rt.str_repeat(s, 3)) == "ababab"
+    assert rt.str_value(rt.str_repeat(s, 0)) == ""
+    assert rt.str_value(rt.str_repeat(s, -2)) == ""
+    assert rt.str_value(rt.str_repeat(rt.make_str("xyz"), 1001)) == "xyz" * 1001
+
+
+# ------------------------------------------------------------------ String methods
+def test_length_counts_bytes(rt: Runtime) -> None:
+    assert call(rt, "length", "héllo") == 6
+    assert call(rt, "length", "") == 0
+
+
+def test_substring_counts_characters(rt: Runtime) -> None:
+    assert call(rt, "substring", "héllo wörld", 1, 4) == "éll"
+    assert call(rt, "substring", "héllo", 2, 100) == "llo"
+    assert call(rt, "substring", "héllo", 3, 3) == ""
+    assert call(rt, "substring", "héllo", 4, 2) == ""
+    assert call(rt, "substring", "héllo", -3, 2) == "hé"
+    assert call(rt, "substring", "日本語テキスト", 2, 5) == "語テキ"
+    assert call(rt, "substring", "a😀b", 1, 2) == "😀"
+
+
+def test_get_character(rt: Runtime) -> None:
+    assert call(rt, "get", "héllo", 1) == "é"
+    assert call(rt, "get", "héllo", 0) == "h"
+    assert call(rt, "get", "héllo", 5) is None
+    assert call(rt, "get", "héllo", -1) is None
+    assert call(rt, "get", "", 0) is None
+
+
+def test_find_byte_offsets(rt: Runtime) -> None:
+    assert call(rt, "find", "héllo", "llo") == 3
+    assert call(rt, "find", "hello", "z") == -1
+    assert call(rt, "find", "hello", "") == 0
+    assert call(rt, "find", "ab", "abc") == -1
+    assert call(rt, "find", "aaab", "aab") == 1
+
+
+def test_replace(rt: Runtime) -> None:
+    assert call(rt, "replace", "a-b--c", "-", "+") == "a+b++c"
+    assert call(rt, "replace", "hello", "l", "") == "heo"
+    assert call(rt, "replace", "aaaa", "aa", "b") == "bb"
+    assert call(rt, "replace", "abc", "x", "y") == "abc"
+    assert call(rt, "replace", "héllo", "é", "ee") == "heello"
+    assert call(rt, "replace", "aa", "a", "") == ""
+    # empty pattern: Python/Rust semantics, inserted at every character boundary
+    assert call(rt, "replace", "hé", "", "-") == "-h-é-"
+    assert call(rt, "replace", "", "", "x") == "x"
+
+
+def test_split(rt: Runtime) -> None:
+    assert call(rt, "split", "a-b--c", "-") == ["a", "b", "", "c"]
+    assert call(rt, "split", "abc", "") == ["", "a", "b", "c", ""]
+    assert call(rt, "split", "héllo", "") == ["", "h", "é", "l", "l", "o", ""]
+    assert call(rt, "split", "a, b, c", ", ") == ["a", "b", "c"]
+    assert call(rt, "split", "", "-") == [""]
+    assert call(rt, "split", "-x-", "-") == ["", "x", ""]
+
+
+def test_trim_unicode_whitespace(rt: Runtime) -> None:
+    assert call(rt, "trim", "  hi there \n") == "hi there"
+    assert call(rt, "trim", RUST_WS + "é x é" + RUST_WS) == "é x é"
+    assert call(rt, "trim", RUST_WS) == ""
+    assert call(rt, "trim", "\x1fa\x1f") == "\x1fa\x1f"     # not whitespace in Rust
+    assert call(rt, "trim", "") == ""
+
+
+@pytest.mark.parametrize("text", [
+    "Hello, World! 123", "àéîõüÿ ÀÉÎÕÜ ñÑ çÇ", "αβγδ ΑΒΓΔ ωΩ", "привет ПРИВЕТ ёЁ",
+    "straße", "ǅungla", "ﬁx", "ŉ", "Ǆ ǆ", "aΐb",
+])
+def test_case_mapping_matches_python(rt: Runtime, text: str) -> None:
+    assert call(rt, "toUpper", text) == text.upper()
+    assert call(rt, "toLower", text) == text.lower()
+
+
+def test_case_special(rt: Runtime) -> None:
+    assert call(rt, "toUpper", "ß") == "SS"
+    assert call(rt, "toLower", "İ") == "i̇"
+    assert call(rt, "toLower", "ΟΔΟΣ") == "οδος"          # final sigma
+    assert call(rt, "toLower", "ΣΑΣ ΣΟΦΟΣ.") == "σας σοφος."
+    assert call(rt, "toLower", "Σ") == "σ"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x1FFFF, blacklist_categories=("Cs",),
+                                      blacklist_characters="Σ")))
+def test_case_mapping_property(text: str) -> None:
+    rt = shared_rt()
+    assert call(rt, "toUpper", text) == text.upper()
+    assert call(rt, "toLower", text) == text.lower()
+
+
+def test_to_integer(rt: Runtime) -> None:
+    cases = {"42": 42, "-17": -17, "0": 0, "007": 7, "": 0, "-": 0, "12a": 0, " 1": 0,
+             "+5": 0, "1.5": 0, "9223372036854775807": 9223372036854775807,
+             "-9223372036854775808": -9223372036854775808, "9223372036854775808": 0,
+             "99999999999999999999": 0}
+    for text, want in cases.items():
+        assert call(rt, "toInteger", text) == want, text
+
+
+def test_to_string_is_itself(rt: Runtime) -> None:
+    s = rt.make_str("me")
+    assert rt.m_String_toString(s) == [STR, s]
+    assert rt.read_i32(s) == 2
+
+
+def test_bad_argument_kind_raises(rt: Runtime) -> None:
+    rt.t_set_try(1)
+    try:
+        assert rt.m_String_substring(rt.make_str("abc"), STR, rt.make_str("x"), INT, 2) == [0, 0]
+        assert "substring" in rt.str_value(rt.t_exc_msg())
+        assert rt.m_String_find(rt.make_str("abc"), INT, 1) == [0, 0]
+        assert "find" in rt.str_value(rt.t_exc_msg())
+    finally:
+        rt.t_set_try(0)
+
+
+# ------------------------------------------------------------------ hypothesis vs Python
+text_st = st.text(alphabet="ab-é😀 ", max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_st, st.text(alphabet="ab-é", max_size=3), st.text(alphabet="xé", max_size=2))
+def test_find_replace_split_property(s: str, t: str, r: str) -> None:
+    rt = shared_rt()
+    assert call(rt, "find", s, t) == s.encode().find(t.encode())
+    assert call(rt, "replace", s, t, r) == s.replace(t, r)
+    if t:
+        assert call(rt, "split", s, t) == s.split(t)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_st, st.integers(-5, 15), st.integers(-5, 15))
+def test_substring_get_property(s: str, a: int, b: int) -> None:
+    rt = shared_rt()
+    a0, b0 = max(a, 0), min(b, len(s))
+    assert call(rt, "substring", s, a, b) == (s[a0:b0] if a0 < b0 else "")
+    assert call(rt, "get", s, a) == (s[a] if 0 <= a < len(s) else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="-0123456789x", max_size=22))
+def test_to_integer_property(s: str) -> None:
+    rt = shared_rt()
+    want = int(s) if re.fullmatch(r"-?[0-9]+", s) and -2**63 <= int(s) < 2**63 else 0
+    assert call(rt, "toInteger", s) == want
+
+
+# ------------------------------------------------------------------ Integer / Bool
+def test_integer_methods(rt: Runtime) -> None:
+    assert decode(rt, *rt.m_Integer_toString(-9223372036854775808)) == "-9223372036854775808"
+    assert rt.m_Integer_abs(-5) == [INT, 5]
+    assert rt.m_Integer_abs(-9223372036854775808) == [INT, -9223372036854775808]
+    assert rt.m_Integer_max(3, INT, 9) == [INT, 9]
+    assert rt.m_Integer_min(3, INT, 9) == [INT, 3]
+    assert rt.m_Integer_max(3, FLOAT, f64_bits(3.5)) == [FLOAT, f64_bits(3.5)]
+    assert rt.m_Integer_max(3, FLOAT, f64_bits(2.5)) == [INT, 3]
+    assert rt.m_Integer_min(3, FLOAT, f64_bits(2.5)) == [FLOAT, f64_bits(2.5)]
+    assert rt.m_Integer_toFloat(7) == [FLOAT, f64_bits(7.0)]
+
+
+@pytest.mark.parametrize("n,e", [(2, 10), (2, 62), (2, 63), (-2, 63), (3, 40), (-3, 3), (0, 0),
+                                 (7, 0), (2, -1), (4, -2), (0, -1), (10, 18), (10, 19), (-1, 2**63 - 1)])
+def test_integer_pow_is_float_like_upstream(rt: Runtime, n: int, e: int) -> None:
+    tag, bits = rt.m_Integer_pow(n, INT, e)
+    assert tag == FLOAT
+    got = f64(bits)
+    want = math.inf if (n == 0 and e < 0) else math.pow(n, e)
+    assert got == pytest.approx(want, rel=1e-15)
+    if 0 <= e < 2**53 and abs(n ** e) < 2**63:
+        assert got == float(n ** e)   # exact integer result, correctly rounded once
+
+
+def test_bool_to_string(rt: Runtime) -> None:
+    assert decode(rt, *rt.m_Bool_toString(1)) == "true"
+    assert decode(rt, *rt.m_Bool_toString(0)) == "false"
