@@ -180,7 +180,16 @@ class ModuleGen:
 
     # ---- names -----------------------------------------------------------------------
     def body_func_name(self, body: Body) -> str:
-        return "$" + body.name if body.cls is not None else ("$<main>" if body.name == "<main>" else "$" + body.name)
+        """Wasm names double as stack-frame names, so they are the Nyash names
+        (``fib``, ``Point.birth``) unless that would clash with a runtime function."""
+        if body.cls is not None:
+            return "$" + body.name
+        if body.name == "<main>":
+            return "$<main>"
+        plain = "$" + body.display
+        if plain in self.rt.func_names or plain in ("$_start", "$class_name"):
+            return "$" + body.name
+        return plain
 
     def method_func(self, m: A.Method) -> str:
         return self.body_func_name(self.info.method_bodies[id(m)])
@@ -408,6 +417,8 @@ class FuncGen:
                 names = [f"$l:{lname}"]
                 self.locals.append((names[0], st))
             self.vars[lname] = (kind, st, names)
+        if body.line:
+            self.emit(("line", body.line))
         # assigned dynamic params become owned
         for pname in body.assigned_params:
             kind, st, names = self.vars[pname]
@@ -1113,6 +1124,7 @@ class RuntimeLib:
             self.globals += frag.globals
             self.data += frag.data
             self.exports += frag.exports
+        self.func_names = {f.name for f in self.funcs}
         self.method_argc: dict[str, int] = {}
         for f in self.funcs:
             if f.name.startswith("$m_"):

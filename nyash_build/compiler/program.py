@@ -99,6 +99,7 @@ class Body:
     cls: ClassInfo | None = None  # the box for methods
     locals: list[str] = field(default_factory=list)  # every local name (params excluded)
     assigned_params: set[str] = field(default_factory=set)
+    line: int = 0            # where the declaration starts (for the frame of a prologue trap)
 
 
 @dataclass(eq=False)
@@ -219,14 +220,14 @@ class _Checker:
         for f in self.prog.functions:
             if self.function_bodies.get(f.name):
                 continue
-            b = Body(f"fn:{f.name}", f.name, f.params, f.body)
+            b = Body(f"fn:{f.name}", f.name, f.params, f.body, line=f.line)
             self.bodies.append(b)
             self.function_bodies[f.name] = b
         for c in self.classes.values():
             names = [m.name for m in c.decl.methods.values()]
             for key, m in c.decl.methods.items():
                 suffix = "" if names.count(m.name) == 1 else f"/{len(m.params)}"
-                b = Body(f"{c.name}.{m.name}{suffix}", f"{c.name}.{m.name}", m.params, m.body, c)
+                b = Body(f"{c.name}.{m.name}{suffix}", f"{c.name}.{m.name}", m.params, m.body, c, line=m.line)
                 self.bodies.append(b)
                 self.method_bodies[id(m)] = b
 

@@ -1,0 +1,27 @@
+"""Shared helpers for the end-to-end tests: run the nyash CLI as a user would."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "corpus"
+SHARED = REPO.parent / "shared"
+
+
+def nyash(*args: str, cwd: Path | None = None, timeout: float = 120, env: dict | None = None,
+          input: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m nyash_build ARGS`` and capture text output."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "nyash_build", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout, env=full_env, input=input)
+
+
+def corpus_cases(*dirs: str) -> list[Path]:
+    out: list[Path] = []
+    for d in dirs:
+        out += sorted((CORPUS / d).glob("*.nyash"))
+    return out
