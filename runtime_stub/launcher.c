@@ -11,7 +11,8 @@
  * The runner archive (after xz decoding) is a sequence of records
  *   u8 type (1 dir, 2 file, 3 symlink, 0 end) | u32 mode | u32 path length |
  *   u64 data length | path | data
- * Cache dir: $XDG_CACHE_HOME/nyash/runners/<sha256 of archive>/, else
+ * Cache dir: $NYASH_RUNNER_CACHE/<sha256 of archive>/ if set (only that), else
+ * $XDG_CACHE_HOME/nyash/runners/<sha>/, else
  * $HOME/.cache/..., else the passwd home, else /tmp/nyash-<uid>/runners (must be ours,
  * mode 0700). Unpacking goes to a temp dir in the same parent and is published with
  * one rename(2), so a half-written runner is never used; the archive's sha256 is
@@ -143,6 +144,8 @@ static int rm_entry(const char *p, const struct stat *s, int flag, struct FTW *f
 /* Candidate cache roots, in order of preference. Returns how many were filled. */
 static int cache_roots(char roots[4][PATH_MAX]) {
     int n = 0;
+    const char *only = getenv("NYASH_RUNNER_CACHE");
+    if (only && only[0] == '/') { snprintf(roots[n++], PATH_MAX, "%s", only); return n; }
     const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (x && x[0] == '/') snprintf(roots[n++], PATH_MAX, "%s/nyash/runners", x);
     if (home && home[0] == '/') snprintf(roots[n++], PATH_MAX, "%s/.cache/nyash/runners", home);

@@ -14,6 +14,7 @@ Environment:
   NYASH_AOT_IGNORE_CPU=1 try every variant even if CPU detection rules it out
                          (exercises wasmtime's own check; used by tests)
   NYASH_MAX_MEMORY       linear-memory limit in bytes, or with K/M/G suffix (default 1G)
+  NYASH_RUNNER_CACHE     (launcher) unpack the runner only under this directory
   app --nyash-info       print variants, compat keys, hashes, versions and exit
 
 This module imports nothing from nyash_build (the frozen runner must stay small).

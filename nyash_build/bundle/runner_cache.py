@@ -106,6 +106,7 @@ def ensure_runner(cache_dir: Path | None = None) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=root))
         try:
             _build(tmp)
+            os.chmod(tmp, 0o755)
             os.rename(tmp, final)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

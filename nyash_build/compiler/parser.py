@@ -474,6 +474,9 @@ class Parser:
 
 def parse(tokens: list[Token], filename: str = "<input>") -> A.Program:
     """Parse a token list; raise CompileError with every syntax error found."""
+    import sys
+    if sys.getrecursionlimit() < 20000:  # nesting is bounded by _MAX_DEPTH, each level ~10 frames
+        sys.setrecursionlimit(20000)
     p = Parser(tokens, filename)
     prog = p.parse_program()
     if p.errors:

@@ -10,7 +10,7 @@
   ;;     for class k at FREE_LISTS + 4k, FREE_LISTS = 0x2BF00 (end of the strings.wat part of 0x20000-0x2FFFF;
   ;;     values.wat owns 0x2C000-0x2DFFF, collections.wat 0x2E000-0x2FFFF).
   ;;   large blocks: total size rounded up to 4 KiB; one first-fit free list ($large_free)
-  ;;     that only hands out blocks at most twice the request; a large block freed at the
+  ;;     (best fit, only blocks at most twice the request); a large block freed at the
   ;;     top of the heap lowers $heap_top instead, and $realloc grows a large block at the
   ;;     top in place (the common "array doubles" pattern).
   ;; Fresh memory is NOT zeroed for the caller (reused blocks hold old bytes).
@@ -62,7 +62,7 @@
 
   (func $alloc (param $size i32) (result i32)
     (local $need i32) (local $bits i32) (local $head i32) (local $block i32) (local $prev i32)
-    (local $bsize i32)
+    (local $bsize i32) (local $best i32) (local $best_prev i32)
     (if (i32.gt_u (local.get $size) (i32.const 0x7FFF0000))
       (then (call $fatal (global.get $strtab_out_of_memory)) (return (i32.const 0))))
     (local.set $need (i32.add (local.get $size) (i32.const 8)))
@@ -79,7 +79,8 @@
             (i32.store (local.get $head) (i32.load offset=4 (local.get $block)))
             (return (i32.add (local.get $block) (i32.const 8)))))
         (return (call $bump (i32.shl (i32.const 1) (local.get $bits))))))
-    ;; large block: round to 4 KiB, first fit within [need, 2*need]
+    ;; large block: round to 4 KiB; best fit among free blocks of [need, 2*need] (first
+    ;; fit would let a small request take a bigger block and cascade into heap growth)
     (local.set $need (i32.and (i32.add (local.get $need) (i32.const 4095)) (i32.const -4096)))
     (local.set $prev (i32.const 0))
     (local.set $block (global.get $large_free))
@@ -90,13 +91,19 @@
         (if (i32.and (i32.ge_u (local.get $bsize) (local.get $need))
                      (i32.le_u (i32.shr_u (local.get $bsize) (i32.const 1)) (local.get $need)))
           (then
-            (if (local.get $prev)
-              (then (i32.store offset=4 (local.get $prev) (i32.load offset=4 (local.get $block))))
-              (else (global.set $large_free (i32.load offset=4 (local.get $block)))))
-            (return (i32.add (local.get $block) (i32.const 8)))))
+            (if (i32.or (i32.eqz (local.get $best))
+                        (i32.lt_u (local.get $bsize) (i32.load (local.get $best))))
+              (then (local.set $best (local.get $block)) (local.set $best_prev (local.get $prev))))
+            (br_if $done (i32.eq (local.get $bsize) (local.get $need)))))
         (local.set $prev (local.get $block))
         (local.set $block (i32.load offset=4 (local.get $block)))
         (br $scan)))
+    (if (local.get $best)
+      (then
+        (if (local.get $best_prev)
+          (then (i32.store offset=4 (local.get $best_prev) (i32.load offset=4 (local.get $best))))
+          (else (global.set $large_free (i32.load offset=4 (local.get $best)))))
+        (return (i32.add (local.get $best) (i32.const 8)))))
     (call $bump (local.get $need)))
 
   (func $free (param $p i32)

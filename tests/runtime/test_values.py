@@ -90,11 +90,11 @@ def defined_runtime_functions() -> set[str]:
     return names
 
 
-def make_runtime(trap_mode: int = 0) -> Runtime:
+def make_runtime(trap_mode: int = 0, extra: str = "") -> Runtime:
     """A Runtime with stand-ins for whatever strings.wat does not provide yet."""
     have = defined_runtime_functions()
-    extra = "".join(text for name, text in _STANDINS.items() if name not in have)
-    return Runtime(extra=extra + _CLASS_NAMES, trap_mode=trap_mode)
+    standins = "".join(text for name, text in _STANDINS.items() if name not in have)
+    return Runtime(extra=standins + _CLASS_NAMES + extra, trap_mode=trap_mode)
 
 
 def has_float_formatting() -> bool:
