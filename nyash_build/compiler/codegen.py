@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import ast as A
-from .infer import Inference, SCALAR, binary_kind, storage
+from .infer import _METHOD_RESULTS, Inference, SCALAR, binary_kind, storage
 from .program import CATCH_ALL_TYPES, Body, ClassInfo, ProgramInfo
 from ..diagnostics import CompileError, Diagnostic
 from ..wasm.module import Data, Func, Global, Import, Memory, Module
@@ -1060,7 +1060,7 @@ class FuncGen:
                     self.emit(("i64.extend_i32_u",))
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(fn, temps + ([tmp] if tmp else []), fn not in NON_RAISING)
-                return Val(_result_kind(kind, e.name), "dyn", True)
+                return self.unbox_known(_METHOD_RESULTS.get((kind, e.name), "dyn"))
             if fn not in self.mg.rt.method_argc:
                 raise CompileError([Diagnostic(self.info.filename, e.line, e.col,
                                                f"Unknown method '{e.name}' for {BUILTIN_KIND_NAMES[tag]}Box")])
@@ -1071,6 +1071,19 @@ class FuncGen:
         fn = self.mg.method_dispatcher(e.name, argc)
         self.finish_call(fn, temps + ([tmp] if tmp else []), True)
         return Val("dyn", "dyn", True)
+
+    def unbox_known(self, kind: str) -> Val:
+        """A runtime result (tag, payload) whose kind is known: keep the scalar only."""
+        st = storage(kind)
+        if st == "dyn":
+            return Val(kind, "dyn", True)
+        x = self.tmp("i64")
+        self.emit(("local.set", x), ("drop",), ("local.get", x))
+        if st == "f64":
+            self.emit(("f64.reinterpret_i64",))
+        elif st == "i32":
+            self.emit(("i32.wrap_i64",))
+        return Val(kind, st)
 
     def builtin_fast(self, kind: str, e: A.MethodCall, v: Val) -> Val | None:
         """Direct runtime calls for the hottest collection methods."""
@@ -1098,10 +1111,6 @@ class FuncGen:
         return None
 
 
-def _result_kind(kind: str, method: str) -> str:
-    from .infer import _METHOD_RESULTS
-    k = _METHOD_RESULTS.get((kind, method), "dyn")
-    return k if storage(k) == "dyn" else "dyn"
 
 
 class RuntimeLib:

@@ -233,7 +233,7 @@ def binary_kind(op: str, lk: Kind, rk: Kind) -> Kind:
         return None
     if lk == "int" and rk == "int":
         return "int"
-    if lk in ("int", "float") and rk in ("int", "float"):
+    if lk in ("int", "float") and rk in ("int", "float") and op != "%":
         return "float"
     if op == "+" and lk == "str":
         return "str"

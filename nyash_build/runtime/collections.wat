@@ -52,7 +52,7 @@
 
 ;; Ensure capacity for at least $need elements (doubling, minimum 4).
 (func $col_arr_reserve (param $a i32) (param $need i32)
-  (local $cap i32) (local $nb i32)
+  (local $cap i32)
   local.get $need
   local.get $a
   i32.load offset=8
@@ -78,28 +78,14 @@
     local.get $need
     local.set $cap
   end
+  ;; $realloc grows a large buffer at the heap top in place (the doubling pattern)
+  local.get $a
+  local.get $a
+  i32.load offset=12
   local.get $cap
   i32.const 4
   i32.shl
-  call $alloc
-  local.set $nb
-  local.get $a
-  i32.load offset=12
-  if
-    local.get $nb
-    local.get $a
-    i32.load offset=12
-    local.get $a
-    i32.load offset=4
-    i32.const 4
-    i32.shl
-    memory.copy
-    local.get $a
-    i32.load offset=12
-    call $free
-  end
-  local.get $a
-  local.get $nb
+  call $realloc
   i32.store offset=12
   local.get $a
   local.get $cap

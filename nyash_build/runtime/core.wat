@@ -9,7 +9,7 @@
   ;;   small blocks: total size 16 << k for k = 0..12 (16 B .. 64 KiB); free-list head
   ;;     for class k at FREE_LISTS + 4k, FREE_LISTS = 0x2BF00 (end of the strings.wat part of 0x20000-0x2FFFF;
   ;;     values.wat owns 0x2C000-0x2DFFF, collections.wat 0x2E000-0x2FFFF).
-  ;;   large blocks: total size rounded up to 4 KiB; one first-fit free list ($large_free)
+  ;;   large blocks: total size rounded up to 4 KiB; one free list ($large_free)
   ;;     (best fit, only blocks at most twice the request); a large block freed at the
   ;;     top of the heap lowers $heap_top instead, and $realloc grows a large block at the
   ;;     top in place (the common "array doubles" pattern).

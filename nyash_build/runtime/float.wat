@@ -785,7 +785,8 @@
 (global $fl_y0 (mut f64) (f64.const 0))
 (global $fl_y1 (mut f64) (f64.const 0))
 
-;; Huge |x| (>= 2^20*pi/2): exact reduction with 192 bits of 2/pi from the table.
+;; Huge |x| (>= 2^20*pi/2): exact reduction with 192 bits of 2/pi from the table
+;; (u64 words, most significant bits of 2/pi first, 64 zero bits in front).
 (func $fl_rem_pio2_large (param $x f64) (result i32)
   (local $bits i64) (local $m i64) (local $e i32) (local $s i32) (local $w i32) (local $sh i64)
   (local $a i64) (local $b i64) (local $c i64) (local $d i64) (local $w0 i64) (local $w1 i64) (local $w2 i64)
@@ -800,10 +801,10 @@
   (local.set $s (i32.add (local.get $e) (i32.const 62)))
   (local.set $w (i32.add (i32.const 0x15400) (i32.shl (i32.shr_u (local.get $s) (i32.const 6)) (i32.const 3))))
   (local.set $sh (i64.extend_i32_u (i32.and (local.get $s) (i32.const 63))))
-  (local.set $a (call $fl_be64 (local.get $w)))
-  (local.set $b (call $fl_be64 (i32.add (local.get $w) (i32.const 8))))
-  (local.set $c (call $fl_be64 (i32.add (local.get $w) (i32.const 16))))
-  (local.set $d (call $fl_be64 (i32.add (local.get $w) (i32.const 24))))
+  (local.set $a (i64.load (local.get $w)))
+  (local.set $b (i64.load offset=8 (local.get $w)))
+  (local.set $c (i64.load offset=16 (local.get $w)))
+  (local.set $d (i64.load offset=24 (local.get $w)))
   (local.set $w0 (i64.or (i64.shl (local.get $a) (local.get $sh))
                          (i64.shr_u (i64.shr_u (local.get $b) (i64.const 1)) (i64.sub (i64.const 63) (local.get $sh)))))
   (local.set $w1 (i64.or (i64.shl (local.get $b) (local.get $sh))
@@ -856,16 +857,6 @@
     (then (global.set $fl_y0 (f64.neg (global.get $fl_y0))) (global.set $fl_y1 (f64.neg (global.get $fl_y1)))
           (local.set $n (i32.sub (i32.const 0) (local.get $n)))))
   (local.get $n))
-
-;; big-endian u64 load (the 2/pi table is a bit stream)
-(func $fl_be64 (param $p i32) (result i64)
-  (local $v i64) (local $i i32)
-  (loop $next
-    (local.set $v (i64.or (i64.shl (local.get $v) (i64.const 8))
-                          (i64.load8_u (i32.add (local.get $p) (local.get $i)))))
-    (local.set $i (i32.add (local.get $i) (i32.const 1)))
-    (br_if $next (i32.lt_u (local.get $i) (i32.const 8))))
-  (local.get $v))
 
 ;; musl __rem_pio2 (medium path for every |x| < 2^20*pi/2), result n, y in globals.
 (func $fl_rem_pio2 (param $x f64) (result i32)

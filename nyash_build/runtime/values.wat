@@ -110,7 +110,7 @@
 
 ;; Make room for $extra more bytes (doubling growth keeps appends amortised O(1)).
 (func $val_sb_reserve (param $sb i32) (param $extra i32)
-  (local $need i32) (local $cap i32) (local $nb i32)
+  (local $need i32) (local $cap i32)
   local.get $sb
   i32.load offset=4
   local.get $extra
@@ -133,19 +133,11 @@
     local.get $need
     local.set $cap
   end
+  local.get $sb
+  local.get $sb
+  i32.load
   local.get $cap
-  call $alloc
-  local.tee $nb
-  local.get $sb
-  i32.load
-  local.get $sb
-  i32.load offset=4
-  memory.copy
-  local.get $sb
-  i32.load
-  call $free
-  local.get $sb
-  local.get $nb
+  call $realloc
   i32.store
   local.get $sb
   local.get $cap

@@ -89,6 +89,19 @@ def test_large_free_list_reuse(rt: Runtime) -> None:
     assert guard
 
 
+def test_large_free_list_is_best_fit(rt: Runtime) -> None:
+    """Doubling tables freed in order must each be reused by the same size next round."""
+    blocks = []
+    for size in (130_000, 260_000, 520_000):
+        blocks.append(rt.alloc(size))
+        rt.alloc(16)                  # guard: not at the heap top
+    for p in blocks:
+        rt.free(p)
+    top = rt.t_heap_top()
+    assert [rt.alloc(size) for size in (130_000, 260_000, 520_000)] == blocks
+    assert rt.t_heap_top() == top
+
+
 def test_realloc_keeps_contents(rt: Runtime) -> None:
     p = rt.alloc(40)
     rt.memory.write(rt.store, bytes(range(40)), p)

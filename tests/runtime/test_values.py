@@ -426,3 +426,22 @@ def test_operators_and_to_string_do_not_leak(rt: Runtime, V: Vals) -> None:
         cycle()
     assert rt.memory_bytes() == before
     assert rt.alloc(8) == probe
+
+
+# -------------------------------------------------------------------- api.py contract
+
+def test_api_signatures_match_wat() -> None:
+    """Every function of values.wat/collections.wat listed in api.py has that signature."""
+    from nyash_build.runtime.api import SIGNATURES
+    texts = dict(load_sources())
+    head = re.compile(r"\(func (\$\w+)((?:\s*\(param \$\w+ \w+\))*)\s*(?:\(result ([^)]*)\))?")
+    checked = 0
+    for name in ("values.wat", "collections.wat"):
+        for m in head.finditer(texts[name]):
+            if m.group(1) not in SIGNATURES:
+                continue
+            params = tuple(re.findall(r"\(param \$\w+ (\w+)\)", m.group(2)))
+            results = tuple((m.group(3) or "").split())
+            assert (params, results) == SIGNATURES[m.group(1)], m.group(1)
+            checked += 1
+    assert checked >= 50
