@@ -74,7 +74,10 @@ class Runtime:
         self.memory = self.exports["memory"]
 
     def __getattr__(self, name: str):
-        func = self.exports[name]
+        try:
+            func = self.exports[name]
+        except KeyError:
+            raise AttributeError(name) from None
         return lambda *args: func(self.store, *args)
 
     # helpers -----------------------------------------------------------------
