@@ -31,10 +31,12 @@ def make_exe(runner_dir, tmp_path_factory):
     out_dir = tmp_path_factory.mktemp("exes")
     counter = iter(range(10_000))
 
-    def make(name: str, cwasm_override: dict | None = None, lines=None, **meta_extra) -> Path:
+    def make(name: str, cwasm_override: dict | None = None, lines=None, debug=False,
+             **meta_extra) -> Path:
         wat = getattr(P, name)
         wasm = P.wasm(wat)
-        cwasm = {v: precompile(wasm, v) for v in VARIANTS}
+        cwasm = {v: precompile(wasm, v, debug=debug) for v in VARIANTS}
+        meta_extra["debug"] = debug
         cwasm.update(cwasm_override or {})
         meta = {**P.meta_for(wat, wasm, lines), **meta_extra}
         out = out_dir / f"{name.lower()}-{next(counter)}"

@@ -215,3 +215,9 @@ def test_host_picks_best_variant(make_exe, run_exe):
     proc = run_exe(make_exe("HELLO"), env={"NYASH_AOT_DEBUG": "1"})
     want = "x86-64-v3" if cpu_supports("x86-64-v3") else "baseline"
     assert f"running: {want}" in proc.stderr
+
+
+def test_debug_build_loads_its_variant(make_exe, run_exe):
+    proc = run_exe(make_exe("NESTED_ERROR", debug=True), env={"NYASH_AOT_DEBUG": "1"})
+    assert proc.returncode == 1 and "  at inner (app.nyash" in proc.stderr
+    assert "running: jit" not in proc.stderr and "refused: compat" not in proc.stderr

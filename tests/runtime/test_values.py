@@ -90,11 +90,23 @@ def defined_runtime_functions() -> set[str]:
     return names
 
 
+def _missing_float_tables() -> str:
+    """float.wat's data tables, if ``load_sources()`` does not include them yet."""
+    try:
+        from nyash_build.runtime import float_tables
+    except ImportError:
+        return ""
+    loaded = {name for name, _ in load_sources()}
+    return "".join(text for name, text in float_tables.generated_fragments()
+                   if name not in loaded)
+
+
 def make_runtime(trap_mode: int = 0, extra: str = "") -> Runtime:
     """A Runtime with stand-ins for whatever strings.wat does not provide yet."""
     have = defined_runtime_functions()
     standins = "".join(text for name, text in _STANDINS.items() if name not in have)
-    return Runtime(extra=standins + _CLASS_NAMES + extra, trap_mode=trap_mode)
+    return Runtime(extra=standins + _missing_float_tables() + _CLASS_NAMES + extra,
+                   trap_mode=trap_mode)
 
 
 def has_float_formatting() -> bool:

@@ -1,0 +1,104 @@
+"""Memory management seen from whole programs: reference counting frees temporaries,
+freed memory is reused, and unbounded allocation stops with a clear error."""
+from __future__ import annotations
+
+import wasmtime
+
+from nyash_build.compiler.driver import compile_source
+from tests.helpers import nyash
+
+MiB = 1024 * 1024
+
+
+def run_and_measure(src: str) -> tuple[str, int]:
+    """Run a program through wasmtime directly; return (stdout, final memory bytes)."""
+    import tempfile
+    from pathlib import Path
+    wasm = compile_source(src, "mem.nyash").wasm
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "out"
+        wasi = wasmtime.WasiConfig()
+        wasi.stdout_file = str(out)
+        store.set_wasi(wasi)
+        linker = wasmtime.Linker(engine)
+        linker.define_wasi()
+        inst = linker.instantiate(store, wasmtime.Module(engine, wasm))
+        inst.exports(store)["_start"](store)
+        return out.read_text(), inst.exports(store)["memory"].data_len(store)
+
+
+def test_ten_million_temporary_strings_stay_small() -> None:
+    src = """
+local i = 0
+local total = 0
+loop(i < 10000000) {
+    local s = "item-" + i
+    total = total + s.length()
+    i = i + 1
+}
+print(total)
+"""
+    out, mem = run_and_measure(src)
+    expected = sum(len(f"item-{i}") for i in range(10_000_000))
+    assert out == f"{expected}\n"
+    assert mem < 64 * MiB
+
+
+def test_ten_million_temporary_arrays_stay_small() -> None:
+    src = """
+local i = 0
+local total = 0
+loop(i < 10000000) {
+    local a = new ArrayBox()
+    a.push(i)
+    a.push("x")
+    total = total + a.length()
+    i = i + 1
+}
+print(total)
+"""
+    out, mem = run_and_measure(src)
+    assert out == "20000000\n"
+    assert mem < 64 * MiB
+
+
+def test_objects_and_maps_in_a_loop_are_released() -> None:
+    src = """
+box Node {
+    init { value, next }
+    birth(v) {
+        me.value = v
+        me.next = null
+    }
+}
+local i = 0
+loop(i < 300000) {
+    local m = new MapBox()
+    m.set("k" + i, new Node(i))
+    local n = new Node(i)
+    n.next = new Node(i + 1)
+    i = i + 1
+}
+print("done")
+"""
+    out, mem = run_and_measure(src)
+    assert out == "done\n"
+    assert mem < 16 * MiB
+
+
+def test_unbounded_allocation_reports_out_of_memory(tmp_path) -> None:
+    src = tmp_path / "hog.nyash"
+    src.write_text("""
+local keep = new ArrayBox()
+local s = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+loop(true) {
+    s = s + s
+    keep.push(s)
+}
+""")
+    r = nyash("run", str(src), env={"NYASH_MAX_MEMORY": "64M"})
+    assert r.returncode == 1
+    assert "out of memory" in r.stderr
+    assert "Traceback" not in r.stderr
