@@ -5,7 +5,9 @@
 ;; multiplier tables are generated exactly by float_tables.py.  exp/log/pow are ports of
 ;; the ARM optimized-routines code shared by glibc >= 2.28 and musl (same tables), so
 ;; results equal Python's math module (glibc) in all but rare near-halfway cases.
-;; sin/cos/tan are fdlibm (musl) kernels with an exact big-integer argument reduction.
+;; sin/cos/tan: fdlibm (musl) argument reduction (exact 2/pi big-integer reduction for
+;; huge arguments) and double-double kernels rounded once, i.e. correctly rounded in
+;; practice, which is what glibc achieves too (they differ only where glibc is off).
 ;; Tables live at 0x10000.. (see float_tables.py for the addresses used below).
 
 ;; ---------------------------------------------------------------- 128-bit helpers
@@ -688,99 +690,7 @@
 (func $fl_mad (param $a f64) (param $b f64) (param $c f64) (result f64)
   (call $fl_fma (local.get $a) (local.get $b) (local.get $c)))
 
-;; ---------------------------------------------------------------- sin/cos/tan (fdlibm)
-(func $fl_ksin (param $x f64) (param $y f64) (param $iy i32) (result f64)
-  (local $z f64) (local $w f64) (local $r f64) (local $v f64)
-  (local.set $z (f64.mul (local.get $x) (local.get $x)))
-  (local.set $w (f64.mul (local.get $z) (local.get $z)))
-  (local.set $r (f64.add
-    (f64.add (f64.const 8.33333333332248946124e-03)
-             (f64.mul (local.get $z) (f64.add (f64.const -1.98412698298579493134e-04)
-                                              (f64.mul (local.get $z) (f64.const 2.75573137070700676789e-06)))))
-    (f64.mul (f64.mul (local.get $z) (local.get $w))
-             (f64.add (f64.const -2.50507602534068634195e-08)
-                      (f64.mul (local.get $z) (f64.const 1.58969099521155010221e-10))))))
-  (local.set $v (f64.mul (local.get $z) (local.get $x)))
-  (if (i32.eqz (local.get $iy))
-    (then (return (f64.add (local.get $x)
-      (f64.mul (local.get $v) (f64.add (f64.const -1.66666666666666324348e-01)
-                                       (f64.mul (local.get $z) (local.get $r))))))))
-  (f64.sub (local.get $x)
-    (f64.sub (f64.sub (f64.mul (local.get $z)
-                               (f64.sub (f64.mul (f64.const 0.5) (local.get $y))
-                                        (f64.mul (local.get $v) (local.get $r))))
-                      (local.get $y))
-             (f64.mul (local.get $v) (f64.const -1.66666666666666324348e-01)))))
-
-(func $fl_kcos (param $x f64) (param $y f64) (result f64)
-  (local $z f64) (local $w f64) (local $r f64) (local $hz f64)
-  (local.set $z (f64.mul (local.get $x) (local.get $x)))
-  (local.set $w (f64.mul (local.get $z) (local.get $z)))
-  (local.set $r (f64.add
-    (f64.mul (local.get $z)
-      (f64.add (f64.const 4.16666666666666019037e-02)
-        (f64.mul (local.get $z) (f64.add (f64.const -1.38888888888741095749e-03)
-                                         (f64.mul (local.get $z) (f64.const 2.48015872894767294178e-05))))))
-    (f64.mul (f64.mul (local.get $w) (local.get $w))
-      (f64.add (f64.const -2.75573143513906633035e-07)
-        (f64.mul (local.get $z) (f64.add (f64.const 2.08757232129817482790e-09)
-                                         (f64.mul (local.get $z) (f64.const -1.13596475577881948265e-11))))))))
-  (local.set $hz (f64.mul (f64.const 0.5) (local.get $z)))
-  (local.set $w (f64.sub (f64.const 1) (local.get $hz)))
-  (f64.add (local.get $w)
-    (f64.add (f64.sub (f64.sub (f64.const 1) (local.get $w)) (local.get $hz))
-             (f64.sub (f64.mul (local.get $z) (local.get $r)) (f64.mul (local.get $x) (local.get $y))))))
-
-(func $fl_ktan (param $x f64) (param $y f64) (param $odd i32) (result f64)
-  (local $z f64) (local $r f64) (local $v f64) (local $w f64) (local $s f64) (local $a f64)
-  (local $w0 f64) (local $a0 f64) (local $big i32) (local $sign i32)
-  (local.set $big (i64.ge_u (i64.and (i64.reinterpret_f64 (local.get $x)) (i64.const 0x7FFFFFFFFFFFFFFF))
-                            (i64.const 0x3FE5942800000000)))
-  (if (local.get $big)
-    (then
-      (local.set $sign (i64.lt_s (i64.reinterpret_f64 (local.get $x)) (i64.const 0)))
-      (if (local.get $sign)
-        (then (local.set $x (f64.neg (local.get $x))) (local.set $y (f64.neg (local.get $y)))))
-      (local.set $x (f64.add (f64.sub (f64.const 7.85398163397448278999e-01) (local.get $x))
-                             (f64.sub (f64.const 3.06161699786838301793e-17) (local.get $y))))
-      (local.set $y (f64.const 0))))
-  (local.set $z (f64.mul (local.get $x) (local.get $x)))
-  (local.set $w (f64.mul (local.get $z) (local.get $z)))
-  (local.set $r (f64.add (f64.const 1.33333333333201242699e-01) (f64.mul (local.get $w)
-    (f64.add (f64.const 2.18694882948595424599e-02) (f64.mul (local.get $w)
-      (f64.add (f64.const 3.59207910759131235356e-03) (f64.mul (local.get $w)
-        (f64.add (f64.const 5.88041240820264096874e-04) (f64.mul (local.get $w)
-          (f64.add (f64.const 7.81794442939557092300e-05) (f64.mul (local.get $w)
-            (f64.const -1.85586374855275456654e-05))))))))))))
-  (local.set $v (f64.mul (local.get $z) (f64.add (f64.const 5.39682539762260521377e-02) (f64.mul (local.get $w)
-    (f64.add (f64.const 8.86323982359930005737e-03) (f64.mul (local.get $w)
-      (f64.add (f64.const 1.45620945432529025516e-03) (f64.mul (local.get $w)
-        (f64.add (f64.const 2.46463134818469906812e-04) (f64.mul (local.get $w)
-          (f64.add (f64.const 7.14072491382608190305e-05) (f64.mul (local.get $w)
-            (f64.const 2.59073051863633712884e-05)))))))))))))
-  (local.set $s (f64.mul (local.get $z) (local.get $x)))
-  (local.set $r (f64.add (f64.add (local.get $y)
-                                  (f64.mul (local.get $z) (f64.add (f64.mul (local.get $s) (f64.add (local.get $r) (local.get $v)))
-                                                                   (local.get $y))))
-                         (f64.mul (local.get $s) (f64.const 3.33333333333334091986e-01))))
-  (local.set $w (f64.add (local.get $x) (local.get $r)))
-  (if (local.get $big)
-    (then
-      (local.set $s (f64.convert_i32_s (i32.sub (i32.const 1) (i32.shl (local.get $odd) (i32.const 1)))))
-      (local.set $v (f64.sub (local.get $s)
-        (f64.mul (f64.const 2) (f64.add (local.get $x)
-          (f64.sub (local.get $r) (f64.div (f64.mul (local.get $w) (local.get $w))
-                                           (f64.add (local.get $w) (local.get $s))))))))
-      (return (select (f64.neg (local.get $v)) (local.get $v) (local.get $sign)))))
-  (if (i32.eqz (local.get $odd)) (then (return (local.get $w))))
-  (local.set $w0 (f64.reinterpret_i64 (i64.and (i64.reinterpret_f64 (local.get $w)) (i64.const -4294967296))))
-  (local.set $v (f64.sub (local.get $r) (f64.sub (local.get $w0) (local.get $x))))
-  (local.set $a (f64.div (f64.const -1) (local.get $w)))
-  (local.set $a0 (f64.reinterpret_i64 (i64.and (i64.reinterpret_f64 (local.get $a)) (i64.const -4294967296))))
-  (f64.add (local.get $a0)
-    (f64.mul (local.get $a) (f64.add (f64.add (f64.const 1) (f64.mul (local.get $a0) (local.get $w0)))
-                                     (f64.mul (local.get $a0) (local.get $v))))))
-
+;; ---------------------------------------------------------------- argument reduction for sin/cos/tan
 ;; Reduction results: x = n*pi/2 + (y0 + y1).
 (global $fl_y0 (mut f64) (f64.const 0))
 (global $fl_y1 (mut f64) (f64.const 0))

@@ -159,7 +159,8 @@ def generated_fragments() -> list[tuple[str, str]]:
     data, globs = _build()
     lines = [f'  (data (i32.const {addr:#x}) "{_wat_bytes(blob)}")' for addr, blob in data if blob]
     lines += [f"  (global $strtab_{name} i32 (i32.const {value:#x}))" for name, value in globs]
-    return [("tables.wat", "\n".join(lines) + "\n")]
+    from . import float_tables
+    return [("tables.wat", "\n".join(lines) + "\n"), *float_tables.generated_fragments()]
 
 
 def address_of(name: str) -> int:

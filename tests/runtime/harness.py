@@ -27,8 +27,8 @@ PRELUDE = """
 """
 
 CLASS_NAME_STUB = """
-  (data (i32.const 0x30000) "\\ff\\ff\\ff\\ff\\05\\00\\00\\00Thing")
-  (func $class_name (param $cid i32) (result i32) (i32.const 0x30000))
+  (data (i32.const 0x2DF00) "\\ff\\ff\\ff\\ff\\05\\00\\00\\00Thing")
+  (func $class_name (param $cid i32) (result i32) (i32.const 0x2DF00))
 """
 
 

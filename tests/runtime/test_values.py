@@ -211,6 +211,9 @@ def test_to_string_map_error_instance(rt: Runtime, V: Vals) -> None:
 def test_to_string_floats(V: Vals) -> None:
     assert V.text(f(3.5)) == "3.5"
     assert V.text(V.arr(f(2.0), f(0.1))) == "[2, 0.1]"
+    assert V.text(tuple(V.rt.op_add(*f(0.1), *f(0.2)))) == "0.30000000000000004"
+    assert V.text(tuple(V.rt.op_div(*f(1.0), *i(3)))) == "0.3333333333333333"
+    assert V.text(tuple(V.rt.op_add(*V.s("a"), *f(2.5)))) == "a2.5"
 
 
 def test_self_containing_array_prints_without_overflow(rt: Runtime, V: Vals) -> None:
@@ -333,6 +336,26 @@ def test_operator_errors(op: str, a, bb, msg: str) -> None:
         args = [*val(V, a)] + ([] if bb is None else [*val(V, bb)])
         getattr(rt, op)(*args)
     assert _fatal_message(call) == f"Runtime error: {msg}\n"
+
+
+_TRY = """
+  (func $test_enter_try (global.set $try_depth (i32.const 1)))
+  (func $test_pending (result i32) (global.get $exc_pending))
+  (func $test_pending_msg (result i32) (i32.load offset=4 (i32.wrap_i64 (global.get $exc_val))))
+"""
+
+
+def test_errors_inside_try_become_pending_exceptions() -> None:
+    rt = make_runtime(extra=_TRY)
+    rt.test_enter_try()
+    assert rt.op_div(*i(1), *i(0)) == [VOID, 0]
+    assert rt.test_pending() == 1
+    assert rt.str_value(rt.test_pending_msg()) == "Division by zero"
+    V = Vals(rt)
+    assert rt.op_add(*i(1), *V.s("x")) == [VOID, 0]
+    assert rt.str_value(rt.test_pending_msg()) == ("Addition not supported between "
+                                                   "IntegerBox and StringBox")
+    assert rt.stdout() == "" and rt.stderr() == ""
 
 
 def test_error_message_names_user_box() -> None:
