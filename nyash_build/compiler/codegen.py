@@ -39,7 +39,7 @@ KIND_OF_STATIC = {"str": T_STR, "int": T_INT, "float": T_FLOAT, "bool": T_BOOL, 
 NON_RAISING = frozenset({
     "$retain", "$release", "$to_string", "$print_value", "$truthy", "$str_concat", "$arr_push_v",
     "$arr_len", "$arr_get_i", "$arr_new", "$map_new", "$err_new", "$inst_new", "$op_eq", "$kind_name",
-    "$str_from_i64", "$str_from_f64", "$str_len", "$slot_set", "$extra_set",
+    "$str_from_i64", "$str_from_f64", "$str_len", "$slot_set", "$extra_set", "$str_append",
     "$m_String_length", "$m_String_toString", "$m_Array_length", "$m_Array_push", "$m_Array_pop",
     "$m_Array_isEmpty", "$m_Array_clear", "$m_Array_toString", "$m_Map_size", "$m_Map_toString",
     "$m_Map_keys", "$m_Map_values", "$m_Map_isEmpty", "$m_Map_clear", "$m_Console_log",
@@ -348,6 +348,22 @@ class ModuleGen:
         return fname
 
 
+def inline_rc_checks(code: list[tuple]) -> list[tuple]:
+    """Rewrite ``get t; get v; call $retain|$release`` so the call only happens for heap
+    tags (5..9): scalars, null and void then cost two compares instead of a call."""
+    out: list[tuple] = []
+    for ins in code:
+        if (ins[0] == "call" and ins[1] in ("$retain", "$release") and len(out) >= 2
+                and out[-2][0] in ("local.get", "global.get") and out[-1][0] == out[-2][0]):
+            vget = out.pop()
+            tget = out.pop()
+            out += [tget, ("i32.const", T_STR), ("i32.sub",), ("i32.const", 5), ("i32.lt_u",),
+                    ("if", None, None), tget, vget, ins, ("end",)]
+        else:
+            out.append(ins)
+    return out
+
+
 def _cid_test(cids: list[int]) -> list[tuple]:
     """Leave (cid in cids) as i32 on the stack; reads local $cid."""
     code: list[tuple] = []
@@ -440,6 +456,7 @@ class FuncGen:
                 self.emit(("local.get", names[0]), ("local.get", names[1]), ("call", "$release"))
         for r in self.ret:
             self.emit(("local.get", r))
+        self.code = inline_rc_checks(self.code)
         fname = self.mg.body_func_name(body)
         self.mg.user_functions[fname[1:]] = body.display
         results = [] if not rst else _wasm_params(rst[0])
@@ -608,7 +625,11 @@ class FuncGen:
         t = s.target
         if isinstance(t, A.Var):
             if self.info.var_kind.get(id(t)) == "local":
-                self.assign_local(t.name, self.expr(s.value))
+                parts = self.append_parts(t.name, s.value)
+                if parts is not None:
+                    self.append_in_place(t.name, parts)
+                else:
+                    self.assign_local(t.name, self.expr(s.value))
             else:
                 v = self.expr(s.value)
                 self.coerce(v, "dyn", own=True)
@@ -648,6 +669,41 @@ class FuncGen:
             self.emit(("local.get", vt), ("local.get", vv), ("call", "$release"))
         if ov.owned:
             self.emit(("local.get", ot), ("local.get", ox), ("call", "$release"))
+
+    def append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
+        """For ``s = s + a + b`` on a string local s, the appended parts [a, b]."""
+        kind, st, names = self.vars[name]
+        if kind != "str":
+            return None
+        parts: list[A.Expr] = []
+        e = value
+        while isinstance(e, A.Binary) and e.op == "+":
+            parts.append(e.right)
+            e = e.left
+        if not parts or not (isinstance(e, A.Var) and e.name == name and self.info.var_kind.get(id(e)) == "local"):
+            return None
+        return parts[::-1]
+
+    def append_in_place(self, name: str, parts: list[A.Expr]) -> None:
+        """Evaluate every part as an owned string first, then grow s (see $str_append)."""
+        kind, st, names = self.vars[name]
+        strs: list[str] = []
+        for part in parts:
+            v = self.expr(part)
+            self.to_dyn(v)
+            tmp = self.stash() if v.owned else None
+            self.emit(("call", "$to_string"))
+            if tmp:
+                self.release_all([tmp])
+            p = self.tmp("i32")
+            self.emit(("local.set", p))
+            strs.append(p)
+        self.emit(("local.get", names[1]), ("i32.wrap_i64",))
+        for p in strs:
+            self.emit(("local.get", p), ("call", "$str_append"))
+        self.emit(("i64.extend_i32_u",), ("local.set", names[1]), ("i32.const", T_STR), ("local.set", names[0]))
+        for p in strs:
+            self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
 
     def assign_local(self, name: str, v: Val) -> None:
         kind, st, names = self.vars[name]
@@ -851,23 +907,45 @@ class FuncGen:
         # right one's code runs, so it is on top of the stack when converted)
         right_code = self.code[lmark:]
         del self.code[lmark:]
+        l_int, r_int = lv.kind == "int", rv.kind == "int"
+        fast = op in self._FAST_OPS and lv.kind in ("int", "dyn") and rv.kind in ("int", "dyn")
         self.to_dyn(lv)
-        lt = self.stash() if lv.owned else None
+        lt = self.tmp_pair()
+        self.emit(("local.set", lt[1]), ("local.set", lt[0]))
         self.code.extend(right_code)
         self.to_dyn(rv)
-        rt = self.stash() if rv.owned else None
+        rt = self.tmp_pair()
+        self.emit(("local.set", rt[1]), ("local.set", rt[0]))
         fn = self._DYN_OPS[op]
-        self.emit(("call", fn))
+        cmp = op in ("==", "!=", "<", ">", "<=", ">=")
+        slow = [("local.get", lt[0]), ("local.get", lt[1]), ("local.get", rt[0]), ("local.get", rt[1]), ("call", fn)]
         if op == "!=":
-            self.emit(("i32.eqz",))
-        for tmp in (lt, rt):
-            if tmp:
-                self.emit(("local.get", tmp[0]), ("local.get", tmp[1]), ("call", "$release"))
+            slow.append(("i32.eqz",))
         if fn not in NON_RAISING:
-            self.check_exc()
-        if op in ("==", "!=", "<", ">", "<=", ">="):
+            slow += [("global.get", "$exc_pending"), ("br_if", self.handler_label())]
+        if fast:
+            checks = []
+            if not l_int:
+                checks += [("local.get", lt[0]), ("i32.const", T_INT), ("i32.eq",)]
+            if not r_int:
+                checks += [("local.get", rt[0]), ("i32.const", T_INT), ("i32.eq",)]
+                if not l_int:
+                    checks.append(("i32.and",))
+            self.emit(*checks, ("if", None, "i32" if cmp else ((), ("i32", "i64"))))
+            if not cmp:
+                self.emit(("i32.const", T_INT))
+            self.emit(("local.get", lt[1]), ("local.get", rt[1]), (self._FAST_OPS[op],), ("else",), *slow, ("end",))
+        else:
+            self.emit(*slow)
+        for tmp, v in ((lt, lv), (rt, rv)):
+            if v.owned:
+                self.emit(("local.get", tmp[0]), ("local.get", tmp[1]), ("call", "$release"))
+        if cmp:
             return Val("bool", "i32")
         return Val(binary_kind(op, lv.kind, rv.kind) or "dyn", "dyn", True)
+
+    _FAST_OPS = {"+": "i64.add", "-": "i64.sub", "*": "i64.mul", "==": "i64.eq", "!=": "i64.ne",
+                 "<": "i64.lt_s", ">": "i64.gt_s", "<=": "i64.le_s", ">=": "i64.ge_s"}
 
     def args_for(self, args: list[A.Expr], sts: list[str]) -> list[tuple[str, str]]:
         """Evaluate call arguments into the given storages; return owned temporaries."""
@@ -1072,6 +1150,35 @@ class FuncGen:
         self.finish_call(fn, temps + ([tmp] if tmp else []), True)
         return Val("dyn", "dyn", True)
 
+    def inline_arr_get(self, a: str, i: str) -> None:
+        """ArrayBox.get(i) without a call: bounds check, load, retain (owned result)."""
+        slot, t = self.tmp("i32"), self.tmp("i32")
+        self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
+                  ("if", None, ((), ("i32", "i64"))),
+                  ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                  ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
+                  ("local.tee", t), ("i32.const", T_STR), ("i32.sub",), ("i32.const", 5), ("i32.lt_u",),
+                  ("if", None, None), ("local.get", t), ("local.get", slot), ("i64.load", 8, None),
+                  ("call", "$retain"), ("end",),
+                  ("local.get", t), ("local.get", slot), ("i64.load", 8, None),
+                  ("else",), ("i32.const", T_NULL), ("i64.const", 0), ("end",))
+
+    def inline_arr_set(self, a: str, i: str, xt: str, xv: str) -> None:
+        """ArrayBox.set(i, x) in place; out of range is the runtime's slow path."""
+        slot, ot, ov = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
+        self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
+                  ("if", None, ((), ("i32", "i64"))),
+                  ("local.get", xt), ("local.get", xv), ("call", "$retain"),
+                  ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                  ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
+                  ("local.set", ot), ("local.get", slot), ("i64.load", 8, None), ("local.set", ov),
+                  ("local.get", ot), ("local.get", ov), ("call", "$release"),
+                  ("local.get", slot), ("local.get", xt), ("i32.store", 0, None),
+                  ("local.get", slot), ("local.get", xv), ("i64.store", 8, None),
+                  ("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")),
+                  ("else",), ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
+                  ("call", "$arr_set_i"), ("end",))
+
     def unbox_known(self, kind: str) -> Val:
         """A runtime result (tag, payload) whose kind is known: keep the scalar only."""
         st = storage(kind)
@@ -1097,17 +1204,24 @@ class FuncGen:
             if e.args and self.mg._static_kind(self.body, e.args[0]) == "int" and len(e.args) == (1 if e.name == "get" else 2):
                 tmp = self.stash() if v.owned else None
                 p = self.tmp("i64")
-                self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",))
+                a = self.tmp("i32")
+                self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("local.set", a))
                 idx = self.expr(e.args[0])
                 self.coerce(idx, "i64")
+                i = self.tmp("i64")
+                self.emit(("local.set", i))
                 if e.name == "get":
-                    self.emit(("call", "$arr_get_i"))
+                    self.inline_arr_get(a, i)
                     self.release_all([tmp] if tmp else [])
                     return Val("dyn", "dyn", True)
-                temps = self.args_for(e.args[1:], ["dyn"])
-                self.emit(("call", "$arr_set_i"))
+                x = self.expr(e.args[1])
+                self.to_dyn(x)
+                xt, xv = self.tmp_pair()
+                self.emit(("local.set", xv), ("local.set", xt))
+                self.inline_arr_set(a, i, xt, xv)
+                temps = [(xt, xv)] if x.owned else []
                 self.release_all(temps + ([tmp] if tmp else []))
-                return Val("dyn", "dyn", True)
+                return Val("str", "dyn", False)  # "ok" or the bounds message: immortal strings
         return None
 
 

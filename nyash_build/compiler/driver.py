@@ -47,9 +47,13 @@ def build_module(text: str, filename: str) -> tuple[Module, dict[str, str], list
 
 
 def compile_source(text: str, filename: str, *, debug: bool = False, source_bytes: bytes | None = None) -> CompileResult:
-    """Compile Nyash source text to a WASI preview1 module."""
+    """Compile Nyash source text to a WASI preview1 module.
+
+    ``debug`` keeps every name (function and local names) in the wasm name section;
+    a release build keeps only the function names the runner needs for stack frames.
+    """
     module, user_functions, warnings = build_module(text, filename)
-    encoded = encode(module, names=True)
+    encoded = encode(module, names=True if debug else "functions")
     data = source_bytes if source_bytes is not None else text.encode("utf-8")
     meta = {
         "source_name": Path(filename).name,

@@ -11,6 +11,12 @@ from ..diagnostics import CompileError, Diagnostic
 from .tokens import EOF, FLOAT, IDENT, INT, NEWLINE, STRING, UNSUPPORTED_WORDS, Token
 
 _MAX_DEPTH = 200  # nesting limit: keeps the compiler (and wasm validation) bounded
+# Later passes recurse over the AST (2-3 Python frames per level), so the height of one
+# expression tree (a chain like 1+1+...+1 is a left-deep tree) and the length of an
+# ``else if`` chain are bounded too: past these a clear error instead of a RecursionError.
+_MAX_EXPR_HEIGHT = 1000
+_NESTING_MSG = f"nested deeper than {_MAX_DEPTH} levels (blocks, parentheses, calls and unary operators count)"
+_MAX_ELSE_IF = 1000
 
 
 class _Abort(Exception):
@@ -36,6 +42,8 @@ class Parser:
         self.boxes: list[A.BoxDecl] = []
         self.functions: list[A.FunctionDecl] = []
         self.depth = 0
+        self.else_if = 0
+        self.heights: dict[int, int] = {}  # id(expr node) -> tree height (leaves absent: 1)
 
     # ---- token helpers ---------------------------------------------------------
     @property
@@ -140,9 +148,9 @@ class Parser:
     def block(self) -> list[A.Stmt]:
         """``{ statements }``: errors inside are recovered per line."""
         open_tok = self.expect("{")
+        if self.depth >= _MAX_DEPTH:
+            raise self.error(open_tok, _NESTING_MSG)
         self.depth += 1
-        if self.depth > _MAX_DEPTH:
-            raise self.error(open_tok, f"blocks nested deeper than {_MAX_DEPTH} levels")
         stmts: list[A.Stmt] = []
         while True:
             self.skip_newlines()
@@ -325,7 +333,13 @@ class Parser:
         if self.at("else"):
             self.advance()
             if self.at("if"):
-                orelse = [self.if_stmt()]
+                self.else_if += 1
+                try:
+                    if self.else_if > _MAX_ELSE_IF:
+                        raise self.error(self.tok, f"'else if' chain longer than {_MAX_ELSE_IF} branches")
+                    orelse = [self.if_stmt()]
+                finally:
+                    self.else_if -= 1
             else:
                 orelse = self.block()
         return A.If(t.line, t.col, cond, then, orelse)
@@ -352,10 +366,23 @@ class Parser:
         return A.Try(t.line, t.col, body, catches, final)
 
     # ---- expressions -------------------------------------------------------------
+    def height(self, e: A.Expr) -> int:
+        return self.heights.get(id(e), 1)
+
+    def node(self, tok: Token, e: A.Expr, *children: A.Expr) -> A.Expr:
+        """Record e's tree height; refuse trees later passes could not recurse over."""
+        h = 1 + max((self.height(c) for c in children), default=0)
+        if h > _MAX_EXPR_HEIGHT:
+            raise self.error(tok, f"expression too long: more than {_MAX_EXPR_HEIGHT} operations "
+                                  "in one expression (split it using local variables)")
+        if h > 1:
+            self.heights[id(e)] = h
+        return e
+
     def expression(self) -> A.Expr:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
-            raise self.error(self.tok, f"expression nested deeper than {_MAX_DEPTH} levels")
+            raise self.error(self.tok, _NESTING_MSG)
         try:
             return self.binary(0)
         finally:
@@ -371,7 +398,7 @@ class Parser:
         while self.tok.kind in ops:
             op = self.advance()
             right = self.binary(level + 1)
-            left = A.Binary(op.line, op.col, op.kind, left, right)
+            left = self.node(op, A.Binary(op.line, op.col, op.kind, left, right), left, right)
         return left
 
     def unary(self) -> A.Expr:
@@ -380,7 +407,7 @@ class Parser:
             self.advance()
             self.depth += 1
             if self.depth > _MAX_DEPTH:
-                raise self.error(t, f"expression nested deeper than {_MAX_DEPTH} levels")
+                raise self.error(t, _NESTING_MSG)
             try:
                 if t.kind == "-" and self.at(INT) and self.tok.value == 2**63:
                     self.advance()
@@ -388,7 +415,7 @@ class Parser:
                 operand = self.unary()
             finally:
                 self.depth -= 1
-            return A.Unary(t.line, t.col, t.kind, operand)
+            return self.node(t, A.Unary(t.line, t.col, t.kind, operand), operand)
         return self.postfix_ops(self.primary())
 
     def postfix_ops(self, expr: A.Expr) -> A.Expr:
@@ -402,9 +429,9 @@ class Parser:
             self.advance()
             if self.at("("):
                 args = self.args()
-                expr = A.MethodCall(name.line, name.col, expr, name.text, args)
+                expr = self.node(name, A.MethodCall(name.line, name.col, expr, name.text, args), expr, *args)
             else:
-                expr = A.Field(name.line, name.col, expr, name.text)
+                expr = self.node(name, A.Field(name.line, name.col, expr, name.text), expr)
         return expr
 
     def args(self) -> list[A.Expr]:
@@ -447,14 +474,16 @@ class Parser:
             if t.text in UNSUPPORTED_WORDS:
                 raise self.error(t, f"'{t.text}' is not available in compiled programs")
             if self.at("("):
-                return A.Call(t.line, t.col, t.text, self.args())
+                args = self.args()
+                return self.node(t, A.Call(t.line, t.col, t.text, args), *args)
             return A.Var(t.line, t.col, t.text)
         if k == "new":
             self.advance()
             name = self.expect(IDENT, "a box name after 'new'")
             if name.text in UNSUPPORTED_BOXES:
                 raise self.error(name, f"{name.text} is not available in compiled programs")
-            return A.New(t.line, t.col, name.text, self.args())
+            args = self.args()
+            return self.node(t, A.New(t.line, t.col, name.text, args), *args)
         if k == "from":
             self.advance()
             parent = self.expect(IDENT, "a parent box name after 'from'")
@@ -463,7 +492,8 @@ class Parser:
             if m.kind not in (IDENT, "birth", "init"):
                 raise self.error(m, f"expected a method name, found {m.describe()}")
             self.advance()
-            return A.FromCall(t.line, t.col, parent.text, m.text, self.args())
+            args = self.args()
+            return self.node(t, A.FromCall(t.line, t.col, parent.text, m.text, args), *args)
         if k == "(":
             self.advance()
             e = self.expression()

@@ -100,6 +100,8 @@ class Body:
     locals: list[str] = field(default_factory=list)  # every local name (params excluded)
     assigned_params: set[str] = field(default_factory=set)
     line: int = 0            # where the declaration starts (for the frame of a prologue trap)
+    # membership index of ``locals`` (a list scan made 100k-local programs quadratic)
+    local_set: set[str] = field(default_factory=set, repr=False)
 
 
 @dataclass(eq=False)
@@ -128,6 +130,7 @@ class _Checker:
         self.classes: dict[str, ClassInfo] = {}
         self.functions: dict[str, A.FunctionDecl] = {}
         self.global_names: list[str] = []
+        self.global_set: set[str] = set()
 
     def err(self, node: A.Node | None, msg: str) -> None:
         self.errors.append(Diagnostic(self.file, node.line if node else 0, node.col if node else 0, msg))
@@ -184,32 +187,36 @@ class _Checker:
     def collect_globals(self) -> None:
         """A global is any name assigned where no local of that name is visible."""
         seen: list[str] = []
+        seen_set: set[str] = set()
         for body in self.bodies:
             scope = set(body.params)
-            self._walk_assign(body.stmts, scope, seen)
+            self._walk_assign(body.stmts, scope, seen, seen_set)
         self.global_names = seen
+        self.global_set = seen_set
 
-    def _walk_assign(self, stmts: list[A.Stmt], scope: set[str], out: list[str]) -> None:
+    def _walk_assign(self, stmts: list[A.Stmt], scope: set[str], out: list[str], out_set: set[str]) -> None:
+        """``out_set`` mirrors ``out`` for O(1) membership (many globals stay linear)."""
         for s in stmts:
             if isinstance(s, A.Local):
                 for n, _, _, _ in s.names:
                     scope.add(n)
             elif isinstance(s, A.Assign) and isinstance(s.target, A.Var):
-                if s.target.name not in scope and s.target.name not in out:
+                if s.target.name not in scope and s.target.name not in out_set:
                     out.append(s.target.name)
+                    out_set.add(s.target.name)
             elif isinstance(s, A.If):
-                self._walk_assign(s.then, scope, out)
+                self._walk_assign(s.then, scope, out, out_set)
                 if s.orelse:
-                    self._walk_assign(s.orelse, scope, out)
+                    self._walk_assign(s.orelse, scope, out, out_set)
             elif isinstance(s, A.Loop):
-                self._walk_assign(s.body, scope, out)
+                self._walk_assign(s.body, scope, out, out_set)
             elif isinstance(s, A.Try):
-                self._walk_assign(s.body, scope, out)
+                self._walk_assign(s.body, scope, out, out_set)
                 for c in s.catches:
                     scope.add(c.var)
-                    self._walk_assign(c.body, scope, out)
+                    self._walk_assign(c.body, scope, out, out_set)
                 if s.final:
-                    self._walk_assign(s.final, scope, out)
+                    self._walk_assign(s.final, scope, out, out_set)
 
     def make_bodies(self) -> None:
         self.bodies: list[Body] = []
@@ -242,8 +249,9 @@ class _Checker:
 
     def _declare_local(self, name: str, scope: set[str]) -> None:
         scope.add(name)
-        if name not in self.cur.locals and name not in self.cur.params:
+        if name not in self.cur.local_set and name not in self.cur.params:
             self.cur.locals.append(name)
+            self.cur.local_set.add(name)
 
     def _stmt(self, s: A.Stmt, scope: set[str], in_loop: bool) -> None:
         if isinstance(s, A.Local):
@@ -297,7 +305,7 @@ class _Checker:
         if isinstance(e, A.Var):
             if e.name in scope:
                 self.var_kind[id(e)] = "local"
-            elif e.name in self.global_names:
+            elif e.name in self.global_set:
                 self.var_kind[id(e)] = "global"
             elif e.name in self.classes and self.classes[e.name].is_static:
                 self.var_kind[id(e)] = "static"
