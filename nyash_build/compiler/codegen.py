@@ -293,6 +293,11 @@ class ModuleGen:
                 code += _cid_test(cids)
                 code += [("if", None, None), ("local.get", "$v"), ("i32.wrap_i64",)] + args + [("call", fn), ("return",), ("end",)]
             code.append(("end",))
+        if name == "toString" and argc == 0:
+            # instances without their own toString() give their printed form
+            code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                     ("i32.const", T_STR), ("local.get", "$t"), ("local.get", "$v"), ("call", "$to_string"),
+                     ("i64.extend_i32_u",), ("return",), ("end",)]
         # builtin kinds
         for tag, kname in BUILTIN_KIND_NAMES.items():
             fn = f"$m_{kname}_{name}"
@@ -645,7 +650,7 @@ class FuncGen:
             x = self.tmp_pair()
             self.emit(("local.set", x[1]), ("local.set", x[0]))
             if slot is not None:
-                self.emit(("local.get", "$me"), ("i32.const", slot), ("local.get", x[0]), ("local.get", x[1]), ("call", "$slot_set"))
+                self.inline_slot_set(slot, x[0], x[1])
             else:
                 fn = self.mg.field_dispatcher(t.name, True)
                 self.emit(("i32.const", T_INST), ("local.get", "$me"), ("i64.extend_i32_u",),
@@ -1038,8 +1043,7 @@ class FuncGen:
         if isinstance(e.obj, A.Me) and self.cls is not None:
             slot = self.uniform_slot(e.name)
             if slot is not None:
-                self.emit(("local.get", "$me"), ("i32.const", slot), ("i32.const", self.mg.string_lit(e.name)))
-                self.call("$slot_get")
+                self.inline_slot_get(slot, e.name)
                 return Val("dyn", "dyn", True)
         v = self.expr(e.obj)
         self.to_dyn(v)
@@ -1150,6 +1154,28 @@ class FuncGen:
         self.finish_call(fn, temps + ([tmp] if tmp else []), True)
         return Val("dyn", "dyn", True)
 
+    def inline_slot_get(self, slot: int, fname: str) -> None:
+        """me.field for a declared field at a fixed slot: load, unset check, retain."""
+        t, v = self.tmp_pair()
+        off = 24 + 16 * slot
+        self.emit(("local.get", "$me"), ("i32.load", off, None), ("local.tee", t), ("i32.const", T_UNSET), ("i32.eq",),
+                  ("if", None, None), ("i32.const", self.mg.string_lit(fname)), ("i32.const", T_INST),
+                  ("local.get", "$me"), ("i64.extend_i32_u",), ("call", "$raise_no_field"),
+                  ("br", self.handler_label()), ("end",),
+                  ("local.get", "$me"), ("i64.load", off + 8, None), ("local.set", v),
+                  ("local.get", t), ("local.get", v), ("call", "$retain"), ("local.get", t), ("local.get", v))
+
+    def inline_slot_set(self, slot: int, xt: str, xv: str) -> None:
+        """me.field = x at a fixed slot: retain the new value, release the old one."""
+        ot, ov = self.tmp_pair()
+        off = 24 + 16 * slot
+        self.emit(("local.get", xt), ("local.get", xv), ("call", "$retain"),
+                  ("local.get", "$me"), ("i32.load", off, None), ("local.set", ot),
+                  ("local.get", "$me"), ("i64.load", off + 8, None), ("local.set", ov),
+                  ("local.get", "$me"), ("local.get", xt), ("i32.store", off, None),
+                  ("local.get", "$me"), ("local.get", xv), ("i64.store", off + 8, None),
+                  ("local.get", ot), ("local.get", ov), ("call", "$release"))
+
     def inline_arr_get(self, a: str, i: str) -> None:
         """ArrayBox.get(i) without a call: bounds check, load, retain (owned result)."""
         slot, t = self.tmp("i32"), self.tmp("i32")
@@ -1194,6 +1220,15 @@ class FuncGen:
 
     def builtin_fast(self, kind: str, e: A.MethodCall, v: Val) -> Val | None:
         """Direct runtime calls for the hottest collection methods."""
+        if kind == "arr" and e.name == "push" and len(e.args) == 1 and v.st == "dyn":
+            tmp = self.stash() if v.owned else None
+            p = self.tmp("i64")
+            self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",))
+            temps = self.args_for(e.args, ["dyn"])
+            self.emit(("call", "$arr_push_v"))
+            self.release_all(temps + ([tmp] if tmp else []))
+            self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")))
+            return Val("str", "dyn", False)
         if kind == "arr" and e.name in ("get", "set", "length") and v.st == "dyn":
             if e.name == "length" and not e.args:
                 tmp = self.stash() if v.owned else None
