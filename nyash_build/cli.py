@@ -61,12 +61,20 @@ def cmd_check(args: list[str]) -> int:
     except OSError as e:
         return _fail(f"cannot read {path}: {e.strerror}")
     info = check_source(decode_source(data, str(path)), str(path))
-    for w in info.warnings:
-        sys.stderr.write(w.render() + "\n")
     # code generation checks too (e.g. unknown builtin methods), without writing anything
     from .compiler.codegen import generate
     from .compiler.infer import infer
     generate(info, infer(info))
+    # check is strict: runtime errors found statically are errors here
+    errors = 0
+    for w in info.warnings:
+        if w.deferred:
+            errors += 1
+            sys.stderr.write(f"{w.file}:{w.line}:{w.col}: {w.message}\n")
+        else:
+            sys.stderr.write(w.render() + "\n")
+    if errors:
+        return 1
     sys.stderr.write(f"{path}: ok\n")
     return 0
 

@@ -13,13 +13,17 @@ class Diagnostic:
     col: int
     message: str
     severity: str = "error"
+    # a runtime error found at compile time: a warning when compiling, an error for
+    # `nyash check`, and still raised at run time (where upstream reports it)
+    deferred: bool = False
 
     def render(self) -> str:
         where = self.file
         if self.line:
             where += f":{self.line}:{self.col}"
         prefix = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where}: {prefix}{self.message}"
+        suffix = " (a runtime error if this code runs)" if self.deferred and self.severity != "error" else ""
+        return f"{where}: {prefix}{self.message}{suffix}"
 
 
 class CompileError(Exception):

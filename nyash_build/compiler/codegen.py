@@ -82,6 +82,7 @@ class ModuleGen:
         self.globals: list[Global] = []
         self.generated: set[str] = set()
         self.user_functions: dict[str, str] = {}
+        self.warnings: list[Diagnostic] = []
         self.may_raise = self._may_raise_analysis()
 
     # ---- static data ---------------------------------------------------------------
@@ -140,6 +141,8 @@ class ModuleGen:
         return False
 
     def _expr_raises(self, body: Body, e: A.Expr, res: dict[str, bool]) -> bool:
+        if id(e) in self.info.deferred:
+            return True
         if isinstance(e, (A.IntLit, A.FloatLit, A.StrLit, A.BoolLit, A.NullLit, A.Me)):
             return False
         if isinstance(e, A.Var):
@@ -170,6 +173,8 @@ class ModuleGen:
         if isinstance(e, A.Var) and self.info.var_kind.get(id(e)) == "local":
             return self.inf.local_kind(body, e.name)
         if isinstance(e, A.Call):
+            if id(e) in self.info.deferred:
+                return "dyn"
             return self.inf.return_kind(self.info.function_bodies[e.name])
         if isinstance(e, A.Binary):
             return binary_kind(e.op, self._static_kind(body, e.left), self._static_kind(body, e.right)) or "dyn"
@@ -798,8 +803,21 @@ class FuncGen:
 
     # ---- expressions -------------------------------------------------------------------------------
     def expr(self, e: A.Expr) -> Val:
+        msg = self.info.deferred.get(id(e))
+        if msg is not None:
+            return self.deferred_error(msg)
         m = getattr(self, "e_" + type(e).__name__)
         return m(e)
+
+    def deferred_error(self, msg: str) -> Val:
+        """Code that raises msg when reached (the value after it is never used)."""
+        self.raise_now(msg)
+        self.emit(("i32.const", 0), ("i64.const", 0))
+        return Val("dyn", "dyn")
+
+    def warn_deferred(self, e: A.Node, msg: str) -> Val:
+        self.mg.warnings.append(Diagnostic(self.info.filename, e.line, e.col, msg, "warning", deferred=True))
+        return self.deferred_error(msg)
 
     def e_IntLit(self, e: A.IntLit) -> Val:
         self.emit(("i64.const", e.value))
@@ -1096,7 +1114,9 @@ class FuncGen:
             cls = self.info.classes[obj.name]
             m = cls.find_method(e.name, argc)
             if m is None:
-                raise CompileError([Diagnostic(self.info.filename, e.line, e.col, f"Unknown method '{e.name}' for {cls.name}")])
+                for a in e.args:
+                    self.drop(self.expr(a))
+                return self.warn_deferred(e, f"Unknown method '{e.name}' for {cls.name}")
             self.emit(("global.get", f"$static:{cls.name}"))
             temps = self.args_for(e.args, ["dyn"] * argc)
             self.finish_call(self.mg.method_func(m), temps, True)
@@ -1144,8 +1164,10 @@ class FuncGen:
                 self.finish_call(fn, temps + ([tmp] if tmp else []), fn not in NON_RAISING)
                 return self.unbox_known(_METHOD_RESULTS.get((kind, e.name), "dyn"))
             if fn not in self.mg.rt.method_argc:
-                raise CompileError([Diagnostic(self.info.filename, e.line, e.col,
-                                               f"Unknown method '{e.name}' for {BUILTIN_KIND_NAMES[tag]}Box")])
+                self.drop(v)
+                for a in e.args:
+                    self.drop(self.expr(a))
+                return self.warn_deferred(e, f"Unknown method '{e.name}' for {BUILTIN_KIND_NAMES[tag]}Box")
         # dynamic dispatch
         self.to_dyn(v)
         tmp = self.stash() if v.owned else None
@@ -1295,6 +1317,9 @@ def runtime_lib() -> RuntimeLib:
 
 
 def generate(info: ProgramInfo, inf: Inference) -> tuple[Module, dict[str, str]]:
+    """Generate the module; codegen-time warnings are appended to info.warnings."""
     mg = ModuleGen(info, inf, runtime_lib())
     mod = mg.generate()
+    info.warnings.extend(mg.warnings)
+    info.warnings.sort(key=lambda d: (d.line, d.col))
     return mod, mg.user_functions

@@ -197,7 +197,11 @@ class Inference:
                 return None
             return k if k in ("int", "float") else "dyn"
         if isinstance(e, A.Call):
-            body = self.info.function_bodies[e.name]
+            body = self.info.function_bodies.get(e.name)
+            if body is None or len(body.params) != len(e.args):  # a deferred runtime error
+                for a in e.args:
+                    self.expr(a)
+                return "dyn"
             for i, a in enumerate(e.args):
                 self.note_arg(body.name, i, self.expr(a))
             return self.returns.get(body.name)

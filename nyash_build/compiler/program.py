@@ -118,6 +118,8 @@ class ProgramInfo:
     warnings: list[Diagnostic]
     # resolution of Var nodes: id(Var) -> "local" | "global" | "static"
     var_kind: dict[int, str]
+    # expressions that must raise a runtime error when evaluated: id(node) -> message
+    deferred: dict[int, str] = field(default_factory=dict)
 
 
 class _Checker:
@@ -127,6 +129,7 @@ class _Checker:
         self.errors: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
         self.var_kind: dict[int, str] = {}
+        self.deferred: dict[int, str] = {}
         self.classes: dict[str, ClassInfo] = {}
         self.functions: dict[str, A.FunctionDecl] = {}
         self.global_names: list[str] = []
@@ -134,6 +137,13 @@ class _Checker:
 
     def err(self, node: A.Node | None, msg: str) -> None:
         self.errors.append(Diagnostic(self.file, node.line if node else 0, node.col if node else 0, msg))
+
+    def defer(self, node: A.Node, msg: str) -> None:
+        """A problem the reference interpreter only reports when the code runs: warn now
+        (``nyash check`` treats it as an error) and raise the same message at run time,
+        so programs that never reach it behave exactly as upstream."""
+        self.warnings.append(Diagnostic(self.file, node.line, node.col, msg, "warning", deferred=True))
+        self.deferred[id(node)] = msg
 
     # ---- declarations ----------------------------------------------------------
     def declare(self) -> None:
@@ -310,7 +320,7 @@ class _Checker:
             elif e.name in self.classes and self.classes[e.name].is_static:
                 self.var_kind[id(e)] = "static"
             else:
-                self.err(e, f"Undefined variable '{e.name}'")
+                self.defer(e, f"Undefined variable '{e.name}'")
         elif isinstance(e, A.Binary):
             self._expr(e.left, scope)
             self._expr(e.right, scope)
@@ -320,9 +330,9 @@ class _Checker:
             self._args(e.args, scope)
             f = self.functions.get(e.name)
             if f is None:
-                self.err(e, f"Undefined function '{e.name}'")
+                self.defer(e, f"Undefined function '{e.name}'")
             elif len(f.params) != len(e.args):
-                self.err(e, f"function {e.name} expects {len(f.params)} arguments, got {len(e.args)}")
+                self.defer(e, f"function {e.name} expects {len(f.params)} arguments, got {len(e.args)}")
         elif isinstance(e, A.New):
             self._args(e.args, scope)
             self._check_new(e)
@@ -344,22 +354,22 @@ class _Checker:
         if e.box in self.classes:
             c = self.classes[e.box]
             if c.is_static:
-                self.err(e, f"static box {e.box} cannot be created with new")
+                self.defer(e, f"static box {e.box} cannot be created with new")
                 return
             argc = len(e.args)
             if c.find_method("birth", argc) is None and not (argc == 0 and not c.has_method_name("birth")):
-                self.err(e, f"No constructor found for {e.box} with {argc} arguments")
+                self.defer(e, f"No constructor found for {e.box} with {argc} arguments")
         elif e.box in ("ArrayBox", "MapBox", "ConsoleBox", "MathBox"):
             if e.args:
-                self.err(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
+                self.defer(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
         elif e.box in ("StringBox", "IntegerBox", "FloatBox", "BoolBox", "ErrorBox"):
             if len(e.args) != 1:
-                self.err(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
+                self.defer(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
         elif e.box == "NullBox":
             if e.args:
-                self.err(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
+                self.defer(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
         else:
-            self.err(e, f"Unknown box type '{e.box}'")
+            self.defer(e, f"Unknown box type '{e.box}'")
 
     def _check_from(self, e: A.FromCall) -> None:
         cls = self.cur.cls
@@ -369,13 +379,13 @@ class _Checker:
         if e.parent in cls.builtin_parents:
             return
         if e.parent not in [p.name for p in cls.parents]:
-            self.err(e, f"{cls.name} does not delegate to {e.parent}")
+            self.defer(e, f"{cls.name} does not delegate to {e.parent}")
             return
         parent = self.classes[e.parent]
         if parent.find_method(e.method, len(e.args)) is None:
             if e.method == "birth" and not e.args and not parent.has_method_name("birth"):
                 return  # implicit empty constructor
-            self.err(e, f"Method '{e.method}' with {len(e.args)} arguments not found in {e.parent}")
+            self.defer(e, f"Method '{e.method}' with {len(e.args)} arguments not found in {e.parent}")
 
     def _check_me_method(self, e: A.MethodCall) -> None:
         cls = self.cur.cls
@@ -386,9 +396,9 @@ class _Checker:
             if cls.builtin_parents:
                 return
             if any(c.has_method_name(e.name) for c in family):
-                self.err(e, f"method '{e.name}' of {cls.name} does not take {len(e.args)} arguments")
+                self.defer(e, f"method '{e.name}' of {cls.name} does not take {len(e.args)} arguments")
             else:
-                self.err(e, f"Unknown method '{e.name}' for {cls.name}")
+                self.defer(e, f"Unknown method '{e.name}' for {cls.name}")
 
 
 def check(prog: A.Program) -> ProgramInfo:
@@ -403,4 +413,5 @@ def check(prog: A.Program) -> ProgramInfo:
     if c.errors:
         raise CompileError(sorted(c.errors, key=lambda d: (d.line, d.col)))
     return ProgramInfo(prog.filename, prog, c.classes, c.functions, c.global_names, c.bodies,
-                       c.main_body, c.method_bodies, c.function_bodies, c.warnings, c.var_kind)
+                       c.main_body, c.method_bodies, c.function_bodies,
+                       sorted(c.warnings, key=lambda d: (d.line, d.col)), c.var_kind, c.deferred)
