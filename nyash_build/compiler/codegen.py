@@ -156,6 +156,9 @@ class ModuleGen:
             rk = self._static_kind(body, e.right)
             if e.op in ("+", "-", "*", "<", ">", "<=", ">=") and lk in ("int", "float") and rk in ("int", "float"):
                 return False
+            if (e.op in ("/", "%") and lk == "int" and rk == "int" and isinstance(e.right, A.IntLit)
+                    and e.right.value not in (0, -1)):
+                return False
             return True
         if isinstance(e, A.Unary):
             if self._expr_raises(body, e.operand, res):
@@ -912,7 +915,11 @@ class FuncGen:
                 self.emit((self._INT_OPS[op],))
                 return Val("bool" if op in ("==", "!=", "<", ">", "<=", ">=") else "int",
                            "i32" if op in ("==", "!=", "<", ">", "<=", ">=") else "i64")
-            self.call("$nyash_idiv" if op == "/" else "$nyash_imod")
+            if isinstance(e.right, A.IntLit) and e.right.value not in (0, -1):
+                # a constant divisor: no zero or overflow case, plain instruction
+                self.emit(("i64.div_s" if op == "/" else "i64.rem_s",))
+            else:
+                self.call("$nyash_idiv" if op == "/" else "$nyash_imod")
             return Val("int", "i64")
         if lv.st in ("i64", "f64") and rv.st in ("i64", "f64") and op in self._F_OPS and not (
                 op in ("==", "!=") and lv.st != rv.st):
