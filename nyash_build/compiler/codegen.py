@@ -402,6 +402,7 @@ class FuncGen:
         self.ctx: list[_Ctx] = []
         self.vars: dict[str, tuple[str, str, list[str]]] = {}  # name -> (kind, storage, wasm names)
         self.ctx_cid = body.cls.cid if body.cls else -1
+        self.discarded: A.Expr | None = None
 
     # ---- locals ----------------------------------------------------------------------------
     def tmp(self, t: str) -> str:
@@ -563,7 +564,9 @@ class FuncGen:
                 self.emit(("call", "$throw_value"))
             self.emit(("br", self.handler_label()))
         elif isinstance(s, A.ExprStmt):
+            self.discarded = s.expr  # lets builtin_fast skip building an unused result
             self.drop(self.expr(s.expr))
+            self.discarded = None
         elif isinstance(s, A.Try):
             self.try_stmt(s)
         else:  # pragma: no cover
@@ -1249,6 +1252,16 @@ class FuncGen:
 
     def builtin_fast(self, kind: str, e: A.MethodCall, v: Val) -> Val | None:
         """Direct runtime calls for the hottest collection methods."""
+        if kind == "map" and e.name == "set" and len(e.args) == 2 and v.st == "dyn" and self.discarded is e:
+            # statement `m.set(k, v)`: the "Set key: K" message would be thrown away
+            tmp = self.stash() if v.owned else None
+            p = self.tmp("i64")
+            self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",))
+            temps = self.args_for(e.args, ["dyn", "dyn"])
+            self.emit(("call", "$map_set_v"))
+            self.release_all(temps + ([tmp] if tmp else []))
+            self.check_exc()  # bad key kinds raise
+            return self.const_dyn(T_VOID)
         if kind == "arr" and e.name == "push" and len(e.args) == 1 and v.st == "dyn":
             tmp = self.stash() if v.owned else None
             p = self.tmp("i64")
