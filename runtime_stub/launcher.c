@@ -19,8 +19,9 @@
  * checked before decoding. Then: execv(<dir>/RUNNER_NAME, argv) with NYASH_EXE set to
  * this executable, from which the runner reads the app payload.
  *
- * Exit codes (see runtime_stub/runner.py EXIT_CODES): 123 not a nyash executable /
- * foreign trailer, 124 runner archive corrupt, 125 cannot unpack or exec the runner.
+ * Exit codes (see runtime_stub/runner.py EXIT_CODES): 121 truncated executable (the
+ * trailer's offsets do not match the file size), 123 not a nyash executable / foreign
+ * trailer, 124 runner archive corrupt, 125 cannot unpack or exec the runner.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +42,7 @@
 #error "build with the -D constants from runtime_stub/payload.py"
 #endif
 
+#define EXIT_CORRUPT 121
 #define EXIT_FOREIGN 123
 #define EXIT_RUNNER_CORRUPT 124
 #define EXIT_RUNNER_IO 125
@@ -270,7 +272,7 @@ int main(int argc, char **argv) {
     uint64_t r_off = le64(tr + OFF_RUNNER_OFF), r_len = le64(tr + OFF_RUNNER_LEN);
     uint64_t p_off = le64(tr + OFF_PAYLOAD_OFF), p_len = le64(tr + OFF_PAYLOAD_LEN);
     if (r_off + r_len > p_off || p_off + p_len != (uint64_t)st.st_size - TRAILER_SIZE)
-        die(EXIT_RUNNER_CORRUPT, "executable is truncated or its trailer is damaged", NULL);
+        die(EXIT_CORRUPT, "executable is truncated or its trailer is damaged", NULL);
 
     char hex[65], roots[4][PATH_MAX], dir[PATH_MAX], exe[PATH_MAX];
     for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", tr[OFF_RUNNER_SHA256 + i]);

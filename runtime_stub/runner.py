@@ -13,6 +13,10 @@ Environment:
   NYASH_AOT_DEBUG=1      print the variant decision and the reasons to stderr
   NYASH_AOT_IGNORE_CPU=1 try every variant even if CPU detection rules it out
                          (exercises wasmtime's own check; used by tests)
+  NYASH_AOT_VARIANT=V    force variant V (x86-64-v3, baseline or jit); an error
+                         (exit 122) if it cannot load, no fallback
+  NYASH_TIMING=1         at exit print one stderr line
+                         `nyash-timing: load_ms=X exec_ms=Y variant=V`
   NYASH_MAX_MEMORY       linear-memory limit in bytes, or with K/M/G suffix (default 1G)
   NYASH_RUNNER_CACHE     (launcher) unpack the runner only under this directory
   app --nyash-info       print variants, compat keys, hashes, versions and exit
@@ -98,20 +102,67 @@ class Loaded:
 
     def __init__(self, engine, module, how: str, decisions: list[str]) -> None:
         self.engine, self.module, self.how, self.decisions = engine, module, how, decisions
+        self.load_s = 0.0  # wall time of choosing + deserialising/compiling (NYASH_TIMING)
+
+
+VARIANT_CHOICES = ("x86-64-v3", "baseline", "jit")
+
+
+def forced_variant() -> str | None:
+    """NYASH_AOT_VARIANT, validated (None = choose automatically)."""
+    value = os.environ.get("NYASH_AOT_VARIANT", "").strip()
+    if not value:
+        return None
+    if value not in VARIANT_CHOICES:
+        raise RunnerError(f"NYASH_AOT_VARIANT={value!r} is not a variant "
+                          f"(use one of: {', '.join(VARIANT_CHOICES)})", EXIT_INTERNAL)
+    return value
+
+
+def timing_enabled() -> bool:
+    return os.environ.get("NYASH_TIMING", "") not in ("", "0")
+
+
+def timing_line(load_s: float, exec_s: float, variant: str) -> str:
+    """The one stderr line NYASH_TIMING=1 asks for (parsed by the benchmark harness)."""
+    return f"nyash-timing: load_ms={load_s * 1000:.3f} exec_ms={exec_s * 1000:.3f} variant={variant}\n"
 
 
 def load_module(payload, meta: dict) -> Loaded:
-    """Try each precompiled variant, best first; then JIT. Collect the reasons."""
+    """`choose_module`, timed. The load part of NYASH_TIMING is deserialising (or
+    JIT-compiling) plus instantiating: importing wasmtime and reading and verifying the
+    payload file come before the clock starts."""
+    import wasmtime  # noqa: F401  (imported here so its ~20 ms are not counted)
+
+    from runtime_stub import variants  # noqa: F401
+    t0 = time.perf_counter()
+    loaded = choose_module(payload, meta)
+    loaded.load_s = time.perf_counter() - t0
+    return loaded
+
+
+def choose_module(payload, meta: dict) -> Loaded:
+    """Try each precompiled variant, best first; then JIT. Collect the reasons.
+
+    With NYASH_AOT_VARIANT set only that variant is tried, and failing to load it is a
+    RunnerError (EXIT_NO_VARIANT) rather than a fallback: a benchmark must never
+    silently measure another variant than the one it asked for.
+    """
     import wasmtime
 
     from runtime_stub import variants as V
 
     debug = bool(meta.get("debug", False))
+    forced = forced_variant()
     method, _ = V.detect_cpu()
     decisions = [f"cpu features detected via {method}"]
+    if forced is not None:
+        decisions.append(f"NYASH_AOT_VARIANT={forced}: only that variant is tried")
     ignore_cpu = os.environ.get("NYASH_AOT_IGNORE_CPU", "") not in ("", "0")
     recorded = meta.get("variants", {})
     for variant in V.VARIANTS:
+        if forced is not None and variant != forced:
+            continue
         entry = f"cwasm/{variant}"
         if variant not in recorded or entry not in payload:
             decisions.append(f"{variant}: not in payload")
@@ -125,6 +176,12 @@ def load_module(payload, meta: dict) -> Loaded:
                 decisions.append(f"{variant}: loaded ({reason})")
                 return Loaded(loaded[0], loaded[1], variant, decisions)
         decisions.append(f"{variant}: refused: {reason}")
+        if forced is not None:
+            _refuse_forced(decisions, forced, reason)
+    if forced is not None and forced != "jit":
+        why = ("`nyash run` has no precompiled variants, it only JIT-compiles (use jit)"
+               if isinstance(payload, _WasmOnly) else "not in this executable's payload")
+        _refuse_forced(decisions, forced, why)
     t0 = time.perf_counter()
     try:
         engine = wasmtime.Engine(V.engine_config(None, debug=debug))
@@ -138,6 +195,13 @@ def load_module(payload, meta: dict) -> Loaded:
     decisions.append(f"jit: compiled the embedded .wasm for this CPU "
                      f"({(time.perf_counter() - t0) * 1000:.1f} ms)")
     return Loaded(engine, module, "jit", decisions)
+
+
+def _refuse_forced(decisions: list[str], forced: str, reason: str) -> None:
+    for d in decisions:
+        _log(d)
+    raise RunnerError(f"NYASH_AOT_VARIANT={forced}: cannot load that variant: {reason}",
+                      EXIT_NO_VARIANT)
 
 
 def _try_deserialize(wasmtime, V, payload, entry: str, variant: str, debug: bool):
@@ -158,8 +222,12 @@ def _first_line(text: str) -> str:
 
 # ------------------------------------------------------------------------ running
 def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int]],
-            argv: list[str]) -> int:
-    """Instantiate with WASI, run `_start` on a big-stack thread, map the outcome."""
+            argv: list[str], wasm=None) -> int:
+    """Instantiate with WASI, run `_start` on a big-stack thread, map the outcome.
+
+    `wasm` (optional: a callable returning the module's bytes) is only called after a
+    trap, to find function boundaries for the stack frames.
+    """
     import wasmtime
 
     from runtime_stub import variants as V
@@ -178,8 +246,11 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int]],
     linker = wasmtime.Linker(loaded.engine)
     linker.define_wasi()
     outcome: dict = {}
+    clock = time.perf_counter
+    t_setup = clock()
 
     def target() -> None:
+        t_run = None
         try:
             instance = linker.instantiate(store, loaded.module)
             outcome["instance"] = instance
@@ -187,10 +258,16 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int]],
             mode = exports.get("nyash_trap_mode")
             if isinstance(mode, wasmtime.Global):
                 mode.set_value(store, 1)
-            exports["_start"](store)
+            start = exports["_start"]
+            outcome["instantiate_s"] = clock() - t_setup
+            t_run = clock()
+            start(store)
             outcome["code"] = 0
         except BaseException as e:  # handed to the main thread, never printed here
             outcome["error"] = e
+        finally:
+            if t_run is not None:
+                outcome["exec_s"] = clock() - t_run
 
     sys.stdout.flush()
     sys.stderr.flush()
@@ -201,26 +278,121 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int]],
     finally:
         threading.stack_size(old)
     thread.join()
-    return _outcome_code(wasmtime, store, outcome, meta, lines)
+    try:
+        return _outcome_code(wasmtime, store, outcome, meta, lines, wasm)
+    finally:
+        if timing_enabled():
+            load = loaded.load_s + outcome.get("instantiate_s", clock() - t_setup)
+            sys.stdout.flush()
+            sys.stderr.write(timing_line(load, outcome.get("exec_s", 0.0), loaded.how))
+            sys.stderr.flush()
 
 
 def _outcome_code(wasmtime, store, outcome: dict, meta: dict,
-                  lines: list[tuple[int, int]]) -> int:
+                  lines: list[tuple[int, int]], wasm=None) -> int:
     err = outcome.get("error")
     if err is None:
         return outcome.get("code", 0)
     if isinstance(err, wasmtime.ExitTrap):
         return err.code
     if isinstance(err, wasmtime.Trap):
-        reported = _global_value(wasmtime, store, outcome.get("instance"),
-                                 "nyash_error_reported") == 1
-        sys.stderr.write(format_trap(err, reported, meta, lines))
+        instance = outcome.get("instance")
+        reported = _global_value(wasmtime, store, instance, "nyash_error_reported") == 1
+        _flush_program_output(wasmtime, store, instance)
+        bodies = _safe_bodies(wasm)
+        sys.stderr.write(format_trap(err, reported, meta, lines, bodies))
         sys.stderr.flush()
         return EXIT_RUNTIME_ERROR
     if isinstance(err, wasmtime.WasmtimeError):  # e.g. link error: missing import
         raise RunnerError(f"cannot start the program: {_first_line(str(err))}",
                           EXIT_NO_VARIANT)
     raise err
+
+
+def _flush_program_output(wasmtime, store, instance) -> None:
+    """After a trap the runtime could not flush its stdout buffer (a stack overflow
+    traps anywhere): call its exported `nyash_flush` when the module has one."""
+    if instance is None:
+        return
+    flush = instance.exports(store).get("nyash_flush")
+    if isinstance(flush, wasmtime.Func):
+        try:
+            flush(store)
+        except Exception:  # noqa: BLE001 - best effort; the error report matters more
+            pass
+
+
+def _safe_bodies(wasm) -> dict[int, tuple[int, int]] | None:
+    try:
+        data = wasm() if callable(wasm) else wasm
+        return function_bodies(data) if data else None
+    except Exception:  # noqa: BLE001 - a damaged module only costs the line numbers
+        return None
+
+
+def _uleb(data: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return result, pos
+
+
+def _skip_name(data: bytes, pos: int) -> int:
+    n, pos = _uleb(data, pos)
+    return pos + n
+
+
+def _skip_limits(data: bytes, pos: int) -> int:
+    flags = data[pos]
+    _, pos = _uleb(data, pos + 1)
+    if flags & 1:
+        _, pos = _uleb(data, pos)
+    return pos
+
+
+def _count_func_imports(data: bytes, pos: int) -> int:
+    count, pos = _uleb(data, pos)
+    funcs = 0
+    for _ in range(count):
+        pos = _skip_name(data, _skip_name(data, pos))
+        kind = data[pos]
+        pos += 1
+        if kind == 0:
+            funcs += 1
+            _, pos = _uleb(data, pos)
+        elif kind == 1:
+            pos = _skip_limits(data, pos + 1)
+        elif kind == 2:
+            pos = _skip_limits(data, pos)
+        else:
+            pos += 2
+    return funcs
+
+
+def function_bodies(wasm: bytes) -> dict[int, tuple[int, int]]:
+    """{function index: (first, end) module offsets of its body} for every defined
+    function. Why: a frame's line must come from its own function's line entries, and
+    a frame with no offset (a stack overflow in a prologue) gets its function's first
+    line."""
+    pos, imported, out = 8, 0, {}
+    while pos < len(wasm):
+        sid = wasm[pos]
+        size, pos = _uleb(wasm, pos + 1)
+        end = pos + size
+        if sid == 2:
+            imported = _count_func_imports(wasm, pos)
+        elif sid == 10:
+            count, p = _uleb(wasm, pos)
+            for i in range(count):
+                n, p = _uleb(wasm, p)
+                out[imported + i] = (p, p + n)
+                p += n
+        pos = end
+    return out
 
 
 def _global_value(wasmtime, store, instance, name: str):
@@ -238,12 +410,15 @@ def trap_message(trap) -> str:
     return _first_line(trap.message)
 
 
-def map_frames(frames, meta: dict, lines: list[tuple[int, int]]) -> list[str]:
+def map_frames(frames, meta: dict, lines: list[tuple[int, int]],
+               bodies: dict[int, tuple[int, int]] | None = None) -> list[str]:
     """`  at name (file:line)` for the user-level frames, innermost first.
 
     A frame is shown when its name is in meta["user_functions"] (when that list is
     absent, every named frame is shown); its line is the line-table entry with the
-    nearest offset at or before the frame's module offset.
+    nearest offset at or before the frame's module offset. With `bodies`
+    (function_bodies) that entry must lie in the frame's own function, and a frame
+    without a usable offset gets the function's first line.
     """
     users = meta.get("user_functions")
     users = set(users) if users is not None else None
@@ -254,19 +429,37 @@ def map_frames(frames, meta: dict, lines: list[tuple[int, int]]) -> list[str]:
         name = frame.func_name
         if name is None or (users is not None and name not in users):
             continue
-        off = frame.module_offset
-        i = bisect.bisect_right(offsets, off) - 1 if off is not None and off < 1 << 63 else -1
-        where = f"{source}:{lines[i][1]}" if i >= 0 else source
+        line = _frame_line(frame, offsets, lines, bodies)
+        where = f"{source}:{line}" if line is not None else source
         out.append(f"  at {name} ({where})")
     return out
 
 
-def format_trap(trap, reported: bool, meta: dict, lines: list[tuple[int, int]]) -> str:
+def _frame_line(frame, offsets: list[int], lines: list[tuple[int, int]],
+                bodies: dict[int, tuple[int, int]] | None) -> int | None:
+    off = frame.module_offset
+    if off is not None and off >= 1 << 63:
+        off = None
+    body = bodies.get(frame.func_index) if bodies else None
+    if body is None:
+        i = bisect.bisect_right(offsets, off) - 1 if off is not None else -1
+        return lines[i][1] if i >= 0 else None
+    first, end = body
+    if off is not None and first <= off < end:
+        i = bisect.bisect_right(offsets, off) - 1
+        if i >= 0 and offsets[i] >= first:
+            return lines[i][1]
+    i = bisect.bisect_left(offsets, first)
+    return lines[i][1] if i < len(offsets) and offsets[i] < end else None
+
+
+def format_trap(trap, reported: bool, meta: dict, lines: list[tuple[int, int]],
+                bodies: dict[int, tuple[int, int]] | None = None) -> str:
     """The stderr text for a trap (the message line unless the runtime printed it)."""
     import wasmtime
 
     frames = trap.frames
-    mapped = map_frames(frames, meta, lines)
+    mapped = map_frames(frames, meta, lines, bodies)
     if trap.trap_code == wasmtime.TrapCode.STACK_OVERFLOW:
         head = ["Runtime error: stack overflow"]
     elif reported:
@@ -309,7 +502,7 @@ def run_wasm(wasm: bytes, *, meta: dict, argv: list[str]) -> int:
     """
     try:
         loaded = load_module(_WasmOnly(wasm), {**meta, "variants": {}})
-        return execute(loaded, meta, _lines_from(None, meta), argv)
+        return execute(loaded, meta, _lines_from(None, meta), argv, wasm=wasm)
     except RunnerError as e:
         sys.stderr.write(f"nyash: {e}\n")
         return e.code
@@ -360,7 +553,8 @@ def run_executable(exe: str, args: list[str]) -> int:
         for d in loaded.decisions:
             _log(d)
         _log(f"running: {loaded.how}")
-        return execute(loaded, meta, _lines_from(payload, meta), args)
+        return execute(loaded, meta, _lines_from(payload, meta), args,
+                       wasm=lambda: payload.get("wasm"))
     except P.PayloadError as e:
         raise RunnerError(f"{exe}: {e}", EXIT_CORRUPT) from None
 

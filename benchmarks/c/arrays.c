@@ -1,5 +1,6 @@
 /* arrays.nyash in C: push into a growable int64 array, then 5 summing passes. */
 #include <stdint.h>
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,8 +15,8 @@ static void push(Array *a, int64_t v) {
     a->data[a->len++] = v;
 }
 
-int main(void) {
-    int64_t n = 2000000;
+int main(int argc, char **argv) {
+    int64_t n = arg_n(argc, argv, 2000000);
     Array a = {0};
     for (int64_t i = 0; i < n; i++) push(&a, i * 3 % 1000);
     int64_t total = 0;

@@ -1,5 +1,6 @@
 /* fib.nyash in C: naive recursion, fib(35). */
 #include <stdint.h>
+#include "bench.h"
 #include <stdio.h>
 
 static int64_t fib(int64_t n) {
@@ -8,8 +9,7 @@ static int64_t fib(int64_t n) {
 }
 
 int main(int argc, char **argv) {
-    int64_t n = argc > 1 ? 0 : 35;   /* argc trick keeps gcc from folding the call */
-    if (argc > 1) sscanf(argv[1], "%ld", &n);
+    int64_t n = arg_n(argc, argv, 35);
     printf("%ld\n", (long)fib(n));
     return 0;
 }

@@ -1,10 +1,11 @@
 /* maps.nyash in C: string-keyed open-addressing hash table (FNV-1a), keys "k<i>". */
 #include <stdint.h>
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct { char *key; int64_t value; } Slot;
+typedef struct { char *key; uint64_t hash; int64_t value; } Slot;
 typedef struct { Slot *slots; size_t cap, size; } Map;
 
 static uint64_t hash(const char *s) {
@@ -16,9 +17,11 @@ static uint64_t hash(const char *s) {
     return h;
 }
 
-static Slot *find(Slot *slots, size_t cap, const char *key) {
-    size_t i = hash(key) & (cap - 1);
-    while (slots[i].key && strcmp(slots[i].key, key) != 0) i = (i + 1) & (cap - 1);
+/* Linear probing; the stored hash avoids touching other keys' bytes while probing. */
+static Slot *find(Slot *slots, size_t cap, const char *key, uint64_t h) {
+    size_t i = h & (cap - 1);
+    while (slots[i].key && (slots[i].hash != h || strcmp(slots[i].key, key) != 0))
+        i = (i + 1) & (cap - 1);
     return &slots[i];
 }
 
@@ -27,7 +30,8 @@ static void grow(Map *m) {
     Slot *slots = calloc(cap, sizeof(Slot));
     if (!slots) { perror("calloc"); exit(1); }
     for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i].key) *find(slots, cap, m->slots[i].key) = m->slots[i];
+        if (m->slots[i].key)
+            *find(slots, cap, m->slots[i].key, m->slots[i].hash) = m->slots[i];
     free(m->slots);
     m->slots = slots;
     m->cap = cap;
@@ -35,19 +39,20 @@ static void grow(Map *m) {
 
 static void map_set(Map *m, const char *key, int64_t value) {
     if ((m->size + 1) * 4 > m->cap * 3) grow(m);
-    Slot *s = find(m->slots, m->cap, key);
-    if (!s->key) { s->key = strdup(key); m->size++; }
+    uint64_t h = hash(key);
+    Slot *s = find(m->slots, m->cap, key, h);
+    if (!s->key) { s->key = strdup(key); s->hash = h; m->size++; }
     s->value = value;
 }
 
 static int64_t map_get(Map *m, const char *key) {
-    Slot *s = find(m->slots, m->cap, key);
+    Slot *s = find(m->slots, m->cap, key, hash(key));
     if (!s->key) { fprintf(stderr, "missing key %s\n", key); exit(1); }
     return s->value;
 }
 
-int main(void) {
-    int64_t n = 1000000, total = 0;
+int main(int argc, char **argv) {
+    int64_t n = arg_n(argc, argv, 1000000), total = 0;
     Map m = {0};
     char key[32];
     for (int64_t i = 0; i < n; i++) {

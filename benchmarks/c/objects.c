@@ -1,5 +1,6 @@
 /* objects.nyash in C: heap-allocated particles behind an array of pointers. */
 #include <stdint.h>
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,8 +22,8 @@ static void step(Particle *p) {
 
 static int64_t pos(const Particle *p) { return p->x; }
 
-int main(void) {
-    int64_t n = 1000000;
+int main(int argc, char **argv) {
+    int64_t n = arg_n(argc, argv, 1000000);
     Particle *ps[10];
     for (int64_t i = 0; i < 10; i++) ps[i] = particle_new(i * 50, i + 1);
     for (int64_t t = 0; t < n; t++)

@@ -1,5 +1,6 @@
 /* sieve.nyash in C: growable int64 array filled by push, then get/set. */
 #include <stdint.h>
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,8 +15,8 @@ static void push(Array *a, int64_t v) {
     a->data[a->len++] = v;
 }
 
-int main(void) {
-    int64_t n = 5000000;
+int main(int argc, char **argv) {
+    int64_t n = arg_n(argc, argv, 5000000);
     Array flags = {0};
     for (int64_t i = 0; i <= n; i++) push(&flags, 1);
     flags.data[0] = 0;

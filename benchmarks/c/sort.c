@@ -1,5 +1,6 @@
 /* sort.nyash in C: insertion sort of 6,000 LCG values in a growable array. */
 #include <stdint.h>
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,8 +15,8 @@ static void push(Array *a, int64_t v) {
     a->data[a->len++] = v;
 }
 
-int main(void) {
-    int64_t n = 6000, x = 12345;
+int main(int argc, char **argv) {
+    int64_t n = arg_n(argc, argv, 6000), x = 12345;
     Array a = {0};
     for (int64_t i = 0; i < n; i++) {
         x = (int64_t)((uint64_t)x * 1103515245u + 12345u) % 2147483648;

@@ -1,5 +1,6 @@
 /* strings.nyash in C: append to a realloc'd buffer, reset every 1000 appends. */
 #include <stdint.h>
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,8 @@ static void append(Str *s, const char *text, size_t n) {
     s->buf[s->len] = 0;
 }
 
-int main(void) {
-    int64_t n = 3000000, words = 0;
+int main(int argc, char **argv) {
+    int64_t n = arg_n(argc, argv, 3000000), words = 0;
     Str s = {0};
     char digits[24];
     for (int64_t i = 0; i < n; i++) {

@@ -190,6 +190,8 @@ def cmd_cache_prune(days: float = 30.0, all_entries: bool = False,
     root = _cache_root(Path(cache_dir) if cache_dir is not None else None)
     if not root.is_dir():
         print(f"runner cache {root} is empty")
+        if cache_dir is None:
+            _prune_action_cache(None if all_entries else time.time() - days * 86400)
         return EXIT_OK
     cutoff = time.time() - days * 86400
     removed, freed, busy = 0, 0, 0
@@ -207,7 +209,20 @@ def cmd_cache_prune(days: float = 30.0, all_entries: bool = False,
     note = f", {busy} in use by a running build" if busy else ""
     print(f"removed {removed} runner cache entr{'y' if removed == 1 else 'ies'} from {root} "
           f"({freed / 1e6:.1f} MB freed{note})")
+    if cache_dir is None:
+        _prune_action_cache(None if all_entries else cutoff)
     return EXIT_OK
+
+
+def _prune_action_cache(cutoff: float | None) -> None:
+    """The local content-addressed cache of stage outputs (docs/cache.md) ages the same way."""
+    from nyash_build.cache.store import default_cache_root, prune_local  # noqa: PLC0415
+
+    root = default_cache_root()
+    if (root / "cas").is_dir() or (root / "ac").is_dir():
+        files, size = prune_local(root, cutoff)
+        print(f"removed {files} file{'' if files == 1 else 's'} from the stage output cache "
+              f"{root}/{{cas,ac}} ({size / 1e6:.1f} MB freed)")
 
 
 def _remove_unlocked(root: Path, entry: Path) -> bool:

@@ -40,7 +40,13 @@ _SETTING_TYPES: dict[str, type] = {
 }
 _PROJECT_KEYS: dict[str, type] = {"name": str, "version": str}
 _APP_ONLY_KEYS: dict[str, type] = {"main": str, "output": str}
-_TOP_KEYS = ("project", "build", "apps", "profiles")
+_TOP_KEYS = ("project", "build", "apps", "profiles", "cache")
+# [cache]: project-wide (not per app or profile): where stage outputs are shared.
+_CACHE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "remote": str, "read-only": bool, "token-env": str, "local": bool,
+    "connect-timeout": (int, float), "read-timeout": (int, float),
+}
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
@@ -74,6 +80,18 @@ class AppConfig:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    """The [cache] table (environment overrides are applied by nyash_build.cache)."""
+
+    remote: str | None = None
+    read_only: bool = False
+    token_env: str | None = None
+    local: bool = True
+    connect_timeout: float = 2.0
+    read_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """A validated nyash.toml for one profile."""
 
@@ -84,6 +102,7 @@ class ProjectConfig:
     profile: str
     apps: dict[str, AppConfig] = field(default_factory=dict)
     out_dir: Path = Path("build")  # absolute after resolution
+    cache: CacheSettings = CacheSettings()
 
 
 # --------------------------------------------------------------------------- lines
@@ -240,6 +259,8 @@ def display_name(toml_path: Path) -> str:
 
 
 def _type_name(t: type) -> str:
+    if isinstance(t, tuple):
+        return "a number" if float in t else " or ".join(_type_name(x) for x in t)
     return {str: "a string", bool: "a boolean (true/false)", list: "an array",
             dict: "a table", int: "an integer", float: "a float"}.get(t, t.__name__)
 
@@ -297,6 +318,7 @@ def _resolve(toml_path: Path, text: str, data: dict, profile: str) -> ProjectCon
     if profile not in profiles:
         v.errors.append(f"{v.name}: unknown profile {profile!r} "
                         f"(defined: {', '.join(sorted(profiles))})")
+    cache = _cache_table(v, data.get("cache", {}))
     apps_raw = _apps_table(v, data, project.get("name"))
     base = {"out-dir": "build", "variants": list(DEFAULT_VARIANTS), "opt-level": "speed",
             "debug": False}
@@ -326,7 +348,7 @@ def _resolve(toml_path: Path, text: str, data: dict, profile: str) -> ProjectCon
     top_out = {**base, **build, **profiles.get(profile, {})}["out-dir"]
     return ProjectConfig(root=root, toml_path=toml_path, name=project["name"],
                          version=project.get("version", "0.0.0"), profile=profile, apps=apps,
-                         out_dir=(root / top_out).resolve())
+                         out_dir=(root / top_out).resolve(), cache=cache)
 
 
 def _project_table(v: _Validator, data: dict) -> dict:
@@ -378,3 +400,29 @@ def _apps_table(v: _Validator, data: dict, project_name: str | None
         if isinstance(table, dict):
             apps[name] = (good, path)
     return apps
+
+
+def _cache_table(v: _Validator, raw: Any) -> CacheSettings:
+    """[cache]: remote URL, read-only, token-env, local, timeouts (see docs/cache.md)."""
+    good = v.check_table(raw, ("cache",), _CACHE_KEYS)
+    for key in ("connect-timeout", "read-timeout"):
+        value = good.get(key)
+        if value is not None and (isinstance(value, bool) or not 0 < value <= 600):
+            v.error(("cache", key), f"'cache.{key}' must be a number of seconds in (0, 600], "
+                                    f"not {value!r}")
+            del good[key]
+    if "remote" in good:
+        from nyash_build.cache.store import check_remote_url  # noqa: PLC0415
+        problem = check_remote_url(good["remote"])
+        if problem:
+            v.error(("cache", "remote"), f"'cache.remote' {problem} "
+                                         f"(expected \"http://host:port/prefix\")")
+            del good["remote"]
+    if "token-env" in good and not _ENV_NAME_RE.match(good["token-env"]):
+        v.error(("cache", "token-env"), "'cache.token-env' must be the NAME of an environment "
+                                        "variable holding the token, not the token itself")
+        del good["token-env"]
+    return CacheSettings(remote=good.get("remote"), read_only=good.get("read-only", False),
+                         token_env=good.get("token-env"), local=good.get("local", True),
+                         connect_timeout=float(good.get("connect-timeout", 2.0)),
+                         read_timeout=float(good.get("read-timeout", 10.0)))

@@ -15,11 +15,15 @@ import os
 import platform
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 from doit.exceptions import TaskFailed
 
 import nyash_build
-from nyash_build.fsutil import write_atomic  # noqa: F401 - one atomic writer for all stages
+from nyash_build.cache.keys import (bundle_key, cwasm_key, runner_action_key, sha256_hex,
+                                    wasm_key)
+from nyash_build.cache.store import ActionCache, CacheSpec, Output, run_cached
+from nyash_build.fsutil import write_atomic  # one atomic writer for all stages
 
 _PACKAGE_DIR = Path(nyash_build.__file__).resolve().parent
 _STUB_DIR = _PACKAGE_DIR.parent / "runtime_stub"
@@ -104,43 +108,169 @@ def bundle_identity() -> str:
     return _hash_tree(_PACKAGE_DIR / "bundle", _STUB_DIR / "payload.py")
 
 
+@functools.lru_cache(maxsize=None)
+def engine_settings(variant: str, debug: bool, opt_level: str) -> dict:
+    """The wasmtime engine settings a .cwasm of `variant` is compiled with (its compat
+    key) plus a hash of the module that defines them (runtime_stub/variants.py)."""
+    from runtime_stub.variants import compat_key  # noqa: PLC0415 - imports wasmtime
+
+    return {"compat": compat_key(variant, debug=debug, opt_level=opt_level),
+            "source": _hash_tree(_STUB_DIR / "variants.py")}
+
+
+# --------------------------------------------------------------------------- action keys
+
+
+def _sha_file(path: str) -> str:
+    return sha256_hex(Path(path).read_bytes())
+
+
+def wasm_action_key(source: str, debug: bool) -> str:
+    """Key of stage 1 for `source` as it is on disk now (docs/cache.md)."""
+    return wasm_key(source_sha256=_sha_file(source), source_name=Path(source).name,
+                    compiler=compiler_identity(), debug=debug)
+
+
+def cwasm_action_key(wasm_path: str, variant: str, debug: bool, opt_level: str) -> str:
+    """Key of stage 2 for one variant of the .wasm on disk."""
+    return cwasm_key(wasm_sha256=_sha_file(wasm_path), variant=variant, opt_level=opt_level,
+                     debug=debug, aot=aot_identity(),
+                     engine=engine_settings(variant, debug, opt_level))
+
+
+def bundle_action_key(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str]) -> str:
+    """Key of stage 3: every payload input, the bundler code and the runner identity."""
+    return bundle_key(wasm_sha256=_sha_file(wasm_path), meta_sha256=_sha_file(meta_path),
+                      cwasm_sha256={v: _sha_file(p) for v, p in cwasm_paths.items()},
+                      variants=list(cwasm_paths), bundler=bundle_identity(),
+                      runner=runner_identity())
+
+
+def _outcome(outcome: str, key: str) -> dict:
+    """What the action returns to doit: task values the reporter shows (--explain)."""
+    return {"cache": outcome, "cache_key": key}
+
+
 # --------------------------------------------------------------------------- actions
 
 
-def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool) -> TaskFailed | None:
+def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
+                   cache: CacheSpec | None = None) -> TaskFailed | dict:
     """Stage 1: .nyash → .wasm + .meta.json. A compile error fails the task, no traceback."""
-    from nyash_build.compiler.driver import CompileError, compile_file  # noqa: PLC0415
-
     try:
-        result = compile_file(Path(source), debug=debug)
-    except CompileError as exc:
-        return TaskFailed(str(exc))
-    except (OSError, UnicodeDecodeError) as exc:
-        return TaskFailed(f"{source}: {exc}")
-    meta = json.dumps(result.meta, sort_keys=True, indent=1).encode() + b"\n"
-    write_atomic(meta_out, meta)
-    write_atomic(wasm_out, result.wasm)
-    return None
+        key = wasm_action_key(source, debug)
+    except OSError as exc:
+        return TaskFailed(f"{source}: {exc.strerror or exc}")
+
+    def build() -> TaskFailed | None:
+        from nyash_build.compiler.driver import CompileError, compile_file  # noqa: PLC0415
+
+        try:
+            result = compile_file(Path(source), debug=debug)
+        except CompileError as exc:
+            return TaskFailed(str(exc))
+        except (OSError, UnicodeDecodeError) as exc:
+            return TaskFailed(f"{source}: {exc}")
+        meta = json.dumps(result.meta, sort_keys=True, indent=1).encode() + b"\n"
+        write_atomic(meta_out, meta)
+        write_atomic(wasm_out, result.wasm)
+        return None
+
+    outcome, failure = run_cached(cache, key, f"wasm of {source}",
+                                  [Output("wasm", wasm_out), Output("meta", meta_out)], build)
+    return failure if failure else _outcome(outcome, key)
 
 
 def aot_action(wasm_path: str, cwasm_out: str, variant: str, debug: bool,
-               opt_level: str) -> None:
+               opt_level: str, cache: CacheSpec | None = None) -> dict:
     """Stage 2: .wasm → .cwasm for one CPU variant."""
-    from nyash_build.aot.compile import precompile  # noqa: PLC0415
+    key = cwasm_action_key(wasm_path, variant, debug, opt_level)
 
-    data = precompile(Path(wasm_path).read_bytes(), variant, debug=debug, opt_level=opt_level)
-    write_atomic(cwasm_out, data)
+    def build() -> None:
+        from nyash_build.aot.compile import precompile  # noqa: PLC0415
+
+        data = precompile(Path(wasm_path).read_bytes(), variant, debug=debug,
+                          opt_level=opt_level)
+        write_atomic(cwasm_out, data)
+
+    outcome, _ = run_cached(cache, key, f"{variant} cwasm of {wasm_path}",
+                            [Output("cwasm", cwasm_out)], build)
+    return _outcome(outcome, key)
 
 
 def bundle_action(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str],
-                  exe_out: str) -> None:
+                  exe_out: str, cache: CacheSpec | None = None) -> dict:
     """Stage 3: runner + payload (wasm, every cwasm, metadata) → one executable."""
-    from nyash_build.bundle.exe import build_executable  # noqa: PLC0415
+    key = bundle_action_key(wasm_path, meta_path, cwasm_paths)
 
-    meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
-    cwasm = {variant: Path(p).read_bytes() for variant, p in cwasm_paths.items()}
-    build_executable(Path(exe_out), wasm=Path(wasm_path).read_bytes(), cwasm=cwasm, meta=meta)
-    _mark_runner_used()
+    def build() -> None:
+        from nyash_build.bundle.exe import build_executable  # noqa: PLC0415
+
+        upload_runner = _runner_from_remote(cache)
+        meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+        cwasm = {variant: Path(p).read_bytes() for variant, p in cwasm_paths.items()}
+        build_executable(Path(exe_out), wasm=Path(wasm_path).read_bytes(), cwasm=cwasm,
+                         meta=meta)
+        _mark_runner_used()
+        if upload_runner is not None:
+            upload_runner()
+
+    outcome, _ = run_cached(cache, key, f"executable {exe_out}",
+                            [Output("exe", exe_out, 0o755)], build)
+    return _outcome(outcome, key)
+
+
+_RUNNER_FILES = {"launcher": 0o755, "runner.xz": 0o644, "manifest.json": 0o644}
+
+
+def _runner_from_remote(cache: CacheSpec | None) -> Callable[[], None] | None:
+    """Before a bundle that must run locally: fetch a missing frozen runner from the
+    remote cache instead of freezing it (11-35 s). Returns an upload callback when the
+    runner will have to be frozen here, so other machines can fetch it next time."""
+    if cache is None or not cache.remote:
+        return None
+    from nyash_build.bundle.runner_cache import default_cache_dir, runner_key  # noqa: PLC0415
+
+    rkey = runner_key()
+    root = default_cache_dir()
+    final = root / rkey
+    if (final / "manifest.json").is_file():
+        return None
+    actions = ActionCache(cache)
+    key = runner_action_key(runner_key=rkey)
+    hit = actions.lookup(key, "frozen runner")
+    if hit is not None and set(hit.outputs) == set(_RUNNER_FILES):
+        _install_runner(root, rkey, hit.outputs)
+        return None
+
+    def upload() -> None:
+        if (final / "manifest.json").is_file():
+            actions.store(key, {name: (final / name).read_bytes() for name in _RUNNER_FILES},
+                          local=False)  # the runner cache itself is the local copy
+    return upload
+
+
+def _install_runner(root: Path, rkey: str, files: dict[str, bytes]) -> None:
+    """Publish a fetched runner like ensure_runner does: temp dir, one rename, under lock."""
+    import fcntl  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f"{rkey}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        final = root / rkey
+        if (final / "manifest.json").is_file():
+            return
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{rkey}-", dir=root))
+        try:
+            for name, mode in _RUNNER_FILES.items():
+                (tmp / name).write_bytes(files[name])
+                os.chmod(tmp / name, mode)
+            os.chmod(tmp, 0o755)
+            os.rename(tmp, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _mark_runner_used() -> None:
@@ -152,4 +282,3 @@ def _mark_runner_used() -> None:
             os.utime(entry)
     except (ImportError, OSError):
         pass  # bookkeeping only: never fail a build over it
-

@@ -32,6 +32,7 @@ from doit.task import Task, clean_targets
 
 from nyash_build.build import stages
 from nyash_build.build.config import AppConfig, ConfigError, ProjectConfig, load_project
+from nyash_build.cache.store import CacheSpec, check_remote_url, resolve_spec
 
 DEP_FILE_NAME = ".doit-db.json"
 _KEY_NAME = "nyash-key"
@@ -147,11 +148,12 @@ def app_paths(app: AppConfig, out_dir: Path | None = None) -> AppPaths:
 # --------------------------------------------------------------------------- task dicts
 
 
-def _wasm_task(app: AppConfig, p: AppPaths) -> dict:
+def _wasm_task(app: AppConfig, p: AppPaths, cache: CacheSpec | None = None) -> dict:
     return {
         "basename": "wasm", "name": app.name,
         "doc": f"compile {p.source} -> {p.wasm}",
-        "actions": [(stages.compile_action, [p.source, p.wasm, p.meta, app.settings.debug])],
+        "actions": [(stages.compile_action, [p.source, p.wasm, p.meta, app.settings.debug],
+                     {"cache": cache})],
         "file_dep": [p.source],
         "targets": [p.wasm, p.meta],
         "uptodate": [StageKey({"compiler": stages.compiler_identity(),
@@ -161,13 +163,14 @@ def _wasm_task(app: AppConfig, p: AppPaths) -> dict:
     }
 
 
-def _cwasm_tasks(app: AppConfig, p: AppPaths) -> Iterator[dict]:
+def _cwasm_tasks(app: AppConfig, p: AppPaths, cache: CacheSpec | None = None) -> Iterator[dict]:
     s = app.settings
     for variant, cwasm in p.cwasm.items():
         yield {
             "basename": "cwasm", "name": f"{app.name}.{variant}",
             "doc": f"precompile {p.wasm} for {variant} -> {cwasm}",
-            "actions": [(stages.aot_action, [p.wasm, cwasm, variant, s.debug, s.opt_level])],
+            "actions": [(stages.aot_action, [p.wasm, cwasm, variant, s.debug, s.opt_level],
+                         {"cache": cache})],
             "file_dep": [p.wasm],
             "targets": [cwasm],
             "uptodate": [StageKey({"aot": stages.aot_identity(), "variant": variant,
@@ -176,11 +179,12 @@ def _cwasm_tasks(app: AppConfig, p: AppPaths) -> Iterator[dict]:
         }
 
 
-def _exe_task(app: AppConfig, p: AppPaths) -> dict:
+def _exe_task(app: AppConfig, p: AppPaths, cache: CacheSpec | None = None) -> dict:
     return {
         "basename": "build", "name": app.name,
         "doc": f"bundle {app.name} -> {p.exe}",
-        "actions": [(stages.bundle_action, [p.wasm, p.meta, dict(p.cwasm), p.exe])],
+        "actions": [(stages.bundle_action, [p.wasm, p.meta, dict(p.cwasm), p.exe],
+                     {"cache": cache})],
         "file_dep": [p.wasm, p.meta, *p.cwasm.values()],
         "targets": [p.exe],
         "uptodate": [StageKey({"bundle": stages.bundle_identity(),
@@ -200,32 +204,40 @@ def _remove_empty_dir(path: str) -> None:
 
 def generate_tasks(projects: list[ProjectConfig], out_dir: Path | None = None
                    ) -> dict[str, Callable[[], Iterator]]:
-    """The task generators (`task_wasm`, `task_cwasm`, `task_build`) for these projects."""
-    apps: dict[str, tuple[AppConfig, AppPaths]] = {}
+    """The task generators (`task_wasm`, `task_cwasm`, `task_build`) for these projects.
+
+    Each project's [cache] settings (with environment overrides) reach its actions as a
+    CacheSpec; one spec per project is one build session (one remote-down state).
+    """
+    apps: dict[str, tuple[AppConfig, AppPaths, CacheSpec]] = {}
     for project in projects:
+        spec = resolve_spec(project.cache)
+        problem = check_remote_url(spec.remote) if spec.remote else None
+        if problem:
+            raise ConfigError([f"NYASH_REMOTE_CACHE: the remote cache URL {problem}"])
         for name, app in project.apps.items():
             if name in apps:
                 raise ConfigError([f"{project.toml_path}: app {name!r} is also defined in "
                                    f"another project"])
-            apps[name] = (app, app_paths(app, out_dir))
+            apps[name] = (app, app_paths(app, out_dir), spec)
     names = ", ".join(apps) or "none"
 
     def task_wasm() -> Iterator[dict]:
         """Compile each app's Nyash source to a .wasm module (+ .meta.json)."""
-        for app, paths in apps.values():
-            yield _wasm_task(app, paths)
+        for app, paths, spec in apps.values():
+            yield _wasm_task(app, paths, spec)
 
     def task_cwasm() -> Iterator[dict]:
         """Precompile each .wasm to machine code, one .cwasm per CPU variant."""
-        for app, paths in apps.values():
-            yield from _cwasm_tasks(app, paths)
+        for app, paths, spec in apps.values():
+            yield from _cwasm_tasks(app, paths, spec)
 
     def task_build() -> Iterator[Task | dict]:
         """Build executables: `doit build` for all apps, `doit build APP...` for some."""
         yield AppGroupTask("build", list(apps), doc=f"Build apps into executables: "
                            f"`doit build` (all) or `doit build APP...` (apps: {names})")
-        for app, paths in apps.values():
-            yield _exe_task(app, paths)
+        for app, paths, spec in apps.values():
+            yield _exe_task(app, paths, spec)
 
     return {"task_wasm": task_wasm, "task_cwasm": task_cwasm, "task_build": task_build}
 
@@ -337,7 +349,8 @@ class NyashReporter:
 
     desc = "nyash: one line per task with target and duration"
     explain = False
-    # What the most recent run did ({"ran": [...], "uptodate": [...], "failed": [...]}),
+    # What the most recent run did ({"ran": [...], "uptodate": [...], "failed": [...],
+    # "cache": {task: "local hit" | "remote hit" | "built"}, "keys": {task: action key}}),
     # for `nyash build` and tests that must assert exactly which tasks ran.
     last: dict[str, list[str]] | None = None
 
@@ -347,6 +360,8 @@ class NyashReporter:
         self.started: dict[str, float] = {}
         self.ran: list[str] = []
         self.uptodate: list[str] = []
+        self.cache: dict[str, str] = {}
+        self.keys: dict[str, str] = {}
         self.failures: list[tuple[Task, Any]] = []
         self.errors: list[str] = []
         self.t0 = time.perf_counter()
@@ -379,7 +394,15 @@ class NyashReporter:
             return
         took = time.perf_counter() - self.started.get(task.name, time.perf_counter())
         self.ran.append(task.name)
-        self.write(f"{_stage(task):>6}  {_label(task):<48} {took:6.2f}s\n")
+        values = getattr(task, "values", None) or {}
+        outcome, key = values.get("cache"), values.get("cache_key")
+        if outcome:
+            self.cache[task.name] = outcome
+            self.keys[task.name] = key
+        note = f" ({outcome})" if outcome and outcome != "built" else ""
+        self.write(f"{_stage(task):>6}  {_label(task) + note:<48} {took:6.2f}s\n")
+        if self.explain and outcome:
+            self.write(f"{'':>6}  cache: {outcome}, key {key}\n")
 
     def add_failure(self, task: Task, fail) -> None:
         self.failures.append((task, fail))
@@ -406,7 +429,8 @@ class NyashReporter:
     def complete_run(self) -> None:
         took = time.perf_counter() - self.t0
         NyashReporter.last = {"ran": list(self.ran), "uptodate": list(self.uptodate),
-                              "failed": [t.name for t, _ in self.failures]}
+                              "failed": [t.name for t, _ in self.failures],
+                              "cache": dict(self.cache), "keys": dict(self.keys)}
         for task, fail in self.failures:
             self.write(f"error: {task.name}: {_failure_text(fail)}\n")
         for msg in self.errors:
@@ -416,9 +440,16 @@ class NyashReporter:
                        f"({took:.2f}s)\n")
         elif self.ran:
             self.write(f"built {len(self.ran)} of {len(self.ran) + len(self.uptodate)} tasks "
-                       f"in {took:.2f}s ({len(self.uptodate)} up to date)\n")
+                       f"in {took:.2f}s ({self._hits()}{len(self.uptodate)} up to date)\n")
         else:
             self.write(f"nothing to do: {len(self.uptodate)} tasks up to date ({took:.2f}s)\n")
+
+
+    def _hits(self) -> str:
+        """`1 from the local cache, 3 from the remote cache, ` (empty without hits)."""
+        parts = [f"{n} from the {origin} cache" for origin in ("local", "remote")
+                 if (n := sum(1 for o in self.cache.values() if o == f"{origin} hit"))]
+        return "".join(f"{p}, " for p in parts)
 
 
 class ExplainReporter(NyashReporter):

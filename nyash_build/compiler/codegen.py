@@ -235,7 +235,8 @@ class ModuleGen:
             globals=self.rt.globals + self.globals,
             memory=Memory(pages, MAX_PAGES, "memory"),
             data=self.rt.data + [Data(DATA_BASE, bytes(self.data))],
-            exports=[("_start", "func", "$_start")] + self.rt.exports,
+            # nyash_flush: the runner flushes buffered output after a trap (stack overflow)
+            exports=[("_start", "func", "$_start"), ("nyash_flush", "func", "$out_flush")] + self.rt.exports,
         )
         return mod
 

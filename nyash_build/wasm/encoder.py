@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import struct
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from .module import Func, Module, param_name, param_type
 from .opcodes import (K_BLOCK, K_BR, K_BR_TABLE, K_CALL, K_ELSE, K_END, K_F32, K_F64,
@@ -369,11 +369,20 @@ def _index_map(names: list[str], what: str) -> dict[str, bytes]:
     return out
 
 
-def encode(module: Module, *, names: bool = True) -> Encoded:
+NamesOption = Union[bool, str]
+NAMES_OPTIONS = (True, "functions", False)
+
+
+def encode(module: Module, *, names: NamesOption = True) -> Encoded:
     """Encode ``module`` to wasm bytes; record absolute offsets of ("line", n) marks.
 
+    ``names`` chooses the custom "name" section: True keeps function and local names
+    (debug builds), "functions" keeps only function names (release builds: the runner
+    needs them to print Nyash stack frames) and False writes no name section.
     Raises :class:`WasmEncodeError` for unknown ops, names, labels or bad immediates.
     """
+    if not (isinstance(names, bool) or names == "functions"):
+        raise WasmEncodeError(f"names must be True, 'functions' or False, not {names!r}")
     types = _Types()
     func_names = [imp.name for imp in module.imports] + [f.name for f in module.funcs]
     func_map = _index_map(func_names, "function")
@@ -423,7 +432,7 @@ def encode(module: Module, *, names: bool = True) -> Encoded:
                 + bytes(d.data) for d in module.data]
         out += _section(11, _vec(segs))
     if names:
-        out += _name_section(module, func_names)
+        out += _name_section(module, func_names, locals_=names is True)
     return Encoded(bytes(out), line_table)
 
 
@@ -486,12 +495,12 @@ def _exports(module: Module, func_map: dict[str, bytes],
     return out
 
 
-def _name_section(module: Module, func_names: list[str]) -> bytes:
-    """Custom "name" section: function names (no ``$``) and local names."""
+def _name_section(module: Module, func_names: list[str], *, locals_: bool = True) -> bytes:
+    """Custom "name" section: function names (no ``$``) and, if `locals_`, local names."""
     fn = _vec([_u(i) + _name_bytes(_strip(n)) for i, n in enumerate(func_names)])
     nimp = len(module.imports)
     local_entries = []
-    for i, f in enumerate(module.funcs):
+    for i, f in enumerate(module.funcs if locals_ else []):
         named = []
         j = 0
         for p in f.params:

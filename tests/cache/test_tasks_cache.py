@@ -1,0 +1,60 @@
+"""The cache inside doit builds (fake stages, local cache): outcomes reach the reporter,
+--explain shows outcome and key, and parallel (process) workers report them too."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.build.conftest import REPO, run_doit
+
+pytestmark = pytest.mark.usefixtures("fake_stages")
+TASKS = {"wasm:fib", "cwasm:fib.baseline", "cwasm:fib.x86-64-v3", "build:fib"}
+
+
+@pytest.fixture
+def multi(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("NYASH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("NYASH_REMOTE_CACHE", raising=False)
+    dest = tmp_path / "multi"
+    shutil.copytree(REPO / "examples" / "multi", dest,
+                    ignore=shutil.ignore_patterns("build", "__pycache__"))
+    return dest
+
+
+from tests.build.conftest import fake_stages  # noqa: E402,F401 - the fixture
+
+
+def test_rebuild_from_empty_build_dir_is_all_local_hits(multi, capfd) -> None:
+    status, first = run_doit(multi, "build", "fib")
+    assert status == 0 and set(first["cache"]) == TASKS
+    assert set(first["cache"].values()) == {"built"}
+    exe = (multi / "build/fib/fibonacci").read_bytes()
+    shutil.rmtree(multi / "build")
+    capfd.readouterr()
+    status, again = run_doit(multi, "build", "fib", explain=True)
+    out = capfd.readouterr().out
+    assert status == 0 and again["cache"] == {t: "local hit" for t in TASKS}
+    assert again["keys"] == first["keys"]
+    assert "build/fib/fibonacci.wasm (local hit)" in out
+    for key in again["keys"].values():
+        assert f"cache: local hit, key {key}" in out
+    assert "(4 from the local cache, 0 up to date)" in out
+    assert (multi / "build/fib/fibonacci").read_bytes() == exe
+
+
+def test_parallel_workers_report_cache_outcomes(multi) -> None:
+    run_doit(multi, "build")
+    shutil.rmtree(multi / "build")
+    status, info = run_doit(multi, "-n", "2", "-P", "process", "build")
+    assert status == 0 and info["cache"] and set(info["cache"].values()) == {"local hit"}
+
+
+def test_bad_remote_url_from_environment(multi, monkeypatch) -> None:
+    from nyash_build.build.config import ConfigError
+    from nyash_build.build.tasks import task_namespace
+    monkeypatch.setenv("NYASH_REMOTE_CACHE", "localhost:8080")
+    monkeypatch.chdir(multi)
+    with pytest.raises(ConfigError, match="NYASH_REMOTE_CACHE"):
+        task_namespace(["."])
