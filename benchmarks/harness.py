@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import measure, throughput
-from .measure import BenchFailure, ExecSample, Timing
+from .measure import BenchFailure, Timing
 from .programs import REPO, SIZES, Program, ProgramError, default_suite_dir, discover
 from .report import ProgramResult, Report, render, write_chart, write_json
 
@@ -73,10 +73,10 @@ def bench_native(program: Program, opts: Options, result: ProgramResult) -> None
     native = measure.build_native(program, opts.build_dir / "exe" / program.size)
     # The first start of a freshly written executable is slower (its runner is unpacked
     # and cached): record it, but time the steady state.
-    result.aot_first_run_s, _ = _exe_run(program, native.exe, opts.timeout)
+    result.aot_first_run_s, _ = measure.run_executable(program, native.exe, timeout=opts.timeout)
     process, samples = [], []
     for _ in range(opts.runs):
-        seconds, sample = _exe_run(program, native.exe, opts.timeout)
+        seconds, sample = measure.run_executable(program, native.exe, timeout=opts.timeout)
         process.append(seconds)
         samples.append(sample)
     result.aot_process = Timing(process, "process")
@@ -92,16 +92,6 @@ def bench_native(program: Program, opts: Options, result: ProgramResult) -> None
         result.aot_variant = best
 
 
-def _exe_run(program: Program, exe: Path, timeout: float) -> tuple[float, ExecSample | None]:
-    """One whole-process run with NYASH_TIMING=1 (the line costs nothing to print)."""
-    env = measure.clean_env(NYASH_TIMING="1")
-    seconds, stderr = measure.run_process(program, "AOT executable", [str(exe)],
-                                          timeout=timeout, env=env)
-    m = measure.TIMING_LINE.search(stderr)
-    sample = ExecSample(float(m.group(2)) / 1000, m.group(3), "runner") if m else None
-    return seconds, sample
-
-
 def _variant_exec(program: Program, native: measure.Native, variant: str,
                   opts: Options) -> Timing | None:
     """`_start` time of one variant: forced in the runner if it honours
@@ -109,9 +99,9 @@ def _variant_exec(program: Program, native: measure.Native, variant: str,
     if not measure.cpu_supports(variant):
         log(f"{program.label}: CPU cannot run {variant}; column left empty")
         return None
-    first = measure.exe_exec_sample(program, native.exe, variant, timeout=opts.timeout)
+    _, first = measure.run_executable(program, native.exe, variant, timeout=opts.timeout)
     if first is not None:
-        rest = [measure.exe_exec_sample(program, native.exe, variant, timeout=opts.timeout)
+        rest = [measure.run_executable(program, native.exe, variant, timeout=opts.timeout)[1]
                 for _ in range(opts.runs - 1)]
         return Timing([first.seconds, *(s.seconds for s in rest if s is not None)], "runner")
     runs = [measure.in_process_exec(program, native.cwasm[variant], variant)

@@ -56,10 +56,6 @@ class Native:
     cwasm: dict[str, bytes] = field(default_factory=dict)
 
 
-def median_of(samples: list[float], source: str = "") -> Timing:
-    return Timing(list(samples), source)
-
-
 def check_output(program: Program, column: str, stdout: str) -> None:
     """Fail loudly unless the program printed exactly its checksum."""
     got = stdout.strip()
@@ -97,8 +93,8 @@ def run_process(program: Program, column: str, argv: list[str], *, timeout: floa
 
 def time_process(program: Program, column: str, argv: list[str], runs: int, *,
                  timeout: float) -> Timing:
-    return median_of([run_process(program, column, argv, timeout=timeout)[0]
-                      for _ in range(runs)], "process")
+    return Timing([run_process(program, column, argv, timeout=timeout)[0]
+                   for _ in range(runs)], "process")
 
 
 # --------------------------------------------------------------------- builds
@@ -160,20 +156,23 @@ def python_script(program: Program, cache_dir: Path) -> Path | None:
 
 
 # ----------------------------------------------------------- AOT execution part
-def exe_exec_sample(program: Program, exe: Path, variant: str | None, *,
-                    timeout: float) -> ExecSample | None:
-    """One run of the executable with NYASH_TIMING=1; None if the runner did not
-    report (or ignored the requested variant)."""
+def run_executable(program: Program, exe: Path, variant: str | None = None, *,
+                   timeout: float) -> tuple[float, ExecSample | None]:
+    """One whole-process run with NYASH_TIMING=1 (and NYASH_AOT_VARIANT if `variant`).
+
+    Returns the wall time and the runner's own `_start` time; the latter is None when
+    the runner printed no timing line or ran another variant than the one asked for.
+    """
     extra = {"NYASH_TIMING": "1"}
     if variant is not None:
         extra["NYASH_AOT_VARIANT"] = variant
-    column = f"AOT exec {variant or 'default'}"
-    _, stderr = run_process(program, column, [str(exe)], timeout=timeout,
-                            env=clean_env(**extra))
+    column = "AOT executable" + (f" ({variant})" if variant else "")
+    seconds, stderr = run_process(program, column, [str(exe)], timeout=timeout,
+                                  env=clean_env(**extra))
     m = TIMING_LINE.search(stderr)
     if m is None or (variant is not None and m.group(3) != variant):
-        return None
-    return ExecSample(float(m.group(2)) / 1000, m.group(3), "runner")
+        return seconds, None
+    return seconds, ExecSample(float(m.group(2)) / 1000, m.group(3), "runner")
 
 
 def in_process_exec(program: Program, cwasm: bytes, variant: str) -> float:

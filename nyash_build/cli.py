@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -27,6 +28,28 @@ usage: nyash run APP.nyash [ARGS...]          compile and run (JIT, in process)
        nyash bench [options]                  benchmark harness (see benchmarks/)
        nyash --version | --help
 """
+
+
+class OutputError(Exception):
+    """An output file could not be written; str() is the one-line message."""
+
+
+def _os_reason(e: OSError) -> str:
+    """Why an OSError happened, in words (mkdir on a path under a regular file raises
+    FileExistsError for that file, which reads as nonsense without rewording)."""
+    name = getattr(e, "filename", None)
+    if isinstance(e, (FileExistsError, NotADirectoryError)) and name and not Path(name).is_dir():
+        return f"{name} is not a directory"
+    return e.strerror or str(e)
+
+
+@contextmanager
+def _writing(out: str | os.PathLike):
+    """Turn any OSError while producing `out` into one clear line (disk full, bad dir)."""
+    try:
+        yield
+    except OSError as e:
+        raise OutputError(f"cannot write {out}: {_os_reason(e)}") from None
 
 
 def _fail(msg: str, code: int = 1) -> int:
@@ -92,7 +115,8 @@ def cmd_compile_wasm(args: list[str]) -> int:
     ns = _single_file_parser("nyash --compile-wasm", True).parse_args(args)
     result = _compile(ns.source, debug=ns.debug)
     from .fsutil import write_atomic
-    write_atomic(ns.output, result.wasm)
+    with _writing(ns.output):
+        write_atomic(ns.output, result.wasm)
     return 0
 
 
@@ -110,7 +134,8 @@ def cmd_emit_wat(args: list[str]) -> int:
     text = print_module(module)
     if ns.output:
         from .fsutil import write_atomic
-        write_atomic(ns.output, text.encode("utf-8"))
+        with _writing(ns.output):
+            write_atomic(ns.output, text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 0
@@ -121,7 +146,8 @@ def cmd_compile_native(args: list[str], *, default_out: bool = False) -> int:
     out = Path(ns.output) if ns.output else Path.cwd() / Path(ns.source).stem
     result = _compile(ns.source, debug=ns.debug)
     from .pipeline import native_from_result
-    native_from_result(result, out, debug=ns.debug, opt_level=ns.opt_level)
+    with _writing(out):
+        native_from_result(result, out, debug=ns.debug, opt_level=ns.opt_level)
     sys.stderr.write(f"nyash: wrote {out} ({out.stat().st_size / 1e6:.1f} MB)\n")
     return 0
 
@@ -156,6 +182,9 @@ def cmd_cache(args: list[str]) -> int:
 
 
 def cmd_bench(args: list[str]) -> int:
+    repo = Path(__file__).resolve().parents[1]
+    if (repo / "benchmarks").is_dir() and str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))  # benchmarks/ lives in the checkout, it is not installed
     try:
         from benchmarks.harness import main as bench_main  # type: ignore[import-not-found]
     except ImportError:
@@ -199,12 +228,16 @@ def main(argv: list[str] | None = None) -> int:
     except CompileError as e:
         sys.stderr.write(str(e) + "\n")
         code = 1
+    except OutputError as e:
+        sys.stderr.write(f"nyash: {e}\n")
+        code = 1
     except KeyboardInterrupt:
         code = 130
     except SystemExit as e:  # argparse usage errors
         code = e.code if isinstance(e.code, int) else 2
     except OSError as e:
-        sys.stderr.write(f"nyash: {e.strerror or e}: {getattr(e, 'filename', '') or ''}\n")
+        name = getattr(e, "filename", None)
+        sys.stderr.write(f"nyash: {_os_reason(e)}" + (f": {name}" if name else "") + "\n")
         code = 1
     except Exception as e:  # never a traceback for the user; keep the details for bug reports
         if os.environ.get("NYASH_DEBUG_COMPILER"):

@@ -219,3 +219,12 @@ def test_in_process_execution_fallback_checks_output() -> None:
     wrong = Program("fib", "small", program.source, "611", None, None, None, None, None)
     with pytest.raises(measure.BenchFailure, match="expected '611', got '610'"):
         measure.in_process_exec(wrong, cwasm, "baseline")
+
+
+@needs_suite
+def test_python_dash_m_benchmarks_reports_user_errors_without_traceback() -> None:
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "nope"],
+                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent)
+    assert proc.returncode == 1
+    assert "nyash bench: FAILED: unknown benchmark(s): nope" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from nyash_build.build.config import CONFIG_NAME, ConfigError, load_project
+from nyash_build.fsutil import write_atomic
 from nyash_build.build.tasks import release_build_locks, task_namespace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -138,9 +139,8 @@ def cmd_init(name: str, dest: Path | str | None = None) -> int:
         ".gitignore": _GITIGNORE,
     }
     for rel, text in files.items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        # atomic: an interrupted `nyash init` never leaves a half-written nyash.toml
+        write_atomic(target / rel, text.encode("utf-8"))
     print(f"created {target}/ with {', '.join(files)}")
     print(f"next: cd {target} && doit build && ./build/{name}/{name}")
     return EXIT_OK

@@ -5,6 +5,11 @@ worker process) that reads its inputs from disk, calls the real stage, and write
 output atomically (temp file + rename) so an interrupted build never leaves a half-written
 target behind. The heavy modules (compiler, wasmtime, PyInstaller) are imported inside the
 actions: `doit list` and no-op builds never pay for them.
+
+Every action first computes its action key (docs/cache.md) and asks the local, then the
+remote content-addressed cache; on a hit it writes the verified outputs instead of
+running the stage. It returns {"cache": "local hit" | "remote hit" | "built",
+"cache_key": KEY} as doit task values, which the reporter shows (`--explain`).
 """
 from __future__ import annotations
 
@@ -216,8 +221,21 @@ def bundle_action(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str],
             upload_runner()
 
     outcome, _ = run_cached(cache, key, f"executable {exe_out}",
-                            [Output("exe", exe_out, 0o755)], build)
+                            [Output("exe", exe_out, 0o755, split=_runner_prefix)], build)
     return _outcome(outcome, key)
+
+
+def _runner_prefix(exe: bytes) -> int:
+    """Length of the runner part (launcher + runner.xz) that starts every executable:
+    cached as its own blob it is stored and downloaded once for all apps."""
+    try:
+        from nyash_build.bundle.runner_cache import default_cache_dir  # noqa: PLC0415
+        runner = default_cache_dir() / runner_identity()
+        launcher = (runner / "launcher").read_bytes()
+        size = len(launcher) + (runner / "runner.xz").stat().st_size
+    except (ImportError, OSError):
+        return 0
+    return size if exe.startswith(launcher) and size < len(exe) else 0
 
 
 _RUNNER_FILES = {"launcher": 0o755, "runner.xz": 0o644, "manifest.json": 0o644}

@@ -20,6 +20,7 @@ network failure turns the remote off for the rest of the build with one warning 
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -172,7 +173,7 @@ class LocalStore:
         digest = digest or sha256_hex(data)
         path = self._cas(digest)
         if not path.is_file() or path.stat().st_size != len(data):
-            write_atomic(path, data)
+            _write_cache_file(path, data)
         return digest
 
     def get_ac(self, key: str) -> bytes | None:
@@ -184,7 +185,25 @@ class LocalStore:
         return data
 
     def put_ac(self, key: str, data: bytes) -> None:
-        write_atomic(self._ac(key), data)
+        _write_cache_file(self._ac(key), data)
+
+
+def _write_cache_file(path: Path, data: bytes) -> None:
+    """Atomic (temp file + rename) but without fsync: the cache is disposable and every
+    read is verified against the sha256, so a torn file after a crash is just a miss.
+    fsync per object cost ~40% of a warm-remote build. Stage outputs still use
+    fsutil.write_atomic."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _touch(path: Path) -> None:
@@ -354,8 +373,23 @@ class Hit:
     outputs: dict[str, bytes]
 
 
+class _Discard(Exception):
+    """A fetched object failed verification (already reported): treat the action as a miss."""
+
+
+# (build session, sha256) of blobs known to be on the server: verified downloads and our
+# own uploads of this build, which need no second PUT. Per session, so a later build
+# still repairs an object someone damaged on the server.
+_KNOWN_REMOTE: set[tuple[str, str]] = set()
+
+
 class ActionCache:
-    """Look up and store action results in the local store, then the remote one."""
+    """Look up and store action results in the local store, then the remote one.
+
+    An output may be stored as chunks (a list of blobs concatenated): every executable
+    starts with the same ~8 MB runner, which content addressing then stores and
+    transfers once instead of once per app.
+    """
 
     def __init__(self, spec: CacheSpec):
         self.spec = spec
@@ -376,12 +410,13 @@ class ActionCache:
         entry = _parse_entry(self.local.get_ac(key))
         if entry is None:
             return None
-        outputs = {}
-        for name, ref in entry.items():
-            data = self.local.get_blob(ref["sha256"])
-            if data is None:
-                return None
-            outputs[name] = data
+        try:
+            outputs = {name: self._assemble(ref, name, what="", remote=False)
+                       for name, ref in entry.items()}
+        except _Discard:
+            return None
+        if any(data is None for data in outputs.values()):
+            return None
         return Hit("local", outputs)
 
     def _lookup_remote(self, key: str, what: str) -> Hit | None:
@@ -399,53 +434,109 @@ class ActionCache:
                 return None
             outputs = {}
             for name, ref in entry.items():
-                data = remote.get("cas", ref["sha256"])
+                data = self._assemble(ref, name, what, remote=True)
                 if data is None:
-                    return None  # evicted blob: an ordinary miss
-                if len(data) != ref["size"] or sha256_hex(data) != ref["sha256"]:
-                    problem = "truncated" if len(data) < ref["size"] else "sha256 mismatch"
-                    warn(f"remote cache object cas/{ref['sha256'][:12]}… ({what}: {name}) "
-                         f"failed verification ({problem}); discarded, building locally")
-                    return None
+                    return None  # an evicted blob: an ordinary miss
                 outputs[name] = data
         except RemoteError as exc:
             remote.fail(str(exc))
             return None
+        except _Discard:
+            return None
         if self.local is not None:
-            self._store_local(key, outputs, entry_bytes=raw)
+            self._write_local(lambda: self.local.put_ac(key, raw))
         return Hit("remote", outputs)
 
+    def _assemble(self, ref: dict, name: str, what: str, remote: bool) -> bytes | None:
+        """One output: its chunks (or its single blob) fetched, joined and verified."""
+        parts = []
+        for chunk in ref.get("chunks") or [ref]:
+            data = self._blob(chunk["sha256"], chunk["size"], f"{what}: {name}", remote)
+            if data is None:
+                return None
+            parts.append(data)
+        data = b"".join(parts) if len(parts) > 1 else parts[0]
+        if len(parts) > 1 and (len(data) != ref["size"] or sha256_hex(data) != ref["sha256"]):
+            warn(f"cache entry for {what or 'a local action'}: {name} does not match its "
+                 f"sha256 once assembled; discarded, building locally")
+            raise _Discard()
+        return data
+
+    def _blob(self, digest: str, size: int, label: str, remote: bool) -> bytes | None:
+        """A verified blob from the local CAS, else (remote=True) from the server."""
+        if self.local is not None:
+            data = self.local.get_blob(digest)
+            if data is not None:
+                return data
+        if not remote:
+            return None
+        data = self.remote.get("cas", digest)
+        if data is None:
+            return None
+        if len(data) != size or sha256_hex(data) != digest:
+            problem = "truncated" if len(data) < size else "sha256 mismatch"
+            warn(f"remote cache object cas/{digest[:12]}… ({label}) failed verification "
+                 f"({problem}); discarded, building locally")
+            raise _Discard()
+        _KNOWN_REMOTE.add((self.spec.session, digest))
+        if self.local is not None:
+            self._write_local(lambda: self.local.put_blob(data, digest))
+        return data
+
     # store ----------------------------------------------------------------
-    def store(self, key: str, outputs: Mapping[str, bytes], local: bool = True) -> None:
-        """Record a locally built result: local store, then upload unless read-only."""
-        entry = make_entry(outputs)
+    def store(self, key: str, outputs: Mapping[str, bytes], local: bool = True,
+              splits: Mapping[str, int] | None = None) -> None:
+        """Record a locally built result: local store, then upload unless read-only.
+
+        `splits` (output name → offset) stores that output as two chunks cut there."""
+        blobs, entry = make_entry(outputs, splits)
         if local and self.local is not None:
-            self._store_local(key, outputs, entry)
+            def write() -> None:
+                for digest, data in blobs.items():
+                    self.local.put_blob(data, digest)
+                self.local.put_ac(key, entry)
+            self._write_local(write)
         remote = self.remote
         if remote is None or self.spec.read_only or remote.down:
             return
         try:
-            for data in outputs.values():
-                remote.put("cas", sha256_hex(data), data)
+            for digest, data in blobs.items():
+                if (self.spec.session, digest) not in _KNOWN_REMOTE:
+                    remote.put("cas", digest, data)
+                    _KNOWN_REMOTE.add((self.spec.session, digest))
             remote.put("ac", key, entry)  # last: an entry never names a missing blob
         except RemoteError as exc:
             remote.fail(str(exc))
 
-    def _store_local(self, key: str, outputs: Mapping[str, bytes], entry_bytes: bytes) -> None:
+    def _write_local(self, write: Callable[[], None]) -> None:
         try:
-            for data in outputs.values():
-                self.local.put_blob(data)
-            self.local.put_ac(key, entry_bytes)
+            write()
         except OSError as exc:
             warn(f"cannot write the local cache {self.local.root}: {exc.strerror or exc}")
 
 
-def make_entry(outputs: Mapping[str, bytes]) -> bytes:
-    """The action-result JSON: output name → sha256 and size of its blob."""
-    doc = {"format": AC_FORMAT,
-           "outputs": {name: {"sha256": sha256_hex(data), "size": len(data)}
-                       for name, data in sorted(outputs.items())}}
-    return json.dumps(doc, sort_keys=True, indent=1).encode() + b"\n"
+def make_entry(outputs: Mapping[str, bytes], splits: Mapping[str, int] | None = None
+               ) -> tuple[dict[str, bytes], bytes]:
+    """The blobs to store (sha256 → bytes) and the action-result JSON naming them:
+    output name → sha256 and size (and its chunks, when split)."""
+    blobs: dict[str, bytes] = {}
+    refs = {}
+    for name, data in sorted(outputs.items()):
+        ref = {"sha256": sha256_hex(data), "size": len(data)}
+        cut = (splits or {}).get(name, 0)
+        pieces = [data[:cut], data[cut:]] if 0 < cut < len(data) else [data]
+        if len(pieces) > 1:
+            ref["chunks"] = [{"sha256": sha256_hex(p), "size": len(p)} for p in pieces]
+        for piece in pieces:
+            blobs[sha256_hex(piece) if len(pieces) > 1 else ref["sha256"]] = piece
+        refs[name] = ref
+    doc = {"format": AC_FORMAT, "outputs": refs}
+    return blobs, json.dumps(doc, sort_keys=True, indent=1).encode() + b"\n"
+
+
+def _is_ref(ref) -> bool:
+    return (isinstance(ref, dict) and isinstance(ref.get("sha256"), str)
+            and len(ref["sha256"]) == 64 and isinstance(ref.get("size"), int))
 
 
 def _parse_entry(raw: bytes | None) -> dict[str, dict] | None:
@@ -458,11 +549,12 @@ def _parse_entry(raw: bytes | None) -> dict[str, dict] | None:
         if doc.get("format") != AC_FORMAT or not isinstance(outputs, dict):
             return None
         for ref in outputs.values():
-            if not (isinstance(ref["sha256"], str) and len(ref["sha256"]) == 64
-                    and isinstance(ref["size"], int)):
+            chunks = ref.get("chunks") if isinstance(ref, dict) else None
+            if not _is_ref(ref) or (chunks is not None and not (
+                    isinstance(chunks, list) and chunks and all(map(_is_ref, chunks)))):
                 return None
         return outputs
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -476,6 +568,8 @@ class Output:
     name: str
     path: str
     mode: int = 0o644
+    # after a local build: where to cut the output into two blobs (shared prefix), or 0
+    split: Callable[[bytes], int] | None = None
 
 
 def run_cached(spec: CacheSpec | None, key: str, what: str, outputs: list[Output],
@@ -497,7 +591,9 @@ def run_cached(spec: CacheSpec | None, key: str, what: str, outputs: list[Output
     result = build()
     if result:
         return "built", result
-    cache.store(key, {o.name: Path(o.path).read_bytes() for o in outputs})
+    data = {o.name: Path(o.path).read_bytes() for o in outputs}
+    splits = {o.name: o.split(data[o.name]) for o in outputs if o.split is not None}
+    cache.store(key, data, splits=splits)
     return "built", None
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from . import ast as A
 from .infer import _METHOD_RESULTS, Inference, SCALAR, binary_kind, storage
-from .program import CATCH_ALL_TYPES, Body, ClassInfo, ProgramInfo
+from .program import CATCH_ALL_TYPES, CTOR_NAMES, Body, ClassInfo, ProgramInfo
 from ..diagnostics import CompileError, Diagnostic
 from ..wasm.module import Data, Func, Global, Import, Memory, Module
 
@@ -31,9 +31,10 @@ T_VOID, T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR, T_ARR, T_MAP, T_ERR, T_INST, T_CO
 KIND_TAGS = {"str": T_STR, "arr": T_ARR, "map": T_MAP, "err": T_ERR, "console": T_CONSOLE,
              "math": T_MATH, "null": T_NULL, "void": T_VOID}
 BUILTIN_KIND_NAMES = {T_STR: "String", T_INT: "Integer", T_FLOAT: "Float", T_BOOL: "Bool",
-                      T_ARR: "Array", T_MAP: "Map", T_CONSOLE: "Console", T_MATH: "Math", T_ERR: "Error"}
+                      T_ARR: "Array", T_MAP: "Map", T_CONSOLE: "Console", T_MATH: "Math", T_ERR: "Error",
+                      T_NULL: "Null"}
 KIND_OF_STATIC = {"str": T_STR, "int": T_INT, "float": T_FLOAT, "bool": T_BOOL, "arr": T_ARR,
-                  "map": T_MAP, "console": T_CONSOLE, "math": T_MATH, "err": T_ERR}
+                  "map": T_MAP, "console": T_CONSOLE, "math": T_MATH, "err": T_ERR, "null": T_NULL}
 
 # Runtime functions that never raise (no pending-exception check needed after them).
 NON_RAISING = frozenset({
@@ -246,6 +247,7 @@ class ModuleGen:
             "$msg_quote_for": "' for ", "$msg_unknown_method": "Unknown method '",
             "$msg_field": "Field '", "$msg_quote_in": "' not found in ",
             "$msg_quote_private": "' is private in ", "$msg_uncaught": "Uncaught exception: ",
+            "$lit_null": "null", "$msg_math_numbers": "MathBox.divide expects numbers",
         }
         for name, text in msgs.items():
             self.globals.append(Global(name, "i32", False, self.string_lit(text)))
@@ -273,6 +275,10 @@ class ModuleGen:
             m = main.find_method("main", 0)
             if m is not None:
                 code += [("global.get", "$static:Main"), ("call", self.method_func(m)), ("call", "$release")]
+            elif (m := main.find_method("main", 1)) is not None:
+                # main(args): a compiled program has no command-line arguments of its own
+                code += [("global.get", "$static:Main"), ("i32.const", T_ARR), ("call", "$arr_new"),
+                         ("i64.extend_i32_u",), ("call", self.method_func(m)), ("call", "$release")]
         code.append(("call", "$out_flush"))
         self.funcs.append(Func("$_start", [], [], [], code))
 
@@ -302,6 +308,9 @@ class ModuleGen:
                 code += _cid_test(cids)
                 code += [("if", None, None), ("local.get", "$v"), ("i32.wrap_i64",)] + args + [("call", fn), ("return",), ("end",)]
             code.append(("end",))
+        if name == "fini" and argc == 0:
+            code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                     ("i32.const", T_VOID), ("i64.const", 0), ("return",), ("end",)]
         if name == "toString" and argc == 0:
             # instances without their own toString() give their printed form
             code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
@@ -1058,7 +1067,7 @@ class FuncGen:
             bad += [b for b in c.builtin_parents if b not in ("StringBox", "IntegerBox")]
         if bad:
             self.raise_now(f"Unknown built-in Box type for delegation: {bad[0]}")
-        m = cls.find_method("birth", len(e.args))
+        m = cls.find_ctor(len(e.args))
         if m is not None:
             self.emit(("local.get", p))
             temps = self.args_for(e.args, ["dyn"] * len(e.args))
@@ -1109,8 +1118,11 @@ class FuncGen:
             self.emit(("i32.const", 0), ("i64.const", 0))
             return Val("dyn", "dyn")
         parent = self.info.classes[e.parent]
-        m = parent.find_method(e.method, len(e.args))
-        if m is None:  # implicit empty birth
+        if e.method in CTOR_NAMES:
+            m = parent.find_ctor(len(e.args))
+        else:
+            m = parent.find_method(e.method, len(e.args))
+        if m is None:  # implicit empty constructor
             return self.const_dyn(T_VOID)
         self.emit(("local.get", "$me"))
         temps = self.args_for(e.args, ["dyn"] * len(e.args))

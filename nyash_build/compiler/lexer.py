@@ -14,7 +14,7 @@ _TOKEN_RE = re.compile(
   | (?P<float>\d+\.\d+)
   | (?P<int>\d+)
   | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<string>"(?:[^"\\\n]|\\[^\n])*")
+  | (?P<string>"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*")
   | (?P<badstring>"[^\n]*)
   | (?P<punct>==|!=|<=|>=|[-+*/%<>=(){},.])
   | (?P<bad>.)
@@ -26,19 +26,20 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
 _INT_MAX = 2**63 - 1
 
 
+_ESCAPE_RE = re.compile(r"\\(.)", re.S)
+# Longer names are refused: they are never intended, and every diagnostic quoting one
+# would repeat it (a 10 MB line of letters used to produce a 10 MB error message).
+_MAX_NAME = 1024
+
+
 def _unescape(body: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            out.append(_ESCAPES.get(nxt, nxt))  # unknown escapes keep the character
-            i += 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    """Resolve escapes (unknown ones keep the character); linear for huge literals."""
+    if "\\" not in body:
+        return body
+    parts = _ESCAPE_RE.split(body)  # text, escaped char, text, escaped char, ..., text
+    get = _ESCAPES.get
+    parts[1::2] = [get(c, c) for c in parts[1::2]]
+    return "".join(parts)
 
 
 def decode_source(data: bytes, filename: str) -> str:
@@ -69,10 +70,16 @@ def tokenize(text: str, filename: str = "<input>") -> list[Token]:
             line += 1
             line_start = m.end()
         elif kind == "ident":
+            if len(s) > _MAX_NAME:
+                errors.append(Diagnostic(filename, line, col, f"name too long ({len(s)} characters, the limit is {_MAX_NAME})"))
+                s = s[:_MAX_NAME]
             append(Token(s if s in KEYWORDS else IDENT, s, line, col))
         elif kind == "int":
-            value = int(s)
+            # compare digit counts first: int() refuses strings over 4300 digits
+            digits = s.lstrip("0") or "0"
+            value = int(digits) if len(digits) <= 19 else _INT_MAX + 2
             if value > _INT_MAX + 1:
+                s = s if len(s) <= 40 else s[:20] + "..." + s[-10:]
                 errors.append(Diagnostic(filename, line, col, f"integer literal {s} does not fit in 64 bits"))
             append(Token(INT, s, line, col, value))
         elif kind == "float":

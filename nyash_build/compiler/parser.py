@@ -204,21 +204,23 @@ class Parser:
         self.boxes.append(decl)
 
     def field_list(self) -> list[tuple[str, bool]]:
+        """``{ a, weak b }``; upstream also accepts names without commas and a
+        trailing comma, so we do too."""
         self.expect("{")
         self.skip_newlines()
         out: list[tuple[str, bool]] = []
-        if not self.at("}"):
-            while True:
-                weak = False
-                if self.at("weak"):
-                    weak = True
-                    self.advance()
-                out.append((self.expect(IDENT, "a field name").text, weak))
-                self.skip_newlines()
-                if not self.at(","):
-                    break
+        while not self.at("}"):
+            weak = False
+            if self.at("weak"):
+                weak = True
+                self.advance()
+            out.append((self.expect(IDENT, "a field name").text, weak))
+            self.skip_newlines()
+            if self.at(","):
                 self.advance()
                 self.skip_newlines()
+            elif not (self.at(IDENT) or self.at("weak") or self.at("}")):
+                raise self.error(self.tok, f"expected ',' or '}}' in the field list, found {self.tok.describe()}")
         self.expect("}")
         return out
 
@@ -236,6 +238,24 @@ class Parser:
                 decl.public = (decl.public or []) + [f for f, _ in fields]
             elif t.kind == "private":
                 decl.private = (decl.private or []) + [f for f, _ in fields]
+            self.end_statement()
+            return
+        if (t.kind == IDENT or t.kind == "weak") and self.peek().kind in (NEWLINE, "}", ",", IDENT) and not (
+                t.kind == IDENT and t.text in UNSUPPORTED_WORDS):
+            # bare field declarations in the box body: `name` or `a, b` or `weak w`
+            while True:
+                weak = False
+                if self.at("weak"):
+                    weak = True
+                    self.advance()
+                fname = self.expect(IDENT, "a field name").text
+                if fname not in decl.fields:
+                    decl.fields.append(fname)
+                if weak:
+                    decl.weak_fields.add(fname)
+                if not self.at(","):
+                    break
+                self.advance()
             self.end_statement()
             return
         is_override = False

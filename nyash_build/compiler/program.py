@@ -15,6 +15,7 @@ BUILTIN_BOXES = frozenset(
 )
 DELEGATABLE_BUILTINS = frozenset({"StringBox", "IntegerBox"})
 CATCH_ALL_TYPES = frozenset({"Error", "ErrorBox", "Exception"})
+CTOR_NAMES = ("birth", "pack", "init")
 
 
 @dataclass(eq=False)
@@ -47,6 +48,22 @@ class ClassInfo:
             if m is not None:
                 return m
         return None
+
+    def find_ctor(self, argc: int) -> A.Method | None:
+        """The constructor for ``new Box(args)``: ``birth``, then the older spellings
+        ``pack`` and ``init`` (upstream accepts all three), own box first, then parents."""
+        for name in CTOR_NAMES:
+            m = self.decl.methods.get(f"{name}/{argc}")
+            if m is not None:
+                return m
+        for p in self.parents:
+            m = p.find_ctor(argc)
+            if m is not None:
+                return m
+        return None
+
+    def has_ctor(self) -> bool:
+        return any(self.has_method_name(n) for n in CTOR_NAMES)
 
     def has_method_name(self, name: str) -> bool:
         if any(k.split("/")[0] == name for k in self.decl.methods):
@@ -357,7 +374,7 @@ class _Checker:
                 self.defer(e, f"static box {e.box} cannot be created with new")
                 return
             argc = len(e.args)
-            if c.find_method("birth", argc) is None and not (argc == 0 and not c.has_method_name("birth")):
+            if c.find_ctor(argc) is None and not (argc == 0 and not c.has_ctor()):
                 self.defer(e, f"No constructor found for {e.box} with {argc} arguments")
         elif e.box in ("ArrayBox", "MapBox", "ConsoleBox", "MathBox"):
             if e.args:
@@ -382,9 +399,11 @@ class _Checker:
             self.defer(e, f"{cls.name} does not delegate to {e.parent}")
             return
         parent = self.classes[e.parent]
+        if e.method in CTOR_NAMES:
+            if parent.find_ctor(len(e.args)) is None and (e.args or parent.has_ctor()):
+                self.defer(e, f"No constructor found for {e.parent} with {len(e.args)} arguments")
+            return
         if parent.find_method(e.method, len(e.args)) is None:
-            if e.method == "birth" and not e.args and not parent.has_method_name("birth"):
-                return  # implicit empty constructor
             self.defer(e, f"Method '{e.method}' with {len(e.args)} arguments not found in {e.parent}")
 
     def _check_me_method(self, e: A.MethodCall) -> None:
@@ -392,6 +411,8 @@ class _Checker:
         if cls is None:
             return
         family = cls.descendants()
+        if e.name == "fini" and not e.args:
+            return  # every instance has fini() (a no-op unless the box defines it)
         if not any(c.find_method(e.name, len(e.args)) for c in family):
             if cls.builtin_parents:
                 return

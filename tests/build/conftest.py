@@ -15,6 +15,14 @@ from . import fakes
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def no_user_stage_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build tests must not read or fill the developer's stage cache (the runner cache
+    stays shared: freezing it is the slow part and it is keyed exactly)."""
+    monkeypatch.setenv("NYASH_LOCAL_CACHE", "0")
+    monkeypatch.delenv("NYASH_REMOTE_CACHE", raising=False)
+
+
 @pytest.fixture
 def fake_stages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replace compiler, AOT and bundler by instant fakes; pin tool identities."""

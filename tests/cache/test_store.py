@@ -250,7 +250,7 @@ def test_local_store_layout(tmp_path) -> None:
     local = LocalStore(tmp_path)
     digest = local.put_blob(b"abc")
     assert (tmp_path / "cas" / digest[:2] / digest).read_bytes() == b"abc"
-    local.put_ac(KEY, make_entry({"a": b"abc"}))
+    local.put_ac(KEY, make_entry({"a": b"abc"})[1])
     assert (tmp_path / "ac" / KEY[:2] / KEY).is_file()
 
 
@@ -306,3 +306,21 @@ def test_prune_removes_unused_entries(tmp_path, monkeypatch, capsys) -> None:
     assert cache.lookup(KEY, "x") is None and cache.lookup("6" * 64, "x").origin == "local"
     assert cmd_cache_prune(all_entries=True) == 0
     assert cache.lookup("6" * 64, "x") is None
+
+
+def test_split_output_is_stored_as_shared_chunks(tmp_path, server) -> None:
+    """Executables share their runner prefix: stored and fetched once for all apps."""
+    prefix = b"R" * 1000
+    a = ActionCache(spec(tmp_path, server.url, local="a"))
+    a.store(KEY, {"exe": prefix + b"app one"}, splits={"exe": len(prefix)})
+    a.store("7" * 64, {"exe": prefix + b"app two"}, splits={"exe": len(prefix)})
+    blobs = [p for p in server.objects if "/cas/" in p]
+    assert len(blobs) == 3 and server.objects[f"/pre/cas/{keys.sha256_hex(prefix)}"] == prefix
+    entry = json.loads(server.objects[f"/pre/ac/{KEY}"])["outputs"]["exe"]
+    assert entry["sha256"] == keys.sha256_hex(prefix + b"app one") and len(entry["chunks"]) == 2
+    server.requests.clear()
+    b = ActionCache(spec(tmp_path, server.url, local="b"))
+    assert b.lookup(KEY, "x").outputs == {"exe": prefix + b"app one"}
+    assert b.lookup("7" * 64, "x").outputs == {"exe": prefix + b"app two"}
+    fetched = [p for m, p, _ in server.requests if "/cas/" in p]
+    assert len(fetched) == 3, "the shared prefix is downloaded once"

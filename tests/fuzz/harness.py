@@ -41,19 +41,25 @@ class RunResult:
 
 @contextmanager
 def captured_fds():
-    """Redirect fds 1 and 2 to temp files; yields a dict filled with their text on exit."""
+    """Redirect fds 1 and 2 (WASI writes there) and sys.stdout/sys.stderr (the runner's
+    own messages, e.g. mapped stack frames) to temp files; yields a dict filled with
+    their text on exit."""
     sys.stdout.flush()
     sys.stderr.flush()
     result: dict[str, str] = {}
     saved = os.dup(1), os.dup(2)
+    saved_streams = sys.stdout, sys.stderr
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         os.dup2(out.fileno(), 1)
         os.dup2(err.fileno(), 2)
+        sys.stdout = open(1, "w", closefd=False)
+        sys.stderr = open(2, "w", closefd=False)
         try:
             yield result
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
+            sys.stdout, sys.stderr = saved_streams
             os.dup2(saved[0], 1)
             os.dup2(saved[1], 2)
             os.close(saved[0])

@@ -1,0 +1,46 @@
+"""Compiler bugs found by the fuzzers whose fix is in files this suite does not own
+(nyash_build/compiler/infer.py / codegen.py). Each reproducer is a strict xfail: when
+the bug is fixed the test XPASSes, which fails the run as a reminder to delete the
+entry here and in harness.KNOWN_INTERNAL_ERRORS."""
+from __future__ import annotations
+
+import pytest
+
+from nyash_build.compiler.driver import compile_source
+
+# B1: a function whose return kind comes only from its own recursive calls (plus a
+# parameter reassigned from a dynamic value) crashes code generation:
+# AssertionError: cannot store dyn (dyn) as i64 in fn:f  (`nyash check` exits 70)
+B1 = """function f(n, a) {
+    a = 1 % n
+    return f(n - 1, 1)
+}
+"""
+# B1 (Ackermann shape, from the conformance corpus with `return n + 1` deleted)
+B1_ACK = """function ack(m, n) {
+    if n == 0 {
+        return ack(m - 1, 1)
+    }
+    return ack(m - 1, ack(m, n - 1))
+}
+"""
+# B2: the same family with a bool return kind, only when the function is never called:
+# AssertionError: cannot store dyn (dyn) as i32 in fn:f
+B2 = """function f(n, a) {
+    if n <= 0 {
+        return a
+    }
+    return f(n - 1, a) == a
+}
+"""
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="infer/codegen bug B1 (reported to the lead)")
+@pytest.mark.parametrize("source", [B1, B1_ACK], ids=["B1", "B1-ack"])
+def test_b1_recursive_only_return_kind(source: str) -> None:
+    compile_source(source, "f.nyash")
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="infer/codegen bug B2 (reported to the lead)")
+def test_b2_uncalled_recursive_bool_function() -> None:
+    compile_source(B2, "f.nyash")
