@@ -489,7 +489,7 @@ class FuncGen:
     # ---- exceptions ----------------------------------------------------------------------------
     def handler_label(self) -> str:
         for c in reversed(self.ctx):
-            if c.kind == "try":
+            if c.kind in ("try", "handler"):  # a catch body's own exceptions run its finally
                 return c.label
         return "$exit"
 
@@ -634,12 +634,17 @@ class FuncGen:
                       ("global.get", "$exc_val"), ("local.set", names[1]),
                       ("i32.const", 0), ("global.set", "$exc_tag"), ("i64.const", 0), ("global.set", "$exc_val"))
             self.emit(("block", failed, None))
+            if s.final:
+                # keep exceptions of the catch body pending so the finally still runs
+                self.emit(("local.get", saved), ("i32.const", 1), ("i32.add",), ("global.set", "$try_depth"))
             self.ctx.append(_Ctx("handler", failed, saved, s.final))
             self.stmts(clause.body)
             self.ctx.pop()
             if s.final:
+                self.emit(("local.get", saved), ("global.set", "$try_depth"))
                 self.stmts(s.final)
             self.emit(("br", after), ("end",))
+            self.emit(("local.get", saved), ("global.set", "$try_depth"))
         # not caught (or the catch body raised): finally, then propagate
         if s.final:
             self.run_finally(s.final)
