@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from runtime_stub import payload as P
 from nyash_build.bundle.payload import build_payload
 from nyash_build.bundle.runner_cache import ensure_runner
+from nyash_build.fsutil import write_atomic
 
 
 def assemble(launcher: bytes, runner_xz: bytes, runner_raw_len: int, payload: bytes) -> bytes:
@@ -23,26 +22,6 @@ def assemble(launcher: bytes, runner_xz: bytes, runner_raw_len: int, payload: by
     trailer = P.Trailer(runner_off, len(runner_xz), runner_raw_len,
                         hashlib.sha256(runner_xz).digest(), payload_off, len(payload))
     return launcher + runner_xz + payload + trailer.pack()
-
-
-def write_atomic(out_path: Path, data: bytes, mode: int = 0o755) -> None:
-    """Write to a temp file beside `out_path`, chmod, then rename over it."""
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, out_path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def build_executable(out_path: Path, *, wasm: bytes, cwasm: dict[str, bytes], meta: dict,
@@ -56,4 +35,4 @@ def build_executable(out_path: Path, *, wasm: bytes, cwasm: dict[str, bytes], me
     manifest = json.loads((runner / "manifest.json").read_text())
     data = assemble((runner / "launcher").read_bytes(), (runner / "runner.xz").read_bytes(),
                     manifest["archive_raw_size"], build_payload(wasm=wasm, cwasm=cwasm, meta=meta))
-    write_atomic(Path(out_path), data)
+    write_atomic(Path(out_path), data, mode=0o755)

@@ -19,8 +19,8 @@ from functools import lru_cache
 
 from . import ast as A
 from .infer import _METHOD_RESULTS, Inference, SCALAR, binary_kind, storage
-from .program import CATCH_ALL_TYPES, CTOR_NAMES, Body, ClassInfo, ProgramInfo
-from ..diagnostics import CompileError, Diagnostic
+from .program import CATCH_ALL_TYPES, CTOR_NAMES, Body, ProgramInfo
+from ..diagnostics import Diagnostic
 from ..wasm.module import Data, Func, Global, Import, Memory, Module
 
 DATA_BASE = 0x30000
@@ -924,7 +924,6 @@ class FuncGen:
                 self.cond(e.right)
                 self.emit(("end",))
             return Val("bool", "i32")
-        mark = len(self.code)
         lv = self.expr(e.left)
         lmark = len(self.code)
         rv = self.expr(e.right)
