@@ -209,8 +209,8 @@ class ModuleGen:
             return ["dyn"] * len(body.params), ["dyn"]
         if body.name == "<main>":
             return [], []
-        ps = [storage(self.inf.param_kinds[body.name][i]) if self.inf.param_kinds[body.name][i] else "dyn"
-              for i in range(len(body.params))]
+        # a parameter's storage must also hold what the body assigns to it
+        ps = [storage(self.inf.local_kind(body, p)) for p in body.params]
         return ps, [storage(self.inf.return_kind(body))]
 
     # ---- generation --------------------------------------------------------------------
@@ -446,7 +446,8 @@ class FuncGen:
             else:
                 names = [f"$p:{pname}"]
                 params.append((names[0], st))
-            self.vars[pname] = (kind if storage(kind) == st else ("dyn" if st == "dyn" else kind), st, names)
+            assert st == "dyn" or storage(kind) == st, (body.name, pname, kind, st)
+            self.vars[pname] = (kind if storage(kind) == st else "dyn", st, names)
         for lname in body.locals:
             kind = self.inf.local_kind(body, lname)
             st = storage(kind)

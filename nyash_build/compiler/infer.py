@@ -84,14 +84,20 @@ class Inference:
     # ---- analysis ------------------------------------------------------------------
     def run(self) -> "Inference":
         rounds = 0
-        while self.changed and rounds < 50:
-            self.changed = False
-            rounds += 1
-            for b in self.info.bodies:
-                self.body = b
-                self.stmts(b.stmts)
-                if not ends_with_return(b.stmts):
-                    self.note_return(b, "void")
+        while rounds < 100:
+            while self.changed and rounds < 100:
+                self.changed = False
+                rounds += 1
+                for b in self.info.bodies:
+                    self.body = b
+                    self.stmts(b.stmts)
+                    if not ends_with_return(b.stmts):
+                        self.note_return(b, "void")
+            # What is still bottom (a function never called, a return only through
+            # itself) is stored dynamically; run again so every expression that reads it
+            # is dynamic too and the kinds code generation sees are consistent.
+            if not self._finalize_bottoms():
+                break
         if self.changed:  # did not converge: give up precision everywhere
             for k in self.param_kinds:
                 self.param_kinds[k] = ["dyn"] * len(self.param_kinds[k])
@@ -100,6 +106,25 @@ class Inference:
             for k in self.returns:
                 self.returns[k] = "dyn"
         return self
+
+    def _finalize_bottoms(self) -> bool:
+        changed = False
+        for name, ks in self.param_kinds.items():
+            for i, k in enumerate(ks):
+                if k is None:
+                    ks[i] = "dyn"
+                    changed = True
+        for table in (self.locals, self.returns):
+            for key, k in table.items():
+                if k is None:
+                    table[key] = "dyn"
+                    changed = True
+        for b in self.info.bodies:
+            if b.name not in self.returns:
+                self.returns[b.name] = "dyn"
+                changed = True
+        self.changed = changed
+        return changed
 
     def note_local(self, name: str, kind: Kind) -> None:
         key = (self.body.name, name)

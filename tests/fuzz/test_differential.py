@@ -45,7 +45,7 @@ def _run_or_classify(source: str, in_test: bool = True) -> RunResult | None:
         raise
 
 
-@fuzz_settings(ci_examples=400)
+@fuzz_settings(ci_examples=1500)
 @given(programs())
 def test_run_matches_reference_evaluator(prog) -> None:
     source = render(prog)

@@ -131,25 +131,25 @@ def check_compiles_or_diagnoses(data: bytes) -> None:
     event("compiled")
 
 
-@fuzz_settings(ci_examples=3000)
+@fuzz_settings(ci_examples=6000)
 @given(mutated_programs())
 def test_mutated_corpus_programs(data: bytes) -> None:
     check_compiles_or_diagnoses(data)
 
 
-@fuzz_settings(ci_examples=1000)
+@fuzz_settings(ci_examples=2000)
 @given(token_soup)
 def test_random_token_sequences(data: bytes) -> None:
     check_compiles_or_diagnoses(data)
 
 
-@fuzz_settings(ci_examples=500)
+@fuzz_settings(ci_examples=1000)
 @given(st.binary(max_size=300))
 def test_random_bytes(data: bytes) -> None:
     check_compiles_or_diagnoses(data)
 
 
-@fuzz_settings(ci_examples=500)
+@fuzz_settings(ci_examples=1000)
 @given(st.text(max_size=200))
 def test_random_unicode_text(text: str) -> None:
     check_compiles_or_diagnoses(text.encode("utf-8", "surrogatepass"))
