@@ -96,7 +96,8 @@ class Runtime:
         """A fresh (rc=1) string object holding text."""
         data = text.encode("utf-8")
         ptr = self.str_new(len(data))
-        self.memory.write(self.store, data, ptr + 8)
+        if data:  # wasmtime-py rejects even an empty write that starts at the memory's end
+            self.memory.write(self.store, data, ptr + 8)
         return ptr
 
     def stdout(self) -> str:
