@@ -308,6 +308,20 @@ class ModuleGen:
                 code += _cid_test(cids)
                 code += [("if", None, None), ("local.get", "$v"), ("i32.wrap_i64",)] + args + [("call", fn), ("return",), ("end",)]
             code.append(("end",))
+        # boxes delegating to StringBox/IntegerBox answer the builtin's methods on its
+        # (always empty) builtin part, as upstream does
+        for kname, parent, empty in (("String", "StringBox", self.string_lit("")), ("Integer", "IntegerBox", 0)):
+            fn = f"$m_{kname}_{name}"
+            if self.rt.method_argc.get(fn) != argc:
+                continue
+            cids = [c.cid for c in self.info.classes.values()
+                    if c.find_method(name, argc) is None
+                    and any(parent in x.builtin_parents for x in [c, *c.ancestors()])]
+            if cids:
+                code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                         ("local.get", "$v"), ("i32.wrap_i64",), ("i32.load", 4, 2), ("local.set", "$cid")]
+                code += _cid_test(cids) + [("if", None, None), ("i64.const", empty)] + args + [
+                    ("call", fn), ("return",), ("end",), ("end",)]
         if name == "fini" and argc == 0:
             code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
                      ("i32.const", T_VOID), ("i64.const", 0), ("return",), ("end",)]

@@ -8,15 +8,15 @@ from .tokens import EOF, FLOAT, IDENT, INT, KEYWORDS, NEWLINE, STRING, Token
 
 _TOKEN_RE = re.compile(
     r"""
-    (?P<ws>[ \t\r\f\v]+)
+    (?P<ws>[^\S\n]+)
   | (?P<comment>(?://|\#)[^\n]*)
   | (?P<newline>\n)
   | (?P<float>\d+\.\d+)
   | (?P<int>\d+)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<ident>[^\W\d]\w*)
   | (?P<string>"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*")
   | (?P<badstring>"[^\n]*)
-  | (?P<punct>==|!=|<=|>=|[-+*/%<>=(){},.])
+  | (?P<punct>==|!=|<=|>=|&&|\|\||[-+*/%<>=(){},.])
   | (?P<bad>.)
     """,
     re.VERBOSE,
@@ -24,6 +24,7 @@ _TOKEN_RE = re.compile(
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"'}
 _INT_MAX = 2**63 - 1
+_PUNCT_ALIASES = {"&&": "and", "||": "or"}
 
 
 _ESCAPE_RE = re.compile(r"\\(.)", re.S)
@@ -33,12 +34,13 @@ _MAX_NAME = 1024
 
 
 def _unescape(body: str) -> str:
-    """Resolve escapes (unknown ones keep the character); linear for huge literals."""
+    """Resolve escapes; an unknown one is kept as written, backslash included (as the
+    reference tokenizer does: "\\x" stays two characters). Linear for huge literals."""
     if "\\" not in body:
         return body
     parts = _ESCAPE_RE.split(body)  # text, escaped char, text, escaped char, ..., text
     get = _ESCAPES.get
-    parts[1::2] = [get(c, c) for c in parts[1::2]]
+    parts[1::2] = [get(c, "\\" + c) for c in parts[1::2]]
     return "".join(parts)
 
 
@@ -87,7 +89,8 @@ def tokenize(text: str, filename: str = "<input>") -> list[Token]:
         elif kind == "string":
             append(Token(STRING, s, line, col, _unescape(s[1:-1])))
         elif kind == "punct":
-            append(Token(s, s, line, col))
+            # && and || are the reference tokenizer's spellings of `and` and `or`
+            append(Token(_PUNCT_ALIASES.get(s, s), s, line, col))
         elif kind == "badstring":
             errors.append(Diagnostic(filename, line, col, "unterminated string literal"))
         else:

@@ -284,6 +284,8 @@ class Parser:
         if k == "box" or (k == "static" and self.peek().kind == "box"):
             self.box_decl()
             return None
+        if k == "static":
+            raise self.error(t, "'static' must be followed by 'box' (static functions are not available in compiled programs)")
         if k == "local":
             stmt: A.Stmt = self.local_stmt()
         elif k == "if":

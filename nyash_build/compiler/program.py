@@ -186,6 +186,8 @@ class _Checker:
                 else:
                     self.err(c.decl, f"unknown parent box {pname} of {c.name}")
             for key, m in c.decl.methods.items():
+                if m.name == c.name:
+                    self.err(m, f"a constructor named after its box is old syntax: rename {c.name}(...) to birth(...)")
                 if m.is_override and not any(p.find_method(m.name, len(m.params)) for p in c.parents) and not c.builtin_parents:
                     self.warnings.append(Diagnostic(self.file, m.line, m.col,
                                                     f"'override {m.name}' overrides nothing in the parents of {c.name}", "warning"))

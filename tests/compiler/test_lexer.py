@@ -28,7 +28,8 @@ def test_comments_both_styles_are_skipped() -> None:
 
 def test_string_escapes() -> None:
     tok = tokenize(r'"a\nb\tc\\d\"e\qf"')[0]
-    assert tok.value == 'a\nb\tc\\d"eqf'
+    # an unknown escape is kept as written, backslash included (reference tokenizer)
+    assert tok.value == 'a\nb\tc\\d"e\\qf'
 
 
 def test_float_and_int_literals() -> None:
@@ -64,3 +65,12 @@ def test_invalid_utf8_rejected_with_position() -> None:
     with pytest.raises(CompileError) as e:
         decode_source(b"print(1)\nx = \xff\n", "f.nyash")
     assert str(e.value) == "f.nyash:2:5: source is not valid UTF-8"
+
+
+def test_double_ampersand_and_bar_are_and_or() -> None:
+    assert kinds("a && b || c") == ["IDENT", "and", "IDENT", "or", "IDENT", "EOF"]
+
+
+def test_unicode_identifiers() -> None:
+    toks = tokenize("local 名前 = 1")
+    assert (toks[1].kind, toks[1].text) == ("IDENT", "名前")

@@ -143,3 +143,15 @@ def test_missing_closing_brace() -> None:
 def test_deep_nesting_is_a_clear_limit_error() -> None:
     msgs = errors("print(" + "(" * 300 + "1" + ")" * 300 + ")")
     assert any("nested deeper than" in m for m in msgs)
+
+
+def test_static_must_introduce_a_box() -> None:
+    (msg,) = errors("static function f() {\n}")
+    assert msg == "t.nyash:1:1: 'static' must be followed by 'box' (static functions are not available in compiled programs)"
+
+
+def test_constructor_named_after_the_box_is_rejected() -> None:
+    from nyash_build.compiler.driver import check_source
+    with pytest.raises(CompileError) as e:
+        check_source("box Cell {\n Cell(x) {\n }\n}", "t.nyash")
+    assert "rename Cell(...) to birth(...)" in str(e.value)

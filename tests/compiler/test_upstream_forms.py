@@ -72,6 +72,23 @@ mp.set("x", 1)
 print(mp.containsKey("x"))
 print(mp.containsKey("y"))
 """, "3.141592653589793\n3.5\nnull\ntrue\na5\nfalse\nfalse\ntrue\nfalse\n"),
+    "builtin_parent_answers_its_methods": ("""
+box EnhancedString from StringBox {
+    init { extra }
+    birth(e) {
+        me.extra = e
+    }
+    show() {
+        return "[" + me.toString() + "]" + me.length()
+    }
+}
+print(new EnhancedString("x").show())
+""", "[]0\n"),
+    "reference_tokenizer_spellings": ("""
+local 名前 = "taro"
+print(名前 + "\\x|")
+print(1 < 2 && 3 > 2 || false)
+""", "taro\\x|\ntrue\n"),
 }
 
 
