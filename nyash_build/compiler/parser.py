@@ -465,6 +465,8 @@ class Parser:
                 if not self.at(","):
                     break
                 self.advance()
+                if self.at(")"):  # a trailing comma, as the reference parser allows
+                    break
         self.expect(")", "')' or ','")
         return out
 
