@@ -25,3 +25,12 @@ def corpus_cases(*dirs: str) -> list[Path]:
     for d in dirs:
         out += sorted((CORPUS / d).glob("*.nyash"))
     return out
+
+
+def assert_program_prints(tmp_path: Path, name: str, src: str, expected: str) -> None:
+    """Write src to NAME.nyash, run it with ``nyash run``: exact stdout, exit 0."""
+    f = tmp_path / f"{name}.nyash"
+    f.write_text(src, encoding="utf-8")
+    r = nyash("run", str(f))
+    assert r.stdout == expected, r.stderr
+    assert r.returncode == 0, r.stderr

@@ -6,7 +6,7 @@ import pytest
 
 from nyash_build.compiler.driver import check_source
 from nyash_build.compiler.infer import infer
-from tests.helpers import nyash
+from tests.helpers import assert_program_prints
 
 CASES = {
     "kind_changes": ("""
@@ -106,12 +106,7 @@ print(n)
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_program_output(name: str, tmp_path) -> None:
-    src, expected = CASES[name]
-    f = tmp_path / f"{name}.nyash"
-    f.write_text(src)
-    r = nyash("run", str(f))
-    assert r.stdout == expected, r.stderr
-    assert r.returncode == 0
+    assert_program_prints(tmp_path, name, *CASES[name])
 
 
 def test_fib_is_fully_typed() -> None:

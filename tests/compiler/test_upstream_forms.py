@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import nyash
+from tests.helpers import assert_program_prints
 
 CASES = {
     "pack_and_init_constructors": ("""
@@ -94,9 +94,4 @@ print(1 < 2 && 3 > 2 || false)
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_upstream_form(name: str, tmp_path) -> None:
-    src, expected = CASES[name]
-    f = tmp_path / f"{name}.nyash"
-    f.write_text(src)
-    r = nyash("run", str(f))
-    assert r.stdout == expected, r.stderr
-    assert r.returncode == 0
+    assert_program_prints(tmp_path, name, *CASES[name])
