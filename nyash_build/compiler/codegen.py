@@ -701,9 +701,23 @@ class FuncGen:
                 self.emit(("local.get", x[0]), ("local.get", x[1]), ("call", "$release"))
             return
         ov = self.expr(t.obj)
+        slot = self.exact_slot(ov.kind, t.name)
         self.to_dyn(ov)
         ot, ox = self.tmp_pair()
         self.emit(("local.set", ox), ("local.set", ot))
+        if slot is not None:
+            p = self.tmp("i32")
+            self.emit(("local.get", ox), ("i32.wrap_i64",), ("local.set", p))
+            v = self.expr(s.value)
+            self.to_dyn(v)
+            vt, vv = self.tmp_pair()
+            self.emit(("local.set", vv), ("local.set", vt))
+            self.inline_slot_set(slot, vt, vv, p)
+            if v.owned:
+                self.emit(("local.get", vt), ("local.get", vv), ("call", "$release"))
+            if ov.owned:
+                self.emit(("local.get", ot), ("local.get", ox), ("call", "$release"))
+            return
         v = self.expr(s.value)
         self.to_dyn(v)
         vt, vv = self.tmp_pair()
@@ -760,6 +774,21 @@ class FuncGen:
         else:
             self.coerce(v, st)
             self.emit(("local.set", names[0]))
+
+    def exact_slot(self, kind: str, fname: str) -> int | None:
+        """The slot of fname on a value of exact kind obj:Box, when this code may access
+        it (visibility is then settled at compile time); None means use the dispatcher."""
+        if not kind.startswith("obj:"):
+            return None
+        cls = self.info.classes[kind[4:]]
+        slot = cls.slot(fname)
+        if slot is None:
+            return None
+        if cls.restricts(fname):
+            family = {c.cid for c in cls.descendants()} | {c.cid for c in cls.ancestors()}
+            if self.ctx_cid not in family:
+                return None  # the dispatcher raises "is private"
+        return slot
 
     def uniform_slot(self, fname: str) -> int | None:
         """The slot of me.fname when it is the same in this box and all its descendants."""
@@ -1103,6 +1132,16 @@ class FuncGen:
                 self.inline_slot_get(slot, e.name)
                 return Val("dyn", "dyn", True)
         v = self.expr(e.obj)
+        slot = self.exact_slot(v.kind, e.name)
+        if slot is not None:
+            # the box is known exactly (made by `new Box` here): fixed offset, no dispatch
+            tmp = self.stash() if v.owned else None
+            p, x = self.tmp("i32"), self.tmp("i64")
+            self.emit(("local.set", x), ("drop",), ("local.get", x), ("i32.wrap_i64",), ("local.set", p))
+            self.inline_slot_get(slot, e.name, p)
+            if tmp:
+                self.release_all([tmp])
+            return Val("dyn", "dyn", True)
         self.to_dyn(v)
         tmp = self.stash() if v.owned else None
         self.emit(("i32.const", self.ctx_cid))
@@ -1218,26 +1257,26 @@ class FuncGen:
         self.finish_call(fn, temps + ([tmp] if tmp else []), True)
         return Val("dyn", "dyn", True)
 
-    def inline_slot_get(self, slot: int, fname: str) -> None:
-        """me.field for a declared field at a fixed slot: load, unset check, retain."""
+    def inline_slot_get(self, slot: int, fname: str, obj: str = "$me") -> None:
+        """obj.field for a declared field at a fixed slot: load, unset check, retain."""
         t, v = self.tmp_pair()
         off = 24 + 16 * slot
-        self.emit(("local.get", "$me"), ("i32.load", off, None), ("local.tee", t), ("i32.const", T_UNSET), ("i32.eq",),
+        self.emit(("local.get", obj), ("i32.load", off, None), ("local.tee", t), ("i32.const", T_UNSET), ("i32.eq",),
                   ("if", None, None), ("i32.const", self.mg.string_lit(fname)), ("i32.const", T_INST),
-                  ("local.get", "$me"), ("i64.extend_i32_u",), ("call", "$raise_no_field"),
+                  ("local.get", obj), ("i64.extend_i32_u",), ("call", "$raise_no_field"),
                   ("br", self.handler_label()), ("end",),
-                  ("local.get", "$me"), ("i64.load", off + 8, None), ("local.set", v),
+                  ("local.get", obj), ("i64.load", off + 8, None), ("local.set", v),
                   ("local.get", t), ("local.get", v), ("call", "$retain"), ("local.get", t), ("local.get", v))
 
-    def inline_slot_set(self, slot: int, xt: str, xv: str) -> None:
-        """me.field = x at a fixed slot: retain the new value, release the old one."""
+    def inline_slot_set(self, slot: int, xt: str, xv: str, obj: str = "$me") -> None:
+        """obj.field = x at a fixed slot: retain the new value, release the old one."""
         ot, ov = self.tmp_pair()
         off = 24 + 16 * slot
         self.emit(("local.get", xt), ("local.get", xv), ("call", "$retain"),
-                  ("local.get", "$me"), ("i32.load", off, None), ("local.set", ot),
-                  ("local.get", "$me"), ("i64.load", off + 8, None), ("local.set", ov),
-                  ("local.get", "$me"), ("local.get", xt), ("i32.store", off, None),
-                  ("local.get", "$me"), ("local.get", xv), ("i64.store", off + 8, None),
+                  ("local.get", obj), ("i32.load", off, None), ("local.set", ot),
+                  ("local.get", obj), ("i64.load", off + 8, None), ("local.set", ov),
+                  ("local.get", obj), ("local.get", xt), ("i32.store", off, None),
+                  ("local.get", obj), ("local.get", xv), ("i64.store", off + 8, None),
                   ("local.get", ot), ("local.get", ov), ("call", "$release"))
 
     def inline_arr_get(self, a: str, i: str) -> None:
