@@ -15,7 +15,7 @@ from . import __version__
 from .diagnostics import CompileError
 
 USAGE = """\
-usage: nyash run APP.nyash [ARGS...]          compile and run (JIT, in process)
+usage: nyash run [--timeout S] APP.nyash [ARGS...]   compile and run (JIT, in process)
        nyash APP.nyash [ARGS...]              same as run
        nyash check APP.nyash                  run all compile-time checks only
        nyash --compile-wasm APP.nyash -o APP.wasm
@@ -65,12 +65,42 @@ def _compile(path: str, *, debug: bool = False):
     return result
 
 
+def _run_options(args: list[str]) -> tuple[str | None, list[str]]:
+    """(--timeout value or None, the rest). Options only come before the source file:
+    everything after it belongs to the program, `--timeout` included."""
+    timeout = None
+    while args and args[0].startswith("--timeout"):
+        if args[0] == "--timeout":
+            if len(args) < 2:
+                raise _Usage("run: --timeout needs a number of seconds")
+            timeout, args = args[1], args[2:]
+        elif args[0].startswith("--timeout="):
+            timeout, args = args[0].split("=", 1)[1], args[1:]
+        else:
+            break
+    return timeout, args
+
+
+class _Usage(Exception):
+    """A usage error of a command: one line, exit 2."""
+
+
 def cmd_run(args: list[str]) -> int:
+    try:
+        timeout, args = _run_options(args)
+    except _Usage as e:
+        return _fail(str(e), 2)
     if not args:
         return _fail("run: missing source file\n" + USAGE, 2)
+    from runtime_stub.runner import RunnerError, time_limit
+    try:
+        time_limit(timeout)  # a bad limit fails before compiling
+    except RunnerError as e:
+        return _fail(str(e), e.code)
     result = _compile(args[0])
     from runtime_stub.runner import run_wasm
-    return run_wasm(result.wasm, meta=result.meta, argv=[Path(args[0]).stem, *args[1:]])
+    return run_wasm(result.wasm, meta=result.meta, argv=[Path(args[0]).stem, *args[1:]],
+                    timeout=timeout)
 
 
 def cmd_check(args: list[str]) -> int:

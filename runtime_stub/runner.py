@@ -18,6 +18,8 @@ Environment:
   NYASH_TIMING=1         at exit print one stderr line
                          `nyash-timing: load_ms=X exec_ms=Y variant=V`
   NYASH_MAX_MEMORY       linear-memory limit in bytes, or with K/M/G suffix (default 1G)
+  NYASH_TIMEOUT          wall-clock limit in seconds for running the program (default
+                         none); `nyash run --timeout S` overrides it
   NYASH_RUNNER_CACHE     (launcher) unpack the runner only under this directory
   app --nyash-info       print variants, compat keys, hashes, versions and exit
 
@@ -84,6 +86,43 @@ def parse_size(text: str) -> int:
         raise RunnerError(f"NYASH_MAX_MEMORY={text!r} is not a size (e.g. 512M, 1G)",
                           EXIT_INTERNAL)
     return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[m.group(2).lower()]
+
+
+def parse_timeout(text: str, setting: str = "NYASH_TIMEOUT") -> float:
+    """'10', '0.5', '2s' -> seconds (a positive number). `setting` names the source of
+    the value in the error (`NYASH_TIMEOUT=...` or `--timeout ...`)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*s?\s*", text)
+    value = float(m.group(1)) if m else 0.0
+    if not 0 < value <= threading.TIMEOUT_MAX:
+        shown = f"{setting}={text!r}" if setting.isupper() else f"{setting} {text!r}"
+        raise RunnerError(f"{shown} is not a time limit (a positive number of seconds, "
+                          f"e.g. 10 or 0.5)", EXIT_INTERNAL)
+    return value
+
+
+def time_limit(option: str | None = None) -> float | None:
+    """The run's time limit in seconds: `option` (`nyash run --timeout`) if given, else
+    NYASH_TIMEOUT, else None (no limit). Read before loading, so a bad value fails fast."""
+    if option is not None:
+        return parse_timeout(option, "--timeout")
+    value = os.environ.get("NYASH_TIMEOUT", "")
+    return parse_timeout(value) if value.strip() else None
+
+
+def _time_limit_exceeded(limit: float) -> None:
+    """End the process: the program thread runs wasm code that cannot be interrupted
+    without engine settings (epoch interruption) that would change every .cwasm's
+    compatibility key. Whatever the program still buffered inside the wasm is lost."""
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - the message and the exit code matter more
+        pass
+    try:
+        shown = str(int(limit)) if limit.is_integer() else f"{limit:g}"
+        sys.stderr.write(f"Runtime error: time limit of {shown} s exceeded\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(EXIT_RUNTIME_ERROR)
 
 
 def program_env() -> list[tuple[str, str]]:
@@ -222,11 +261,13 @@ def _first_line(text: str) -> str:
 
 # ------------------------------------------------------------------------ running
 def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int]],
-            argv: list[str], wasm=None) -> int:
+            argv: list[str], wasm=None, limit_s: float | None = None) -> int:
     """Instantiate with WASI, run `_start` on a big-stack thread, map the outcome.
 
     `wasm` (optional: a callable returning the module's bytes) is only called after a
-    trap, to find function boundaries for the stack frames.
+    trap, to find function boundaries for the stack frames. `limit_s` (time_limit()):
+    when the program thread is still running that long after it started, the process
+    ends with exit 1 (see _time_limit_exceeded).
     """
     import wasmtime
 
@@ -277,7 +318,9 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int]],
         thread.start()
     finally:
         threading.stack_size(old)
-    thread.join()
+    thread.join(limit_s)
+    if thread.is_alive():
+        _time_limit_exceeded(limit_s)
     try:
         return _outcome_code(wasmtime, store, outcome, meta, lines, wasm)
     finally:
@@ -494,15 +537,18 @@ class _WasmOnly:
         return self._wasm
 
 
-def run_wasm(wasm: bytes, *, meta: dict, argv: list[str]) -> int:
+def run_wasm(wasm: bytes, *, meta: dict, argv: list[str], timeout: str | None = None) -> int:
     """JIT-compile and run `wasm` in this process (`nyash run`); same error mapping.
 
     Returns the exit code; writes runtime errors to stderr; never raises for a
-    program failure.
+    program failure. `timeout` is the `--timeout` option as typed (else NYASH_TIMEOUT
+    applies); when the limit passes, this process exits (see _time_limit_exceeded).
     """
     try:
+        limit_s = time_limit(timeout)
         loaded = load_module(_WasmOnly(wasm), {**meta, "variants": {}})
-        return execute(loaded, meta, _lines_from(None, meta), argv, wasm=wasm)
+        return execute(loaded, meta, _lines_from(None, meta), argv, wasm=wasm,
+                       limit_s=limit_s)
     except RunnerError as e:
         sys.stderr.write(f"nyash: {e}\n")
         return e.code
@@ -548,13 +594,14 @@ def run_executable(exe: str, args: list[str]) -> int:
     if args[1:2] == ["--nyash-info"]:
         sys.stdout.write(nyash_info(exe, trailer, payload, meta))
         return 0
+    limit_s = time_limit()
     try:
         loaded = load_module(payload, meta)
         for d in loaded.decisions:
             _log(d)
         _log(f"running: {loaded.how}")
         return execute(loaded, meta, _lines_from(payload, meta), args,
-                       wasm=lambda: payload.get("wasm"))
+                       wasm=lambda: payload.get("wasm"), limit_s=limit_s)
     except P.PayloadError as e:
         raise RunnerError(f"{exe}: {e}", EXIT_CORRUPT) from None
 

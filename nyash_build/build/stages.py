@@ -18,6 +18,9 @@ import hashlib
 import json
 import os
 import platform
+import re
+import stat
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
@@ -35,6 +38,46 @@ _STUB_DIR = _PACKAGE_DIR.parent / "runtime_stub"
 
 
 # --------------------------------------------------------------------------- atomic output
+
+STALE_TEMP_AGE_S = 60.0  # a live write_atomic renames its temp file within seconds
+
+
+def _temp_pattern(name: str) -> "re.Pattern[str]":
+    """The name fsutil.write_atomic gives the temp file of target `name`:
+    `.NAME.` + tempfile's 8 random characters + `.tmp`."""
+    return re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
+
+
+def remove_stale_temps(targets: list[str], min_age_s: float = STALE_TEMP_AGE_S) -> list[str]:
+    """Delete the temp files a killed write_atomic left beside these targets.
+
+    Only regular files named exactly like a temp file of one of `targets` and not
+    written for `min_age_s` (so a write in progress elsewhere, e.g. a concurrent
+    `nyash --compile-native -o` to the same path, is never touched). The temp name
+    carries no writer pid, so age is the test. Returns the paths removed.
+    """
+    removed: list[str] = []
+    now = time.time()
+    by_dir: dict[str, list[str]] = {}
+    for target in targets:
+        by_dir.setdefault(os.path.dirname(target) or ".", []).append(os.path.basename(target))
+    for directory, names in by_dir.items():
+        patterns = [_temp_pattern(n) for n in names]
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue  # no directory yet: nothing to clean
+        for entry in entries:
+            if not (entry.name.endswith(".tmp") and any(p.fullmatch(entry.name) for p in patterns)):
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(st.st_mode) and now - st.st_mtime >= min_age_s:
+                    os.unlink(entry.path)
+                    removed.append(entry.path)
+            except OSError:
+                pass  # gone meanwhile or not ours to delete: never fail a build over it
+    return removed
 
 
 # --------------------------------------------------------------------------- identities
@@ -162,6 +205,7 @@ def _outcome(outcome: str, key: str) -> dict:
 def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
                    cache: CacheSpec | None = None) -> TaskFailed | dict:
     """Stage 1: .nyash → .wasm + .meta.json. A compile error fails the task, no traceback."""
+    remove_stale_temps([wasm_out, meta_out])
     try:
         key = wasm_action_key(source, debug)
     except OSError as exc:
@@ -189,6 +233,7 @@ def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
 def aot_action(wasm_path: str, cwasm_out: str, variant: str, debug: bool,
                opt_level: str, cache: CacheSpec | None = None) -> dict:
     """Stage 2: .wasm → .cwasm for one CPU variant."""
+    remove_stale_temps([cwasm_out])
     key = cwasm_action_key(wasm_path, variant, debug, opt_level)
 
     def build() -> None:
@@ -206,6 +251,7 @@ def aot_action(wasm_path: str, cwasm_out: str, variant: str, debug: bool,
 def bundle_action(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str],
                   exe_out: str, cache: CacheSpec | None = None) -> dict:
     """Stage 3: runner + payload (wasm, every cwasm, metadata) → one executable."""
+    remove_stale_temps([exe_out])
     key = bundle_action_key(wasm_path, meta_path, cwasm_paths)
 
     def build() -> None:

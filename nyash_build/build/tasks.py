@@ -62,10 +62,14 @@ class StageKey:
 
     def __call__(self, task: Task, values: dict) -> bool:
         current = self.current()
-        task.value_savers.append(lambda: {_KEY_NAME: current})
+        if not getattr(task, "_nyash_savers", False):  # once, however often doit asks
+            task._nyash_savers = True
+            task.value_savers.append(lambda: {_KEY_NAME: current,
+                                              _TARGETS_NAME: target_states(task.targets)})
+        stages.remove_stale_temps(task.targets)
         saved = values.get(_KEY_NAME)
         if saved == current:
-            return True
+            return self._targets_intact(task, values.get(_TARGETS_NAME))
         if saved is None:
             EXPLAIN[task.name] = ["never built here (no saved state)"]
         else:
@@ -74,6 +78,73 @@ class StageKey:
                 for key in sorted(set(saved) | set(current)) if saved.get(key) != current.get(key)
             ]
         return False
+
+    @staticmethod
+    def _targets_intact(task: Task, saved: dict[str, list] | None) -> bool:
+        """doit only checks that targets exist. A target overwritten or damaged after
+        its task wrote it (a corrupt .cwasm) would be kept, and bundled, as is: such a
+        task is out of date, so its own action writes the target again. State saved
+        before target states were recorded counts as intact."""
+        changed = changed_targets(task.targets, saved or {})
+        if not changed:
+            return True
+        EXPLAIN[task.name] = [f"output changed since it was built: {', '.join(changed)}"]
+        return False
+
+
+_TARGETS_NAME = "nyash-targets"
+
+
+def _md5(path: str) -> str:
+    import hashlib  # noqa: PLC0415 - only when a target's size/mtime moved
+
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def target_states(targets: list[str]) -> dict[str, list]:
+    """{target: [size, mtime_ns, md5]} of each existing target, saved when its task ran."""
+    out: dict[str, list] = {}
+    for target in targets:
+        try:
+            st = os.stat(target)
+            out[target] = [st.st_size, st.st_mtime_ns, _md5(target)]
+        except OSError:
+            continue  # a missing target is doit's own check
+    return out
+
+
+def changed_targets(targets: list[str], saved: dict[str, list]) -> list[str]:
+    """Targets whose content differs from the recorded state.
+
+    Fast path like doit's own file_dep check: same size and mtime means unchanged (a
+    no-op build hashes nothing); otherwise the md5 decides, so a restored CI cache
+    with new mtimes still counts as intact. An intact target's new mtime is written
+    into `saved` in place: doit saves values only when a task runs, but its json
+    backend writes back the very dict it handed to the up-to-date check, so the next
+    no-op build takes the fast path again instead of hashing every executable.
+    """
+    changed = []
+    for target in targets:
+        old = saved.get(target)
+        try:
+            st = os.stat(target)
+        except OSError:
+            continue  # missing: doit reruns the task itself
+        if not old or [st.st_size, st.st_mtime_ns] == old[:2]:
+            continue
+        try:
+            same = st.st_size == old[0] and _md5(target) == old[2]
+        except OSError:
+            same = False
+        if same:
+            old[1] = st.st_mtime_ns
+        else:
+            changed.append(target)
+    return changed
 
 
 # --------------------------------------------------------------------------- the build group

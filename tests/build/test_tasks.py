@@ -1,10 +1,12 @@
 """doit task library with fake stages: exact up-to-date rules, selection, clean, -n 2, CI restore."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -84,14 +86,93 @@ def test_tool_identities_reach_only_their_stage(multi: Path, doit_run, monkeypat
     assert ran(doit_run(multi, "build", "fib")) == ["wasm:fib"]
 
 
-def test_changed_output_reruns_the_next_stage(multi: Path, doit_run) -> None:
-    """Downstream stages key on the content of their inputs, not on upstream task runs."""
+def test_damaged_output_is_rebuilt_by_its_own_task(multi: Path, doit_run) -> None:
+    """A target whose content differs from what its task wrote is rebuilt by that task.
+    The next stages then see the very input they were built from, so they stay up to
+    date (before, the damaged .wasm was kept and fed to the next stages)."""
     doit_run(multi, "build")
-    wasm = multi / "build/fib/fibonacci.wasm"
-    wasm.write_bytes(b"tampered")
-    assert ran(doit_run(multi, "build")) == sorted(FIB[1:])
-    (multi / "build/fib/fibonacci").unlink()
+    out = multi / "build/fib"
+    good = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "fibonacci.wasm").write_bytes(b"tampered")
+    assert ran(doit_run(multi, "build")) == ["wasm:fib"]
+    cwasm = out / "fibonacci.x86-64-v3.cwasm"  # same size, new content: md5 decides
+    cwasm.write_bytes(bytes(len(good[cwasm.name])))
+    assert ran(doit_run(multi, "build")) == ["cwasm:fib.x86-64-v3"]
+    (out / "fibonacci").write_bytes(b"#!/bin/sh\necho pwned\n")
     assert ran(doit_run(multi, "build")) == ["build:fib"]
+    (out / "fibonacci").unlink()
+    assert ran(doit_run(multi, "build")) == ["build:fib"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == good
+    assert ran(doit_run(multi, "build")) == []
+
+
+def test_touched_output_is_not_rebuilt(multi: Path, doit_run) -> None:
+    """A new mtime with the same content (a restored cache, `touch`) is not damage."""
+    doit_run(multi, "build")
+    for path in (multi / "build/fib").iterdir():
+        os.utime(path, (1, 1))
+    assert ran(doit_run(multi, "build")) == []
+    # the md5 confirmed each target once; the new mtime is recorded, so the next no-op
+    # build takes the size+mtime fast path instead of hashing again
+    state = json.loads((multi / "build/.doit-db.json").read_text())
+    exe = state["build:fib"]["_values_:"]["nyash-targets"]["build/fib/fibonacci"]
+    assert exe[:2] == [(multi / "build/fib/fibonacci").stat().st_size, 1_000_000_000]
+
+
+def test_changed_input_reruns_the_next_stage(multi: Path, doit_run, monkeypatch) -> None:
+    """Downstream stages key on the content of their inputs, not on upstream task runs:
+    a compiler that writes different bytes reruns the whole chain."""
+    doit_run(multi, "build")
+    driver = sys.modules["nyash_build.compiler.driver"]
+    real = driver.compile_file
+
+    def compile_v2(path: Path, *, debug: bool = False):
+        result = real(path, debug=debug)
+        result.wasm += b"v2"
+        return result
+
+    monkeypatch.setattr(driver, "compile_file", compile_v2)
+    monkeypatch.setattr(stages, "compiler_identity", lambda: "compiler-2")
+    assert ran(doit_run(multi, "build", "fib")) == sorted(FIB)
+
+
+def test_explain_names_the_damaged_output(multi: Path, doit_run, capfd) -> None:
+    doit_run(multi, "build", "fib")
+    capfd.readouterr()
+    (multi / "build/fib/fibonacci.baseline.cwasm").write_bytes(b"x")
+    doit_run(multi, "build", "fib", explain=True)
+    out = capfd.readouterr().out
+    assert ("why build/fib/fibonacci.baseline.cwasm: output changed since it was built: "
+            "build/fib/fibonacci.baseline.cwasm") in out
+
+
+def _temp(directory: Path, name: str, age_s: float) -> Path:
+    path = directory / name
+    path.write_bytes(b"half written")
+    then = time.time() - age_s
+    os.utime(path, (then, then))
+    return path
+
+
+def test_stale_temp_files_of_own_targets_are_removed(multi: Path, doit_run) -> None:
+    """A killed write_atomic leaves `.NAME.XXXXXXXX.tmp` beside the target: the next build
+    removes those older than a minute, for its own targets only."""
+    out = multi / "build/fib"
+    out.mkdir(parents=True)
+    stale = [_temp(out, ".fibonacci.wasm.ab_c1234.tmp", 120),
+             _temp(out, ".fibonacci.x86-64-v3.cwasm.zzzzzzzz.tmp", 120),
+             _temp(out, ".fibonacci.k3j9x0aa.tmp", 3600)]
+    kept = [_temp(out, ".fibonacci.wasm.young123.tmp", 5),           # maybe being written
+            _temp(out, ".fibonacci.wasm.toolong12.tmp", 120),        # not a temp name
+            _temp(out, ".notes.txt.abcdefgh.tmp", 120),              # not a target
+            _temp(out, "fibonacci.wasm.abcdefgh.tmp", 120)]          # no leading dot
+    assert ran(doit_run(multi, "build", "fib")) == sorted(FIB)
+    assert not [p for p in stale if p.exists()]
+    assert all(p.exists() for p in kept)
+    # an up-to-date build cleans too: a kill followed by a good build leaves young ones
+    late = _temp(out, ".fibonacci.meta.json.abcdefgh.tmp", 120)
+    assert ran(doit_run(multi, "build", "fib")) == []
+    assert not late.exists() and all(p.exists() for p in kept)
 
 
 def test_ci_restore_rebuilds_nothing(multi: Path, tmp_path: Path, doit_run) -> None:
