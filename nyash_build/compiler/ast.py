@@ -106,6 +106,7 @@ class Local(Node):
 class Assign(Node):
     target: Var | Field
     value: Expr
+    is_global: bool = False  # `global name = value`
 
 
 @dataclass(eq=False)

@@ -75,7 +75,10 @@ def tokenize(text: str, filename: str = "<input>") -> list[Token]:
             if len(s) > _MAX_NAME:
                 errors.append(Diagnostic(filename, line, col, f"name too long ({len(s)} characters, the limit is {_MAX_NAME})"))
                 s = s[:_MAX_NAME]
-            append(Token(s if s in KEYWORDS else IDENT, s, line, col))
+            if s == "this":  # the reference tokenizer's other spelling of `me`
+                append(Token("me", s, line, col))
+            else:
+                append(Token(s if s in KEYWORDS else IDENT, s, line, col))
         elif kind == "int":
             # compare digit counts first: int() refuses strings over 4300 digits
             digits = s.lstrip("0") or "0"

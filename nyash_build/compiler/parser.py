@@ -317,6 +317,17 @@ class Parser:
         elif k == "throw":
             self.advance()
             stmt = A.Throw(t.line, t.col, self.expression())
+        elif k == IDENT and t.text == "global" and self.peek().kind == IDENT:
+            # `global name = value` (reference parser): assign the global, even where a
+            # local of that name exists
+            self.advance()
+            n = self.advance()
+            if self.at("="):
+                self.advance()
+                value = self.expression()
+            else:
+                value = A.NullLit(n.line, n.col)
+            stmt = A.Assign(t.line, t.col, A.Var(n.line, n.col, n.text), value, is_global=True)
         elif k == IDENT and t.text in UNSUPPORTED_WORDS:
             raise self.error(t, f"'{t.text}' is not available in compiled programs")
         else:

@@ -230,7 +230,7 @@ class _Checker:
                 for n, _, _, _ in s.names:
                     scope.add(n)
             elif isinstance(s, A.Assign) and isinstance(s.target, A.Var):
-                if s.target.name not in scope and s.target.name not in out_set:
+                if (s.is_global or s.target.name not in scope) and s.target.name not in out_set:
                     out.append(s.target.name)
                     out_set.add(s.target.name)
             elif isinstance(s, A.If):
@@ -292,7 +292,7 @@ class _Checker:
             self._expr(s.value, scope)
             t = s.target
             if isinstance(t, A.Var):
-                if t.name in scope:
+                if t.name in scope and not s.is_global:
                     self.var_kind[id(t)] = "local"
                     if t.name in self.cur.params:
                         self.cur.assigned_params.add(t.name)

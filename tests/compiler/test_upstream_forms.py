@@ -89,6 +89,26 @@ local 名前 = "taro"
 print(名前 + "\\x|")
 print(1 < 2 && 3 > 2 || false)
 """, "taro\\x|\ntrue\n"),
+    "this_and_global_statement": ("""
+global counter = 5
+box C {
+    init { v }
+    birth() {
+        this.v = 3
+    }
+    get() {
+        return this.v + counter
+    }
+}
+function bump() {
+    local counter = 100
+    global counter = counter + 1
+    return counter
+}
+print(new C().get())
+print(bump())
+print(counter)
+""", "8\n100\n101\n"),
 }
 
 
