@@ -1292,6 +1292,19 @@ class FuncGen:
                   ("local.get", t), ("local.get", slot), ("i64.load", 8, None),
                   ("else",), ("i32.const", T_NULL), ("i64.const", 0), ("end",))
 
+    def inline_arr_push(self, a: str, xt: str, xv: str) -> None:
+        """ArrayBox.push(x): store in place while capacity lasts, else the runtime grows it."""
+        n, slot = self.tmp("i32"), self.tmp("i32")
+        self.emit(("local.get", a), ("i32.load", 4, None), ("local.tee", n), ("local.get", a), ("i32.load", 8, None),
+                  ("i32.lt_u",), ("if", None, None),
+                  ("local.get", xt), ("local.get", xv), ("call", "$retain"),
+                  ("local.get", a), ("i32.load", 12, None), ("local.get", n), ("i32.const", 4), ("i32.shl",),
+                  ("i32.add",), ("local.tee", slot), ("local.get", xt), ("i32.store", 0, None),
+                  ("local.get", slot), ("local.get", xv), ("i64.store", 8, None),
+                  ("local.get", a), ("local.get", n), ("i32.const", 1), ("i32.add",), ("i32.store", 4, None),
+                  ("else",), ("local.get", a), ("local.get", xt), ("local.get", xv), ("call", "$arr_push_v"),
+                  ("end",))
+
     def inline_arr_set(self, a: str, i: str, xt: str, xv: str) -> None:
         """ArrayBox.set(i, x) in place; out of range is the runtime's slow path."""
         slot, ot, ov = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
@@ -1337,8 +1350,14 @@ class FuncGen:
             tmp = self.stash() if v.owned else None
             p = self.tmp("i64")
             self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",))
-            temps = self.args_for(e.args, ["dyn"])
-            self.emit(("call", "$arr_push_v"))
+            a = self.tmp("i32")
+            self.emit(("local.set", a))
+            x = self.expr(e.args[0])
+            self.to_dyn(x)
+            xt, xv = self.tmp_pair()
+            self.emit(("local.set", xv), ("local.set", xt))
+            self.inline_arr_push(a, xt, xv)
+            temps = [(xt, xv)] if x.owned else []
             self.release_all(temps + ([tmp] if tmp else []))
             self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")))
             return Val("str", "dyn", False)
