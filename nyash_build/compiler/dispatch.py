@@ -1,0 +1,124 @@
+"""Generated dispatch functions for calls and field accesses whose receiver kind is
+only known at run time: ``$callm:NAME/ARGC`` (user boxes by class id, then builtin
+kinds), ``$getf:NAME`` / ``$setf:NAME`` (declared slots, extra fields, visibility)."""
+from __future__ import annotations
+
+from .abi import BUILTIN_KIND_NAMES, T_INST, T_STR, T_VOID
+from ..wasm.module import Func
+
+
+class Dispatchers:
+    """Mixin for ModuleGen: each dispatcher is generated once, on first use."""
+
+    def method_dispatcher(self, name: str, argc: int) -> str:
+        fname = f"$callm:{name}/{argc}"
+        if fname in self.generated:
+            return fname
+        self.generated.add(fname)
+        params = [("$t", "i32"), ("$v", "i64")]
+        for i in range(argc):
+            params += [(f"$a{i}t", "i32"), (f"$a{i}v", "i64")]
+        args = []
+        for i in range(argc):
+            args += [("local.get", f"$a{i}t"), ("local.get", f"$a{i}v")]
+        code: list[tuple] = []
+        # user boxes
+        targets: dict[str, list[int]] = {}
+        for c in self.info.classes.values():
+            m = c.find_method(name, argc)
+            if m is not None:
+                targets.setdefault(self.method_func(m), []).append(c.cid)
+        if targets:
+            code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                     ("local.get", "$v"), ("i32.wrap_i64",), ("i32.load", 4, 2), ("local.set", "$cid")]
+            for fn, cids in targets.items():
+                code += _cid_test(cids)
+                code += [("if", None, None), ("local.get", "$v"), ("i32.wrap_i64",)] + args + [("call", fn), ("return",), ("end",)]
+            code.append(("end",))
+        # boxes delegating to StringBox/IntegerBox answer the builtin's methods on its
+        # (always empty) builtin part, as upstream does
+        for kname, parent, empty in (("String", "StringBox", self.string_lit("")), ("Integer", "IntegerBox", 0)):
+            fn = f"$m_{kname}_{name}"
+            if self.rt.method_argc.get(fn) != argc:
+                continue
+            cids = [c.cid for c in self.info.classes.values()
+                    if c.find_method(name, argc) is None
+                    and any(parent in x.builtin_parents for x in [c, *c.ancestors()])]
+            if cids:
+                code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                         ("local.get", "$v"), ("i32.wrap_i64",), ("i32.load", 4, 2), ("local.set", "$cid")]
+                code += _cid_test(cids) + [("if", None, None), ("i64.const", empty)] + args + [
+                    ("call", fn), ("return",), ("end",), ("end",)]
+        if name == "fini" and argc == 0:
+            code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                     ("i32.const", T_VOID), ("i64.const", 0), ("return",), ("end",)]
+        if name == "toString" and argc == 0:
+            # instances without their own toString() give their printed form
+            code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                     ("i32.const", T_STR), ("local.get", "$t"), ("local.get", "$v"), ("call", "$to_string"),
+                     ("i64.extend_i32_u",), ("return",), ("end",)]
+        # builtin kinds
+        for tag, kname in BUILTIN_KIND_NAMES.items():
+            fn = f"$m_{kname}_{name}"
+            if self.rt.method_argc.get(fn) == argc:
+                code += [("local.get", "$t"), ("i32.const", tag), ("i32.eq",), ("if", None, None),
+                         ("local.get", "$v")] + args + [("call", fn), ("return",), ("end",)]
+        code += [("i32.const", self.string_lit(name)), ("local.get", "$t"), ("local.get", "$v"),
+                 ("call", "$raise_no_method"), ("i32.const", 0), ("i64.const", 0)]
+        self.funcs.append(Func(fname, params, ["i32", "i64"], [("$cid", "i32")], code))
+        return fname
+
+    def field_dispatcher(self, name: str, write: bool) -> str:
+        fname = f"${'setf' if write else 'getf'}:{name}"
+        if fname in self.generated:
+            return fname
+        self.generated.add(fname)
+        lit = self.string_lit(name)
+        params = [("$t", "i32"), ("$v", "i64")]
+        if write:
+            params += [("$xt", "i32"), ("$xv", "i64")]
+        params.append(("$ctx", "i32"))
+        results = [] if write else ["i32", "i64"]
+        zero = [] if write else [("i32.const", 0), ("i64.const", 0)]
+        code: list[tuple] = [
+            ("local.get", "$t"), ("i32.const", T_INST), ("i32.ne",), ("if", None, None),
+            ("i32.const", lit), ("local.get", "$t"), ("local.get", "$v"), ("call", "$raise_no_field"),
+            *zero, ("return",), ("end",),
+            ("local.get", "$v"), ("i32.wrap_i64",), ("local.tee", "$p"), ("i32.load", 4, 2), ("local.set", "$cid"),
+        ]
+        for c in self.info.classes.values():
+            slot = c.slot(name)
+            restricted = c.restricts(name)
+            if slot is None and not restricted:
+                continue
+            code += _cid_test([c.cid]) + [("if", None, None)]
+            if restricted:
+                allowed = sorted({x.cid for x in c.descendants()} | {x.cid for x in c.ancestors()})
+                code += [("local.get", "$ctx"), ("local.set", "$cid")] + _cid_test(allowed) + [
+                    ("i32.eqz",), ("if", None, None), ("i32.const", lit), ("local.get", "$t"), ("local.get", "$v"),
+                    ("call", "$raise_private"), *zero, ("return",), ("end",)]
+            if slot is None:
+                code += [("local.get", "$p"), ("i32.const", lit)]
+                code += ([("local.get", "$xt"), ("local.get", "$xv"), ("call", "$extra_set")] if write
+                         else [("call", "$extra_get")])
+            elif write:
+                code += [("local.get", "$p"), ("i32.const", slot), ("local.get", "$xt"), ("local.get", "$xv"), ("call", "$slot_set")]
+            else:
+                code += [("local.get", "$p"), ("i32.const", slot), ("i32.const", lit), ("call", "$slot_get")]
+            code += [("return",), ("end",)]
+        code += [("local.get", "$p"), ("i32.const", lit)]
+        code += ([("local.get", "$xt"), ("local.get", "$xv"), ("call", "$extra_set")] if write else [("call", "$extra_get")])
+        self.funcs.append(Func(fname, params, results, [("$p", "i32"), ("$cid", "i32")], code))
+        return fname
+
+
+def _cid_test(cids: list[int]) -> list[tuple]:
+    """Leave (cid in cids) as i32 on the stack; reads local $cid."""
+    code: list[tuple] = []
+    for i, c in enumerate(cids):
+        code += [("local.get", "$cid"), ("i32.const", c), ("i32.eq",)]
+        if i:
+            code.append(("i32.or",))
+    if not cids:
+        code.append(("i32.const", 0))
+    return code

@@ -1,0 +1,164 @@
+"""Inline fast paths: the hottest operations emitted as straight-line wasm instead
+of runtime calls (array get/set/push/length, fixed field slots, map set as a
+statement, unboxing of builtin results of known kind, heap-tag tests around
+retain/release)."""
+from __future__ import annotations
+
+from . import ast as A
+from .abi import T_INST, T_NULL, T_STR, T_UNSET, T_VOID
+from .infer import storage
+from .values import Val
+
+
+def inline_rc_checks(code: list[tuple]) -> list[tuple]:
+    """Rewrite ``get t; get v; call $retain|$release`` so the call only happens for heap
+    tags (5..9): scalars, null and void then cost two compares instead of a call."""
+    out: list[tuple] = []
+    for ins in code:
+        if (ins[0] == "call" and ins[1] in ("$retain", "$release") and len(out) >= 2
+                and out[-2][0] in ("local.get", "global.get") and out[-1][0] == out[-2][0]):
+            vget = out.pop()
+            tget = out.pop()
+            out += [tget, ("i32.const", T_STR), ("i32.sub",), ("i32.const", 5), ("i32.lt_u",),
+                    ("if", None, None), tget, vget, ins, ("end",)]
+        else:
+            out.append(ins)
+    return out
+
+
+class FastPaths:
+    """Mixin for FuncGen; relies on its tmp/emit/expr/stash/... helpers."""
+
+    def inline_slot_get(self, slot: int, fname: str, obj: str = "$me") -> None:
+        """obj.field for a declared field at a fixed slot: load, unset check, retain."""
+        t, v = self.tmp_pair()
+        off = 24 + 16 * slot
+        self.emit(("local.get", obj), ("i32.load", off, None), ("local.tee", t), ("i32.const", T_UNSET), ("i32.eq",),
+                  ("if", None, None), ("i32.const", self.mg.string_lit(fname)), ("i32.const", T_INST),
+                  ("local.get", obj), ("i64.extend_i32_u",), ("call", "$raise_no_field"),
+                  ("br", self.handler_label()), ("end",),
+                  ("local.get", obj), ("i64.load", off + 8, None), ("local.set", v),
+                  ("local.get", t), ("local.get", v), ("call", "$retain"), ("local.get", t), ("local.get", v))
+
+    def inline_slot_set(self, slot: int, xt: str, xv: str, obj: str = "$me") -> None:
+        """obj.field = x at a fixed slot: retain the new value, release the old one."""
+        ot, ov = self.tmp_pair()
+        off = 24 + 16 * slot
+        self.emit(("local.get", xt), ("local.get", xv), ("call", "$retain"),
+                  ("local.get", obj), ("i32.load", off, None), ("local.set", ot),
+                  ("local.get", obj), ("i64.load", off + 8, None), ("local.set", ov),
+                  ("local.get", obj), ("local.get", xt), ("i32.store", off, None),
+                  ("local.get", obj), ("local.get", xv), ("i64.store", off + 8, None),
+                  ("local.get", ot), ("local.get", ov), ("call", "$release"))
+
+    def inline_arr_get(self, a: str, i: str) -> None:
+        """ArrayBox.get(i) without a call: bounds check, load, retain (owned result)."""
+        slot, t = self.tmp("i32"), self.tmp("i32")
+        self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
+                  ("if", None, ((), ("i32", "i64"))),
+                  ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                  ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
+                  ("local.tee", t), ("i32.const", T_STR), ("i32.sub",), ("i32.const", 5), ("i32.lt_u",),
+                  ("if", None, None), ("local.get", t), ("local.get", slot), ("i64.load", 8, None),
+                  ("call", "$retain"), ("end",),
+                  ("local.get", t), ("local.get", slot), ("i64.load", 8, None),
+                  ("else",), ("i32.const", T_NULL), ("i64.const", 0), ("end",))
+
+    def inline_arr_push(self, a: str, xt: str, xv: str) -> None:
+        """ArrayBox.push(x): store in place while capacity lasts, else the runtime grows it."""
+        n, slot = self.tmp("i32"), self.tmp("i32")
+        self.emit(("local.get", a), ("i32.load", 4, None), ("local.tee", n), ("local.get", a), ("i32.load", 8, None),
+                  ("i32.lt_u",), ("if", None, None),
+                  ("local.get", xt), ("local.get", xv), ("call", "$retain"),
+                  ("local.get", a), ("i32.load", 12, None), ("local.get", n), ("i32.const", 4), ("i32.shl",),
+                  ("i32.add",), ("local.tee", slot), ("local.get", xt), ("i32.store", 0, None),
+                  ("local.get", slot), ("local.get", xv), ("i64.store", 8, None),
+                  ("local.get", a), ("local.get", n), ("i32.const", 1), ("i32.add",), ("i32.store", 4, None),
+                  ("else",), ("local.get", a), ("local.get", xt), ("local.get", xv), ("call", "$arr_push_v"),
+                  ("end",))
+
+    def inline_arr_set(self, a: str, i: str, xt: str, xv: str) -> None:
+        """ArrayBox.set(i, x) in place; out of range is the runtime's slow path."""
+        slot, ot, ov = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
+        self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
+                  ("if", None, ((), ("i32", "i64"))),
+                  ("local.get", xt), ("local.get", xv), ("call", "$retain"),
+                  ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                  ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
+                  ("local.set", ot), ("local.get", slot), ("i64.load", 8, None), ("local.set", ov),
+                  ("local.get", ot), ("local.get", ov), ("call", "$release"),
+                  ("local.get", slot), ("local.get", xt), ("i32.store", 0, None),
+                  ("local.get", slot), ("local.get", xv), ("i64.store", 8, None),
+                  ("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")),
+                  ("else",), ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
+                  ("call", "$arr_set_i"), ("end",))
+
+    def unbox_known(self, kind: str) -> Val:
+        """A runtime result (tag, payload) whose kind is known: keep the scalar only."""
+        st = storage(kind)
+        if st == "dyn":
+            return Val(kind, "dyn", True)
+        x = self.tmp("i64")
+        self.emit(("local.set", x), ("drop",), ("local.get", x))
+        if st == "f64":
+            self.emit(("f64.reinterpret_i64",))
+        elif st == "i32":
+            self.emit(("i32.wrap_i64",))
+        return Val(kind, st)
+
+    def builtin_fast(self, kind: str, e: A.MethodCall, v: Val) -> Val | None:
+        """Direct runtime calls for the hottest collection methods."""
+        if kind == "map" and e.name == "set" and len(e.args) == 2 and v.st == "dyn" and self.discarded is e:
+            # statement `m.set(k, v)`: the "Set key: K" message would be thrown away
+            tmp = self.stash() if v.owned else None
+            p = self.tmp("i64")
+            self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",))
+            temps = self.args_for(e.args, ["dyn", "dyn"])
+            self.emit(("call", "$map_set_v"))
+            self.release_all(temps + ([tmp] if tmp else []))
+            self.check_exc()  # bad key kinds raise
+            return self.const_dyn(T_VOID)
+        if kind == "arr" and e.name == "push" and len(e.args) == 1 and v.st == "dyn":
+            tmp = self.stash() if v.owned else None
+            p = self.tmp("i64")
+            self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",))
+            a = self.tmp("i32")
+            self.emit(("local.set", a))
+            x = self.expr(e.args[0])
+            self.to_dyn(x)
+            xt, xv = self.tmp_pair()
+            self.emit(("local.set", xv), ("local.set", xt))
+            self.inline_arr_push(a, xt, xv)
+            temps = [(xt, xv)] if x.owned else []
+            self.release_all(temps + ([tmp] if tmp else []))
+            self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")))
+            return Val("str", "dyn", False)
+        if kind == "arr" and e.name in ("get", "set", "length") and v.st == "dyn":
+            if e.name == "length" and not e.args:
+                tmp = self.stash() if v.owned else None
+                p = self.tmp("i64")
+                self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("call", "$arr_len"))
+                self.release_all([tmp] if tmp else [])
+                return Val("int", "i64")
+            if e.args and self.mg._static_kind(self.body, e.args[0]) == "int" and len(e.args) == (1 if e.name == "get" else 2):
+                tmp = self.stash() if v.owned else None
+                p = self.tmp("i64")
+                a = self.tmp("i32")
+                self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("local.set", a))
+                idx = self.expr(e.args[0])
+                self.coerce(idx, "i64")
+                i = self.tmp("i64")
+                self.emit(("local.set", i))
+                if e.name == "get":
+                    self.inline_arr_get(a, i)
+                    self.release_all([tmp] if tmp else [])
+                    return Val("dyn", "dyn", True)
+                x = self.expr(e.args[1])
+                self.to_dyn(x)
+                xt, xv = self.tmp_pair()
+                self.emit(("local.set", xv), ("local.set", xt))
+                self.inline_arr_set(a, i, xt, xv)
+                temps = [(xt, xv)] if x.owned else []
+                self.release_all(temps + ([tmp] if tmp else []))
+                return Val("str", "dyn", False)  # "ok" or the bounds message: immortal strings
+        return None
