@@ -40,6 +40,19 @@ class FastPaths:
                   ("local.get", obj), ("i64.load", off + 8, None), ("local.set", v),
                   ("local.get", t), ("local.get", v), ("call", "$retain"), ("local.get", t), ("local.get", v))
 
+    def inline_slot_get_scalar(self, slot: int, fname: str, obj: str, st: str) -> None:
+        """obj.field whose every write is a scalar: unset check, then the bare payload."""
+        off = 24 + 16 * slot
+        self.emit(("local.get", obj), ("i32.load", off, None), ("i32.const", T_UNSET), ("i32.eq",),
+                  ("if", None, None), ("i32.const", self.mg.string_lit(fname)), ("i32.const", T_INST),
+                  ("local.get", obj), ("i64.extend_i32_u",), ("call", "$raise_no_field"),
+                  ("br", self.handler_label()), ("end",),
+                  ("local.get", obj), ("i64.load", off + 8, None))
+        if st == "f64":
+            self.emit(("f64.reinterpret_i64",))
+        elif st == "i32":
+            self.emit(("i32.wrap_i64",))
+
     def inline_slot_set(self, slot: int, xt: str, xv: str, obj: str = "$me") -> None:
         """obj.field = x at a fixed slot: retain the new value, release the old one."""
         ot, ov = self.tmp_pair()

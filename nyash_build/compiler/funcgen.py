@@ -19,7 +19,7 @@ from . import ast as A
 from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL, T_CONSOLE,
                   T_ERR, T_FLOAT, T_INST, T_INT, T_MAP, T_MATH, T_NULL, T_STR, T_VOID)
 from .fastpaths import FastPaths, inline_rc_checks
-from .infer import _METHOD_RESULTS, SCALAR, binary_kind, storage
+from .infer import _METHOD_RESULTS, SCALAR, binary_kind, static_field_site, storage
 from .program import CATCH_ALL_TYPES, CTOR_NAMES, Body
 from .values import Val, _Ctx, _wasm_params
 from ..diagnostics import Diagnostic
@@ -64,20 +64,25 @@ class FuncGen(FastPaths):
         params: list[tuple[str, str]] = []
         if body.cls is not None:
             params.append(("$me", "i32"))
+        unbox: list[tuple[str, str, str]] = []
         for pname, st in zip(body.params, pst):
-            kind = self.inf.local_kind(body, pname) if body.cls is None else "dyn"
-            if body.cls is not None:
-                kind = self.inf.local_kind(body, pname)
-                if storage(kind) != "dyn":
-                    kind = "dyn"
+            kind = self.inf.local_kind(body, pname)
             if st == "dyn":
                 names = [f"$p:{pname}.t", f"$p:{pname}.v"]
                 params += [(names[0], "i32"), (names[1], "i64")]
+                if storage(kind) != "dyn":
+                    # a method parameter that is always a scalar: methods keep the
+                    # dynamic calling convention, so unbox it once at entry
+                    local = f"$p:{pname}"
+                    self.locals.append((local, storage(kind)))
+                    unbox.append((names[1], local, storage(kind)))
+                    self.vars[pname] = (kind, storage(kind), [local])
+                    continue
             else:
                 names = [f"$p:{pname}"]
                 params.append((names[0], st))
             assert st == "dyn" or storage(kind) == st, (body.name, pname, kind, st)
-            self.vars[pname] = (kind if storage(kind) == st else "dyn", st, names)
+            self.vars[pname] = (kind, st, names)
         for lname in body.locals:
             kind = self.inf.local_kind(body, lname)
             st = storage(kind)
@@ -90,6 +95,13 @@ class FuncGen(FastPaths):
             self.vars[lname] = (kind, st, names)
         if body.line:
             self.emit(("line", body.line))
+        for payload, local, st in unbox:
+            self.emit(("local.get", payload))
+            if st == "f64":
+                self.emit(("f64.reinterpret_i64",))
+            elif st == "i32":
+                self.emit(("i32.wrap_i64",))
+            self.emit(("local.set", local))
         # assigned dynamic params become owned
         for pname in body.assigned_params:
             kind, st, names = self.vars[pname]
@@ -301,7 +313,8 @@ class FuncGen(FastPaths):
             return
         # field assignment
         if isinstance(t.obj, A.Me) and self.cls is not None:
-            slot = self.uniform_slot(t.name)
+            site = static_field_site(self.info, self.body, t.obj, "dyn", t.name)
+            slot = site[1] if site is not None else None
             v = self.expr(s.value)
             self.to_dyn(v)
             x = self.tmp_pair()
@@ -317,7 +330,8 @@ class FuncGen(FastPaths):
                 self.emit(("local.get", x[0]), ("local.get", x[1]), ("call", "$release"))
             return
         ov = self.expr(t.obj)
-        slot = self.exact_slot(ov.kind, t.name)
+        site = static_field_site(self.info, self.body, t.obj, ov.kind, t.name)
+        slot = site[1] if site is not None else None
         self.to_dyn(ov)
         ot, ox = self.tmp_pair()
         self.emit(("local.set", ox), ("local.set", ot))
@@ -391,31 +405,6 @@ class FuncGen(FastPaths):
             self.coerce(v, st)
             self.emit(("local.set", names[0]))
 
-    def exact_slot(self, kind: str, fname: str) -> int | None:
-        """The slot of fname on a value of exact kind obj:Box, when this code may access
-        it (visibility is then settled at compile time); None means use the dispatcher."""
-        if not kind.startswith("obj:"):
-            return None
-        cls = self.info.classes[kind[4:]]
-        slot = cls.slot(fname)
-        if slot is None:
-            return None
-        if cls.restricts(fname):
-            family = {c.cid for c in cls.descendants()} | {c.cid for c in cls.ancestors()}
-            if self.ctx_cid not in family:
-                return None  # the dispatcher raises "is private"
-        return slot
-
-    def uniform_slot(self, fname: str) -> int | None:
-        """The slot of me.fname when it is the same in this box and all its descendants."""
-        assert self.cls is not None
-        slots = {c.slot(fname) for c in self.cls.descendants()}
-        if len(slots) == 1:
-            s = slots.pop()
-            return s
-        return None
-
-    # ---- value helpers ---------------------------------------------------------------------------
     def const_dyn(self, tag: int, payload: int = 0) -> Val:
         self.emit(("i32.const", tag), ("i64.const", payload))
         return Val("void" if tag == T_VOID else "null" if tag == T_NULL else "dyn", "dyn", False)
@@ -743,21 +732,20 @@ class FuncGen(FastPaths):
 
     def e_Field(self, e: A.Field) -> Val:
         if isinstance(e.obj, A.Me) and self.cls is not None:
-            slot = self.uniform_slot(e.name)
-            if slot is not None:
-                self.inline_slot_get(slot, e.name)
-                return Val("dyn", "dyn", True)
+            site = static_field_site(self.info, self.body, e.obj, "dyn", e.name)
+            if site is not None:
+                return self.read_slot(e, site[1], "$me")
         v = self.expr(e.obj)
-        slot = self.exact_slot(v.kind, e.name)
-        if slot is not None:
+        site = static_field_site(self.info, self.body, e.obj, v.kind, e.name)
+        if site is not None:
             # the box is known exactly (made by `new Box` here): fixed offset, no dispatch
             tmp = self.stash() if v.owned else None
             p, x = self.tmp("i32"), self.tmp("i64")
             self.emit(("local.set", x), ("drop",), ("local.get", x), ("i32.wrap_i64",), ("local.set", p))
-            self.inline_slot_get(slot, e.name, p)
+            val = self.read_slot(e, site[1], p)
             if tmp:
                 self.release_all([tmp])
-            return Val("dyn", "dyn", True)
+            return val
         self.to_dyn(v)
         tmp = self.stash() if v.owned else None
         self.emit(("i32.const", self.ctx_cid))
@@ -767,6 +755,16 @@ class FuncGen(FastPaths):
             self.release_all([tmp])
         self.check_exc()
         return Val("dyn", "dyn", True)
+
+    def read_slot(self, e: A.Field, slot: int, obj: str) -> Val:
+        """A fixed-slot field read typed by field inference: scalars come out unboxed."""
+        kind = self.inf.field_reads.get(id(e), "dyn")
+        st = storage(kind)
+        if st == "dyn":
+            self.inline_slot_get(slot, e.name, obj)
+            return Val(kind, "dyn", True)
+        self.inline_slot_get_scalar(slot, e.name, obj, st)
+        return Val(kind, st)
 
     def e_FromCall(self, e: A.FromCall) -> Val:
         cls = self.cls

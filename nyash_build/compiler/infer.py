@@ -13,7 +13,7 @@ Anything uncertain becomes ``dyn``, which is always correct.
 from __future__ import annotations
 
 from . import ast as A
-from .program import Body, ProgramInfo
+from .program import CTOR_NAMES, Body, ProgramInfo
 
 Kind = str | None  # None = bottom (no information yet)
 
@@ -64,11 +64,19 @@ class Inference:
         self.returns: dict[str, Kind] = {}
         self.locals: dict[tuple[str, str], Kind] = {}
         self.changed = True
-        for name, b in info.function_bodies.items():
-            self.param_kinds[b.name] = [None] * len(b.params)
+        # parameters of functions and methods: the join over every call site that can
+        # reach them (methods keep the dynamic calling convention and unbox at entry)
         for b in info.bodies:
-            if b.cls is not None:
-                self.param_kinds[b.name] = ["dyn"] * len(b.params)
+            self.param_kinds[b.name] = [None] * len(b.params)
+        # declared fields: the join over every write that can reach them
+        self.field_kinds: dict[tuple[int, str], Kind] = {}
+        # reads whose box is known statically (me with a fixed slot, exact receiver)
+        self.field_reads: dict[int, str] = {}
+        main = info.classes.get("Main")
+        if main is not None and main.is_static:
+            m = main.find_method("main", 1)
+            if m is not None and main.find_method("main", 0) is None:
+                self.param_kinds[info.method_bodies[id(m)].name] = ["arr"]  # main(args)
 
     # ---- results -----------------------------------------------------------------
     def local_kind(self, body: Body, name: str) -> Kind:
@@ -105,6 +113,9 @@ class Inference:
                 self.locals[k] = "dyn"
             for k in self.returns:
                 self.returns[k] = "dyn"
+            for k in self.field_kinds:
+                self.field_kinds[k] = "dyn"
+            self.field_reads = {k: "dyn" for k in self.field_reads}
         return self
 
     def _finalize_bottoms(self) -> bool:
@@ -114,7 +125,7 @@ class Inference:
                 if k is None:
                     ks[i] = "dyn"
                     changed = True
-        for table in (self.locals, self.returns):
+        for table in (self.locals, self.returns, self.field_kinds):
             for key, k in table.items():
                 if k is None:
                     table[key] = "dyn"
@@ -125,6 +136,47 @@ class Inference:
                 changed = True
         self.changed = changed
         return changed
+
+    def note_field(self, cid: int, fname: str, kind: Kind) -> None:
+        key = (cid, fname)
+        old = self.field_kinds.get(key)
+        new = join(old, kind)
+        if new != old or key not in self.field_kinds:
+            self.field_kinds[key] = new
+            if new != old:
+                self.changed = True
+
+    def note_method_args(self, methods: list, kinds: list[Kind]) -> None:
+        for m in {id(m): m for m in methods if m is not None}.values():
+            body = self.info.method_bodies[id(m)]
+            if len(body.params) == len(kinds):
+                for i, k in enumerate(kinds):
+                    self.note_arg(body.name, i, k)
+
+    def method_targets(self, e: A.MethodCall, rk: Kind) -> list:
+        """Every user method a call site can reach (for parameter kinds)."""
+        argc = len(e.args)
+        obj = e.obj
+        classes = self.info.classes
+        if isinstance(obj, A.Var) and self.info.var_kind.get(id(obj)) == "static":
+            return [classes[obj.name].find_method(e.name, argc)]
+        if isinstance(obj, A.Me) and self.body.cls is not None:
+            return [c.find_method(e.name, argc) for c in self.body.cls.descendants()]
+        if rk is not None and rk.startswith("obj:"):
+            return [classes[rk[4:]].find_method(e.name, argc)]
+        if rk in ("str", "arr", "map", "int", "float", "bool", "null", "err", "console", "math"):
+            return []
+        return [c.find_method(e.name, argc) for c in classes.values()]
+
+    def write_targets(self, obj: A.Expr, rk: Kind, fname: str) -> list:
+        """Every box whose declared field fname a write can reach."""
+        if isinstance(obj, A.Me) and self.body.cls is not None:
+            family = self.body.cls.descendants()
+        elif rk is not None and rk.startswith("obj:"):
+            family = [self.info.classes[rk[4:]]]
+        else:
+            family = list(self.info.classes.values())
+        return [c for c in family if c.slot(fname) is not None]
 
     def note_local(self, name: str, kind: Kind) -> None:
         key = (self.body.name, name)
@@ -162,7 +214,9 @@ class Inference:
                 if self.info.var_kind.get(id(s.target)) == "local":
                     self.note_local(s.target.name, k)
             else:
-                self.expr(s.target.obj)
+                rk = self.expr(s.target.obj)
+                for c in self.write_targets(s.target.obj, rk, s.target.name):
+                    self.note_field(c.cid, s.target.name, k)
         elif isinstance(s, A.If):
             self.expr(s.cond)
             self.stmts(s.then)
@@ -231,28 +285,69 @@ class Inference:
                 self.note_arg(body.name, i, self.expr(a))
             return self.returns.get(body.name)
         if isinstance(e, A.New):
-            for a in e.args:
-                self.expr(a)
+            kinds = [self.expr(a) for a in e.args]
             if e.box in self.info.classes:
+                self.note_method_args([self.info.classes[e.box].find_ctor(len(e.args))], kinds)
                 return f"obj:{e.box}"
             if e.box in ("IntegerBox", "FloatBox", "BoolBox") and e.args:
                 return "dyn"
             return _NEW_KINDS.get(e.box, "dyn")
         if isinstance(e, A.MethodCall):
             rk = self.expr(e.obj)
-            for a in e.args:
-                self.expr(a)
+            kinds = [self.expr(a) for a in e.args]
+            self.note_method_args(self.method_targets(e, rk), kinds)
             if rk is None:
                 return None
             return _METHOD_RESULTS.get((rk, e.name), "dyn")
         if isinstance(e, A.FromCall):
-            for a in e.args:
-                self.expr(a)
+            kinds = [self.expr(a) for a in e.args]
+            parent = self.info.classes.get(e.parent)
+            if parent is not None and id(e) not in self.info.deferred:
+                m = (parent.find_ctor(len(e.args)) if e.method in CTOR_NAMES
+                     else parent.find_method(e.method, len(e.args)))
+                self.note_method_args([m], kinds)
             return "dyn"
         if isinstance(e, A.Field):
-            self.expr(e.obj)
-            return "dyn"
+            rk = self.expr(e.obj)
+            site = static_field_site(self.info, self.body, e.obj, rk, e.name)
+            if site is None:
+                return "dyn"
+            kind: Kind = None
+            for c in site[0]:
+                kind = join(kind, self.field_kinds.setdefault((c.cid, e.name), None))
+            if any(self.field_kinds[(c.cid, e.name)] is None for c in site[0]):
+                kind = None
+            self.field_reads[id(e)] = finalize(kind)
+            return kind
         return "dyn"
+
+
+def static_field_site(info: ProgramInfo, body: Body, obj: A.Expr, recv_kind: Kind,
+                      fname: str) -> tuple[list, int] | None:
+    """(boxes the receiver can be, slot) when ``obj.fname`` reads a declared field at a
+    slot known at compile time: ``me`` with the same slot in every descendant, or a
+    receiver of exact kind ``obj:Box`` that this code may access (visibility settled
+    statically). None: the access goes through the dynamic dispatcher.
+
+    Used by both inference and code generation, so their decisions cannot differ."""
+    if isinstance(obj, A.Me) and body.cls is not None:
+        family = body.cls.descendants()
+        slots = {c.slot(fname) for c in family}
+        if len(slots) == 1 and None not in slots:
+            return family, slots.pop()
+        return None
+    if recv_kind is None or not recv_kind.startswith("obj:"):
+        return None
+    cls = info.classes[recv_kind[4:]]
+    slot = cls.slot(fname)
+    if slot is None:
+        return None
+    if cls.restricts(fname):
+        ctx = body.cls.cid if body.cls is not None else -1
+        family_ids = {c.cid for c in cls.descendants()} | {c.cid for c in cls.ancestors()}
+        if ctx not in family_ids:
+            return None  # the dispatcher raises "is private"
+    return [cls], slot
 
 
 def binary_kind(op: str, lk: Kind, rk: Kind) -> Kind:

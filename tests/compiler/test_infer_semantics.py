@@ -101,6 +101,94 @@ loop(i < a.length()) {
 print(s)
 print(n)
 """, "123.5\n4.5\n"),
+    "field_kind_changes_through_dynamic_receiver": ("""
+box Cell {
+    init { v }
+    birth(x) {
+        me.v = x
+    }
+    twice() {
+        return me.v + me.v
+    }
+}
+local c = new Cell(21)
+print(c.twice())
+local any = new ArrayBox()
+any.push(c)
+any.get(0).v = "ab"
+print(c.twice())
+""", "42\nabab\n"),
+    "subclass_writes_other_kind_to_parent_field": ("""
+box Base {
+    init { n }
+    birth() {
+        me.n = 1
+    }
+    inc() {
+        me.n = me.n + 1
+        return me.n
+    }
+}
+box Child from Base {
+    birth() {
+        from Base.birth()
+    }
+    rename() {
+        me.n = "child"
+    }
+}
+local b = new Base()
+print(b.inc())
+local k = new Child()
+k.rename()
+print(k.inc())
+""", "2\nchild1\n"),
+    "method_param_kinds_join_over_dynamic_calls": ("""
+box Acc {
+    init { total }
+    birth() {
+        me.total = 0
+    }
+    add(x) {
+        me.total = me.total + x
+        return me.total
+    }
+}
+local a = new Acc()
+print(a.add(5))
+local boxes = new ArrayBox()
+boxes.push(a)
+print(boxes.get(0).add(2.5))
+local s = new Acc()
+s.total = "s"
+print(boxes.get(0).add(1))
+print(s.add("x"))
+""", "5\n7.5\n8.5\nsx\n"),
+    "typed_fields_float_bool_and_unset": ("""
+box P {
+    init { f, ok, never }
+    birth() {
+        me.f = 1.5
+        me.ok = true
+    }
+    show() {
+        if me.ok {
+            return me.f * 2
+        }
+        return 0
+    }
+    missing() {
+        return me.never + 1
+    }
+}
+local p = new P()
+print(p.show())
+try {
+    p.missing()
+} catch (Error e) {
+    print("caught " + e)
+}
+""", "3\ncaught ErrorBox(Field 'never' not found in P)\n"),
 }
 
 
@@ -115,6 +203,16 @@ def test_fib_is_fully_typed() -> None:
     body = info.function_bodies["fib"]
     assert kinds.local_kind(body, "n") == "int"
     assert kinds.return_kind(body) == "int"
+
+
+def test_fields_and_method_parameters_are_typed() -> None:
+    src = ("box P {\n init { x, v }\n birth(x, v) {\n me.x = x\n me.v = v\n }\n"
+           " step() {\n me.x = me.x + me.v\n }\n}\nlocal p = new P(1, 2)\np.step()\nprint(p.x)")
+    info = check_source(src, "f.nyash")
+    kinds = infer(info)
+    birth = next(b for b in info.bodies if b.name == "P.birth")
+    assert kinds.local_kind(birth, "x") == "int"
+    assert set(kinds.field_kinds.values()) == {"int"}
 
 
 def test_mixed_call_sites_make_a_parameter_dynamic() -> None:
