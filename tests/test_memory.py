@@ -102,3 +102,32 @@ loop(true) {
     assert r.returncode == 1
     assert "out of memory" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_exceptions_thrown_and_caught_in_a_loop_do_not_grow_memory() -> None:
+    src = """
+function risky(i) {
+    local s = "v" + i
+    if i % 2 == 0 {
+        throw s + "!"
+    }
+    return s.length() + risky2(s + "x")
+}
+function risky2(t) {
+    return t.length() / (t.length() - t.length())
+}
+local i = 0
+local caught = 0
+loop(i < 1000000) {
+    try {
+        risky(i)
+    } catch (Error e) {
+        caught = caught + 1
+    }
+    i = i + 1
+}
+print(caught)
+"""
+    out, mem = run_and_measure(src)
+    assert out == "1000000\n"
+    assert mem < 4 * MiB
