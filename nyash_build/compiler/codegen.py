@@ -196,6 +196,11 @@ class ModuleGen(Dispatchers):
             "$msg_field": "Field '", "$msg_quote_in": "' not found in ",
             "$msg_quote_private": "' is private in ", "$msg_uncaught": "Uncaught exception: ",
             "$lit_null": "null", "$msg_math_numbers": "MathBox.divide expects numbers",
+            "$lit_iterated": "Iterated over ", "$lit_items": " items",
+            "$lit_console_clear": "[Console CLEAR]\n", "$lit_space": " ",
+            "$msg_cannot_convert": "Cannot convert '", "$msg_to_integer": "' to integer",
+            "$msg_to_float": "' to float", "$msg_to_bool": "' to bool",
+            "$lit_true": "true", "$lit_false": "false",
         }
         for name, text in msgs.items():
             self.globals.append(Global(name, "i32", False, self.string_lit(text)))

@@ -705,13 +705,22 @@ class FuncGen(FastPaths):
                       ("i32.const", T_ERR), ("local.get", e2), ("i64.extend_i32_u",))
             return Val("err", "dyn", True)
         if box in ("IntegerBox", "FloatBox", "BoolBox"):
+            # the value itself when it already has the kind; strings are parsed as
+            # upstream does; anything else is "Cannot convert 'x' to ..."
+            want = {"IntegerBox": "int", "FloatBox": "float", "BoolBox": "bool"}[box]
             v = self.expr(e.args[0])
+            if v.kind == want:
+                return v
             if box == "FloatBox" and v.st == "i64":
                 self.emit(("f64.convert_i64_s",))
                 return Val("float", "f64")
-            if v.st == "dyn" and not v.owned:
-                self.coerce(v, "dyn", own=True)
-            return v
+            self.to_dyn(v)
+            tmp = self.stash() if v.owned else None
+            self.emit(("call", {"IntegerBox": "$new_integer", "FloatBox": "$new_float", "BoolBox": "$new_bool"}[box]))
+            if tmp:
+                self.release_all([tmp])
+            self.check_exc()
+            return Val("dyn", "dyn")
         cls = self.info.classes[box]
         p = self.tmp("i32")
         self.emit(("i32.const", cls.cid), ("i32.const", len(cls.fields)), ("call", "$inst_new"), ("local.set", p))
@@ -754,6 +763,30 @@ class FuncGen(FastPaths):
         if tmp:
             self.release_all([tmp])
         self.check_exc()
+        return Val("dyn", "dyn", True)
+
+    def console_many(self, e: A.MethodCall, v: Val) -> Val:
+        """console.log(a, b, ...): upstream prints the string forms joined by spaces."""
+        self.drop(v)
+        acc = self.tmp("i32")
+        for i, a in enumerate(e.args):
+            x = self.expr(a)
+            self.to_dyn(x)
+            tmp = self.stash() if x.owned else None
+            self.emit(("call", "$to_string"))
+            if tmp:
+                self.release_all([tmp])
+            if i == 0:
+                self.emit(("local.set", acc))
+                continue
+            part = self.tmp("i32")
+            self.emit(("local.set", part),
+                      ("local.get", acc), ("global.get", "$lit_space"), ("call", "$str_append"),
+                      ("local.get", part), ("call", "$str_append"), ("local.set", acc),
+                      ("i32.const", T_STR), ("local.get", part), ("i64.extend_i32_u",), ("call", "$release"))
+        self.emit(("i64.const", 0), ("i32.const", T_STR), ("local.get", acc), ("i64.extend_i32_u",),
+                  ("call", f"$m_Console_{e.name}"),
+                  ("i32.const", T_STR), ("local.get", acc), ("i64.extend_i32_u",), ("call", "$release"))
         return Val("dyn", "dyn", True)
 
     def read_slot(self, e: A.Field, slot: int, obj: str) -> Val:
@@ -844,6 +877,8 @@ class FuncGen(FastPaths):
             fast = self.builtin_fast(kind, e, v)
             if fast is not None:
                 return fast
+            if kind == "console" and e.name in ("log", "warn", "error") and argc >= 2:
+                return self.console_many(e, v)
             fn = f"$m_{BUILTIN_KIND_NAMES[tag]}_{e.name}"
             if self.mg.rt.method_argc.get(fn) == argc:
                 tmp = None

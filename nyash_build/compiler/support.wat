@@ -203,3 +203,178 @@
     (call $m_Map_has (local.get $self) (local.get $t) (local.get $v)))
   (func $m_Map_containsValue (param $self i64) (param $t i32) (param $v i64) (result i32 i64)
     (i32.const 2) (i64.const 0))
+
+  ;; log10: exact for powers of ten (log(1000)/ln 10 alone gives 2.9999999999999996);
+  ;; elsewhere log(x) * (1/ln 10), which matches glibc's log10 in about 3 of 4 cases
+  ;; and is within one unit in the last place otherwise
+  (func $m_Math_log10 (param $self i64) (param $t i32) (param $v i64) (result i32 i64)
+    (local $x f64) (local $r f64) (local $k f64)
+    (local.set $x (call $num_to_f64 (local.get $t) (local.get $v)))
+    (if (global.get $exc_pending) (then (return (i32.const 0) (i64.const 0))))
+    (local.set $r (f64.mul (call $fl_log (local.get $x)) (f64.const 0.4342944819032518)))
+    (local.set $k (f64.nearest (local.get $r)))
+    (if (i32.and (f64.lt (f64.abs (f64.sub (local.get $r) (local.get $k))) (f64.const 1e-9))
+                 (f64.eq (call $fl_pow (f64.const 10) (local.get $k)) (local.get $x)))
+      (then (local.set $r (local.get $k))))
+    (i32.const 4) (i64.reinterpret_f64 (local.get $r)))
+  (func $m_Float_log10 (param $self i64) (result i32 i64)
+    (call $m_Math_log10 (i64.const 0) (i32.const 4) (local.get $self)))
+
+  ;; MapBox.forEach(callback): upstream only reports the count
+  (func $m_Map_forEach (param $self i64) (param $t i32) (param $v i64) (result i32 i64)
+    (local $n i32) (local $a i32) (local $b i32)
+    (local.set $n (call $str_from_i64 (i64.extend_i32_u (i32.load offset=4 (i32.wrap_i64 (local.get $self))))))
+    (local.set $a (call $str_concat (global.get $lit_iterated) (local.get $n)))
+    (local.set $b (call $str_concat (local.get $a) (global.get $lit_items)))
+    (call $release (i32.const 5) (i64.extend_i32_u (local.get $n)))
+    (call $release (i32.const 5) (i64.extend_i32_u (local.get $a)))
+    (i32.const 5) (i64.extend_i32_u (local.get $b)))
+
+  ;; ConsoleBox.clear()
+  (func $m_Console_clear (param $self i64) (result i32 i64)
+    (call $out_write (i32.add (global.get $lit_console_clear) (i32.const 8))
+                     (i32.load offset=4 (global.get $lit_console_clear)))
+    (i32.const 0) (i64.const 0))
+
+  ;; upstream NullBox spellings
+  (func $m_Null_is_null (param $self i64) (result i32 i64) (i32.const 2) (i64.const 1))
+  (func $m_Null_is_not_null (param $self i64) (result i32 i64) (i32.const 2) (i64.const 0))
+  (func $m_Null_get_or_default (param $self i64) (param $t i32) (param $v i64) (result i32 i64)
+    (call $retain (local.get $t) (local.get $v))
+    (local.get $t) (local.get $v))
+
+  ;; ---- new IntegerBox(x) / new FloatBox(x) / new BoolBox(x): upstream converts strings
+  ;; ASCII whitespace test
+  (func $is_ws (param $c i32) (result i32)
+    (i32.or (i32.eq (local.get $c) (i32.const 32))
+            (i32.and (i32.ge_u (local.get $c) (i32.const 9)) (i32.le_u (local.get $c) (i32.const 13)))))
+
+  ;; the trimmed byte range [start, end) of string s, as two results
+  (func $trim_range (param $s i32) (result i32 i32)
+    (local $p i32) (local $end i32)
+    (local.set $p (i32.add (local.get $s) (i32.const 8)))
+    (local.set $end (i32.add (local.get $p) (i32.load offset=4 (local.get $s))))
+    (block $done (loop $lead
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (br_if $done (i32.eqz (call $is_ws (i32.load8_u (local.get $p)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $lead)))
+    (block $done2 (loop $trail
+      (br_if $done2 (i32.ge_u (local.get $p) (local.get $end)))
+      (br_if $done2 (i32.eqz (call $is_ws (i32.load8_u (i32.sub (local.get $end) (i32.const 1))))))
+      (local.set $end (i32.sub (local.get $end) (i32.const 1)))
+      (br $trail)))
+    (local.get $p) (local.get $end))
+
+  ;; Rust's str::trim().parse::<i64>(): optional sign, digits, no overflow -> (1, value)
+  (func $parse_i64 (param $s i32) (result i32 i64)
+    (local $p i32) (local $end i32) (local $neg i32) (local $v i64) (local $d i64) (local $any i32)
+    (call $trim_range (local.get $s))
+    (local.set $end) (local.set $p)
+    (if (i32.lt_u (local.get $p) (local.get $end))
+      (then
+        (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 45))
+          (then (local.set $neg (i32.const 1)) (local.set $p (i32.add (local.get $p) (i32.const 1))))
+          (else (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 43))
+            (then (local.set $p (i32.add (local.get $p) (i32.const 1)))))))))
+    ;; accumulate negatively so i64 min is representable
+    (block $fail (block $ok (loop $digits
+      (br_if $ok (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $d (i64.extend_i32_u (i32.sub (i32.load8_u (local.get $p)) (i32.const 48))))
+      (br_if $fail (i64.gt_u (local.get $d) (i64.const 9)))
+      (br_if $fail (i64.lt_s (local.get $v) (i64.div_s (i64.add (i64.const -9223372036854775808) (local.get $d)) (i64.const 10))))
+      (local.set $v (i64.sub (i64.mul (local.get $v) (i64.const 10)) (local.get $d)))
+      (local.set $any (i32.const 1))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $digits)))
+      (br_if $fail (i32.eqz (local.get $any)))
+      (if (local.get $neg) (then (return (i32.const 1) (local.get $v))))
+      (br_if $fail (i64.eq (local.get $v) (i64.const -9223372036854775808)))
+      (return (i32.const 1) (i64.sub (i64.const 0) (local.get $v))))
+    (i32.const 0) (i64.const 0))
+
+  ;; a decimal like "2.5" or "-0.125" whose value is exact to compute (at most 15
+  ;; significant digits, no exponent) -> (1, f64 bits); anything else (0, 0)
+  (func $parse_f64_simple (param $s i32) (result i32 i64)
+    (local $p i32) (local $end i32) (local $neg i32) (local $m i64) (local $d i32) (local $any i32)
+    (local $frac i32) (local $dot i32) (local $digits i32) (local $r f64) (local $pow f64)
+    (call $trim_range (local.get $s))
+    (local.set $end) (local.set $p)
+    (if (i32.lt_u (local.get $p) (local.get $end))
+      (then
+        (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 45))
+          (then (local.set $neg (i32.const 1)) (local.set $p (i32.add (local.get $p) (i32.const 1))))
+          (else (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 43))
+            (then (local.set $p (i32.add (local.get $p) (i32.const 1)))))))))
+    (block $fail (block $ok (loop $chars
+      (br_if $ok (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $d (i32.load8_u (local.get $p)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (if (i32.eq (local.get $d) (i32.const 46))
+        (then (br_if $fail (local.get $dot)) (local.set $dot (i32.const 1)) (br $chars)))
+      (local.set $d (i32.sub (local.get $d) (i32.const 48)))
+      (br_if $fail (i32.gt_u (local.get $d) (i32.const 9)))
+      (local.set $any (i32.const 1))
+      (if (i32.or (i64.ne (local.get $m) (i64.const 0)) (local.get $d))
+        (then (local.set $digits (i32.add (local.get $digits) (i32.const 1)))))
+      (br_if $fail (i32.gt_u (local.get $digits) (i32.const 15)))
+      (local.set $m (i64.add (i64.mul (local.get $m) (i64.const 10)) (i64.extend_i32_u (local.get $d))))
+      (if (local.get $dot) (then (local.set $frac (i32.add (local.get $frac) (i32.const 1)))))
+      (br_if $fail (i32.gt_u (local.get $frac) (i32.const 22)))
+      (br $chars)))
+      (br_if $fail (i32.eqz (local.get $any)))
+      ;; m < 10^15 < 2^53 and 10^frac <= 10^22 are exact: one correctly rounded division
+      (local.set $pow (f64.const 1))
+      (block $pd (loop $pl
+        (br_if $pd (i32.eqz (local.get $frac)))
+        (local.set $pow (f64.mul (local.get $pow) (f64.const 10)))
+        (local.set $frac (i32.sub (local.get $frac) (i32.const 1)))
+        (br $pl)))
+      (local.set $r (f64.div (f64.convert_i64_s (local.get $m)) (local.get $pow)))
+      (if (local.get $neg) (then (local.set $r (f64.neg (local.get $r)))))
+      (return (i32.const 1) (i64.reinterpret_f64 (local.get $r))))
+    (i32.const 0) (i64.const 0))
+
+  ;; "Cannot convert 'X' to KIND"
+  (func $raise_convert (param $t i32) (param $v i64) (param $kind i32)
+    (local $s i32) (local $m i32)
+    (local.set $s (call $to_string (local.get $t) (local.get $v)))
+    (local.set $m (call $str_concat (local.get $s) (local.get $kind)))
+    (call $raise3 (global.get $msg_cannot_convert) (local.get $m) (i32.const 0))
+    (call $release (i32.const 5) (i64.extend_i32_u (local.get $s)))
+    (call $release (i32.const 5) (i64.extend_i32_u (local.get $m))))
+
+  (func $new_integer (param $t i32) (param $v i64) (result i32 i64)
+    (local $ok i32) (local $n i64)
+    (if (i32.eq (local.get $t) (i32.const 3)) (then (return (local.get $t) (local.get $v))))
+    (if (i32.eq (local.get $t) (i32.const 5))
+      (then
+        (call $parse_i64 (i32.wrap_i64 (local.get $v)))
+        (local.set $n) (local.set $ok)
+        (if (local.get $ok) (then (return (i32.const 3) (local.get $n))))))
+    (call $raise_convert (local.get $t) (local.get $v) (global.get $msg_to_integer))
+    (i32.const 0) (i64.const 0))
+
+  (func $new_float (param $t i32) (param $v i64) (result i32 i64)
+    (local $ok i32) (local $n i64)
+    (if (i32.eq (local.get $t) (i32.const 4)) (then (return (local.get $t) (local.get $v))))
+    (if (i32.eq (local.get $t) (i32.const 3))
+      (then (return (i32.const 4) (i64.reinterpret_f64 (f64.convert_i64_s (local.get $v))))))
+    (if (i32.eq (local.get $t) (i32.const 5))
+      (then
+        (call $parse_f64_simple (i32.wrap_i64 (local.get $v)))
+        (local.set $n) (local.set $ok)
+        (if (local.get $ok) (then (return (i32.const 4) (local.get $n))))))
+    (call $raise_convert (local.get $t) (local.get $v) (global.get $msg_to_float))
+    (i32.const 0) (i64.const 0))
+
+  (func $new_bool (param $t i32) (param $v i64) (result i32 i64)
+    (if (i32.eq (local.get $t) (i32.const 2)) (then (return (local.get $t) (local.get $v))))
+    (if (i32.eq (local.get $t) (i32.const 5))
+      (then
+        (if (call $str_eq (i32.wrap_i64 (local.get $v)) (global.get $lit_true))
+          (then (return (i32.const 2) (i64.const 1))))
+        (if (call $str_eq (i32.wrap_i64 (local.get $v)) (global.get $lit_false))
+          (then (return (i32.const 2) (i64.const 0))))))
+    (call $raise_convert (local.get $t) (local.get $v) (global.get $msg_to_bool))
+    (i32.const 0) (i64.const 0))

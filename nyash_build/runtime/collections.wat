@@ -16,6 +16,7 @@
 (global $CS_con_error i32 (i32.const 0x2E0E0))  ;; "[Console ERROR] "
 (global $CS_idx_int i32 (i32.const 0x2E0F8))  ;; "ArrayBox index must be an integer, got "
 (global $CS_slice_int i32 (i32.const 0x2E128))  ;; "ArrayBox.slice arguments must be integers, got "
+(global $CS_map_cleared i32 (i32.const 0x2E160))  ;; "Map cleared"
 (data (i32.const 0x2E000) "\ff\ff\ff\ff\02\00\00\00ok")
 (data (i32.const 0x2E010) "\ff\ff\ff\ff\1a\00\00\00Error: index out of bounds")
 (data (i32.const 0x2E038) "\ff\ff\ff\ff\0f\00\00\00Key not found: ")
@@ -27,6 +28,7 @@
 (data (i32.const 0x2E0E0) "\ff\ff\ff\ff\10\00\00\00[Console ERROR] ")
 (data (i32.const 0x2E0F8) "\ff\ff\ff\ff'\00\00\00ArrayBox index must be an integer, got ")
 (data (i32.const 0x2E128) "\ff\ff\ff\ff/\00\00\00ArrayBox.slice arguments must be integers, got ")
+(data (i32.const 0x2E160) "\ff\ff\ff\ff\0b\00\00\00Map cleared")
 
 ;; =================================================================================
 ;; ArrayBox: +0 rc, +4 len, +8 cap, +12 buffer (16-byte slots: tag i32 @0, payload i64 @8)
@@ -476,7 +478,7 @@
   i32.ge_s
   i64.extend_i32_u)
 
-(func $m_Array_clear (param $self i64) (result i32 i64)
+(func $col_arr_clear (param $self i64) (result i32 i64)
   local.get $self
   i32.wrap_i64
   call $col_arr_empty
@@ -550,7 +552,7 @@
   call $to_string
   i64.extend_i32_u)
 
-(func $m_Array_reverse (param $self i64) (result i32 i64)
+(func $col_arr_reverse (param $self i64) (result i32 i64)
   (local $a i32) (local $lo i32) (local $hi i32) (local $x i64) (local $y i64)
   local.get $self
   i32.wrap_i64
@@ -653,6 +655,14 @@
   if
     i64.const 0
     local.set $ap
+  end
+  ;; upstream: a negative end means "to the end"
+  local.get $bp
+  i64.const 0
+  i64.lt_s
+  if
+    local.get $len
+    local.set $bp
   end
   local.get $bp
   local.get $len
@@ -947,7 +957,7 @@
   end)
 
 ;; sort(): stable bottom-up merge sort, O(n log n), with one temporary buffer.
-(func $m_Array_sort (param $self i64) (result i32 i64)
+(func $col_arr_sort (param $self i64) (result i32 i64)
   (local $a i32) (local $n i32) (local $buf i32) (local $tmp i32) (local $src i32) (local $dst i32)
   (local $w i32) (local $lo i32) (local $mid i32) (local $hi i32) (local $x i32)
   local.get $self
@@ -1715,7 +1725,7 @@
   i32.eqz
   i64.extend_i32_u)
 
-(func $m_Map_clear (param $self i64) (result i32 i64)
+(func $col_map_clear (param $self i64) (result i32 i64)
   local.get $self
   i32.wrap_i64
   call $col_map_empty
@@ -1823,3 +1833,40 @@
   local.get $vt
   local.get $vp
   call $col_console)
+
+;; clear/sort/reverse answer "ok" and MapBox.clear "Map cleared", as upstream does
+(func $m_Array_clear (param $self i64) (result i32 i64)
+  local.get $self
+  call $col_arr_clear
+  drop
+  drop
+  i32.const 5
+  global.get $CS_ok
+  i64.extend_i32_u)
+
+(func $m_Array_sort (param $self i64) (result i32 i64)
+  local.get $self
+  call $col_arr_sort
+  drop
+  drop
+  i32.const 5
+  global.get $CS_ok
+  i64.extend_i32_u)
+
+(func $m_Array_reverse (param $self i64) (result i32 i64)
+  local.get $self
+  call $col_arr_reverse
+  drop
+  drop
+  i32.const 5
+  global.get $CS_ok
+  i64.extend_i32_u)
+
+(func $m_Map_clear (param $self i64) (result i32 i64)
+  local.get $self
+  call $col_map_clear
+  drop
+  drop
+  i32.const 5
+  global.get $CS_map_cleared
+  i64.extend_i32_u)

@@ -461,7 +461,11 @@
     (if (i32.or (i32.ne (local.get $ta) (i32.const 3)) (i32.ne (local.get $tb) (i32.const 3)))
       (then (call $raise_error (global.get $strtab_err_substring)) (return (i32.const 0) (i64.const 0))))
     (local.set $s (i32.wrap_i64 (local.get $self)))
-    (if (i64.lt_s (local.get $a) (i64.const 0)) (then (local.set $a (i64.const 0))))
+    ;; upstream converts to usize: a negative start is past the end (""), a negative
+    ;; end is past the end too (clamped to the length)
+    (if (i64.lt_s (local.get $a) (i64.const 0))
+      (then (return (i32.const 5) (i64.extend_i32_u (global.get $strtab_empty)))))
+    (if (i64.lt_s (local.get $b) (i64.const 0)) (then (local.set $b (i64.const 0x7FFFFFFFFFFFFFFF))))
     (if (i64.ge_s (local.get $a) (local.get $b))
       (then (return (i32.const 5) (i64.extend_i32_u (global.get $strtab_empty)))))
     (local.set $from (call $char_skip (local.get $s) (i32.const 0) (local.get $a)))

@@ -1265,7 +1265,8 @@
 
 ;; Equality (spec section 5): different kinds are never equal (1 == 1.0 is false,
 ;; void == null is false); numbers, bools, strings by value; arrays element-wise;
-;; maps, errors and instances by identity; ConsoleBox/MathBox equal to their own kind.
+;; errors by message; maps and instances by identity; ConsoleBox/MathBox equal to their
+;; own kind.
 (func $op_eq (param $at i32) (param $ap i64) (param $bt i32) (param $bp i64) (result i32)
   (local $a i32) (local $b i32) (local $n i32) (local $i i32) (local $sa i32) (local $sb i32)
   local.get $at
@@ -1302,6 +1303,20 @@
     i32.wrap_i64
     local.get $bp
     i32.wrap_i64
+    call $str_eq
+    return
+  end
+  ;; two ErrorBoxes are equal when their messages are (upstream compares the message)
+  local.get $at
+  i32.const 8
+  i32.eq
+  if
+    local.get $ap
+    i32.wrap_i64
+    i32.load offset=4
+    local.get $bp
+    i32.wrap_i64
+    i32.load offset=4
     call $str_eq
     return
   end

@@ -423,7 +423,8 @@ def test_equality_rules(rt: Runtime, V: Vals) -> None:
     _, msg = V.s("m")
     e1, e2 = rt.err_new(msg), rt.err_new(msg)
     assert eq(ERR, e1, ERR, e1) == 1
-    assert eq(ERR, e1, ERR, e2) == 0
+    assert eq(ERR, e1, ERR, e2) == 1  # ErrorBoxes compare by message (upstream)
+    assert eq(ERR, e1, ERR, rt.err_new(V.s("other")[1])) == 0
     assert eq(CONSOLE, 0, CONSOLE, 0) == 1
     assert eq(CONSOLE, 0, MATH, 0) == 0
 
