@@ -26,6 +26,7 @@
 (global $VS_ErrorBox i32 (i32.const 0x2C110))  ;; "ErrorBox"
 (global $VS_ConsoleBox i32 (i32.const 0x2C120))  ;; "ConsoleBox"
 (global $VS_MathBox i32 (i32.const 0x2C138))  ;; "MathBox"
+(global $VS_MathBox_print i32 (i32.const 0x2C360))  ;; "MathBox()" (upstream's string form)
 (global $VS_nl i32 (i32.const 0x2C148))  ;; "\0a"
 (global $VS_comma i32 (i32.const 0x2C158))  ;; ", "
 (global $VS_lbr i32 (i32.const 0x2C168))  ;; "["
@@ -63,6 +64,7 @@
 (data (i32.const 0x2C110) "\ff\ff\ff\ff\08\00\00\00ErrorBox")
 (data (i32.const 0x2C120) "\ff\ff\ff\ff\0a\00\00\00ConsoleBox")
 (data (i32.const 0x2C138) "\ff\ff\ff\ff\07\00\00\00MathBox")
+(data (i32.const 0x2C360) "\ff\ff\ff\ff\09\00\00\00MathBox()")
 (data (i32.const 0x2C148) "\ff\ff\ff\ff\01\00\00\00\0a")
 (data (i32.const 0x2C158) "\ff\ff\ff\ff\02\00\00\00, ")
 (data (i32.const 0x2C168) "\ff\ff\ff\ff\01\00\00\00[")
@@ -444,7 +446,7 @@
     end
     ;; 11 MathBox
     local.get $sb
-    global.get $VS_MathBox
+    global.get $VS_MathBox_print
     call $val_sb_add_str
     br $done
     end
