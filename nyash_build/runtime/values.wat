@@ -9,7 +9,7 @@
 ;; string forms (spec table); unary minus on a non-number raises
 ;; "Negation not supported for XBox".
 
-;; immortal strings 0x2C000..0x2C358 (generated layout; rc=-1, len, bytes)
+;; immortal strings 0x2C000..0x2C3A2 (generated layout; rc=-1, len, bytes)
 (global $VS_kind_table i32 (i32.const 0x2C000))
 (global $VS_void i32 (i32.const 0x2C040))  ;; "void"
 (global $VS_null i32 (i32.const 0x2C050))  ;; "null"
@@ -27,6 +27,7 @@
 (global $VS_ConsoleBox i32 (i32.const 0x2C120))  ;; "ConsoleBox"
 (global $VS_MathBox i32 (i32.const 0x2C138))  ;; "MathBox"
 (global $VS_MathBox_print i32 (i32.const 0x2C360))  ;; "MathBox()" (upstream's string form)
+(global $VS_ConsoleBox_print i32 (i32.const 0x2C378))  ;; "[ConsoleBox - Mock Implementation]"
 (global $VS_nl i32 (i32.const 0x2C148))  ;; "\0a"
 (global $VS_comma i32 (i32.const 0x2C158))  ;; ", "
 (global $VS_lbr i32 (i32.const 0x2C168))  ;; "["
@@ -65,6 +66,7 @@
 (data (i32.const 0x2C120) "\ff\ff\ff\ff\0a\00\00\00ConsoleBox")
 (data (i32.const 0x2C138) "\ff\ff\ff\ff\07\00\00\00MathBox")
 (data (i32.const 0x2C360) "\ff\ff\ff\ff\09\00\00\00MathBox()")
+(data (i32.const 0x2C378) "\ff\ff\ff\ff\22\00\00\00[ConsoleBox - Mock Implementation]")
 (data (i32.const 0x2C148) "\ff\ff\ff\ff\01\00\00\00\0a")
 (data (i32.const 0x2C158) "\ff\ff\ff\ff\02\00\00\00, ")
 (data (i32.const 0x2C168) "\ff\ff\ff\ff\01\00\00\00[")
@@ -440,7 +442,7 @@
     end
     ;; 10 ConsoleBox
     local.get $sb
-    global.get $VS_ConsoleBox
+    global.get $VS_ConsoleBox_print
     call $val_sb_add_str
     br $done
     end
