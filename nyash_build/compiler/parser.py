@@ -33,6 +33,14 @@ UNSUPPORTED_BOXES = frozenset(
 )
 
 
+def _declare_field(decl: A.BoxDecl, name: str, weak: bool) -> None:
+    """Fields accumulate over every field list of a box; a repeat is no new slot."""
+    if name not in decl.fields:
+        decl.fields.append(name)
+    if weak:
+        decl.weak_fields.add(name)
+
+
 class Parser:
     def __init__(self, tokens: list[Token], filename: str) -> None:
         self.toks = tokens
@@ -230,10 +238,7 @@ class Parser:
             self.advance()
             fields = self.field_list()
             for fname, weak in fields:
-                if fname not in decl.fields:
-                    decl.fields.append(fname)
-                if weak:
-                    decl.weak_fields.add(fname)
+                _declare_field(decl, fname, weak)
             if t.kind == "public":
                 decl.public = (decl.public or []) + [f for f, _ in fields]
             elif t.kind == "private":
@@ -248,11 +253,7 @@ class Parser:
                 if self.at("weak"):
                     weak = True
                     self.advance()
-                fname = self.expect(IDENT, "a field name").text
-                if fname not in decl.fields:
-                    decl.fields.append(fname)
-                if weak:
-                    decl.weak_fields.add(fname)
+                _declare_field(decl, self.expect(IDENT, "a field name").text, weak)
                 if not self.at(","):
                     break
                 self.advance()

@@ -108,33 +108,11 @@ def wasm(wat: str) -> bytes:
     return bytes(wasmtime.wat2wasm(wat))
 
 
-def _leb(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        b = data[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return result, pos
-
-
 def function_body_offsets(module: bytes) -> list[int]:
-    """Module offsets of each defined function's body (code-section order)."""
-    pos = 8
-    while pos < len(module):
-        sid = module[pos]
-        size, body = _leb(module, pos + 1)
-        if sid == 10:
-            count, p = _leb(module, body)
-            starts = []
-            for _ in range(count):
-                n, p2 = _leb(module, p)
-                starts.append(p2)
-                p = p2 + n
-            return starts
-        pos = body + size
-    return []
+    """Module offsets of each defined function's body (code-section order), read with
+    the runner's own section reader (its mapping is then checked against real traps)."""
+    from runtime_stub.runner import function_bodies
+    return [first for _, (first, _end) in sorted(function_bodies(module).items())]
 
 
 def meta_for(wat_text: str, module: bytes, lines: dict[int, int] | None = None) -> dict:

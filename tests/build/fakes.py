@@ -7,7 +7,6 @@ library imports them exactly like the real modules.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import types

@@ -1,7 +1,6 @@
 """Session fixtures: the runner is frozen once (cached across sessions by its key)."""
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 

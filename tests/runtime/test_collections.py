@@ -8,22 +8,20 @@ import pytest
 import wasmtime
 
 from tests.runtime.harness import Runtime
-from tests.runtime.test_values import (ARR, BOOL, CONSOLE, FLOAT, INST, INT, MAP, NULL, STR,
-                                       VOID, Vals, make_runtime)
+from tests.runtime.test_values import (ARR, BOOL, FLOAT, INT, MAP, NULL, STR,
+                                       VOID, Vals, i, make_runtime)
 
 
-@pytest.fixture
-def rt() -> Runtime:
-    return make_runtime()
-
-
-@pytest.fixture
-def V(rt: Runtime) -> Vals:
-    return Vals(rt)
-
-
-def i(n: int) -> tuple[int, int]:
-    return (INT, n)
+def assert_no_growth(rt: Runtime, cycle) -> None:
+    """After one warm-up, repeating cycle() neither grows memory nor leaks blocks."""
+    cycle()
+    probe = rt.alloc(8)
+    rt.free(probe)
+    before = rt.memory_bytes()
+    for _ in range(5):
+        cycle()
+    assert rt.memory_bytes() == before
+    assert rt.alloc(8) == probe
 
 
 def f(x: float) -> tuple[int, int]:
@@ -204,14 +202,7 @@ def test_arrays_do_not_leak(rt: Runtime, V: Vals) -> None:
             rt.m_Array_clear(a)
             push_owned(a, V.s("again"))
             rt.release(ARR, a)
-    cycle()
-    probe = rt.alloc(8)
-    rt.free(probe)
-    before = rt.memory_bytes()
-    for _ in range(5):
-        cycle()
-    assert rt.memory_bytes() == before
-    assert rt.alloc(8) == probe
+    assert_no_growth(rt, cycle)
 
 
 # -------------------------------------------------------------------- MapBox
@@ -373,14 +364,7 @@ def test_maps_do_not_leak(rt: Runtime, V: Vals) -> None:
             rt.release(*rt.m_Map_values(m))
             rt.release(*rt.m_Map_toString(m))
             rt.release(MAP, m)
-    cycle()
-    probe = rt.alloc(8)
-    rt.free(probe)
-    before = rt.memory_bytes()
-    for _ in range(5):
-        cycle()
-    assert rt.memory_bytes() == before
-    assert rt.alloc(8) == probe
+    assert_no_growth(rt, cycle)
 
 
 # -------------------------------------------------------------------- ConsoleBox

@@ -143,16 +143,6 @@ class Vals:
         return out
 
 
-@pytest.fixture
-def rt() -> Runtime:
-    return make_runtime()
-
-
-@pytest.fixture
-def V(rt: Runtime) -> Vals:
-    return Vals(rt)
-
-
 def i(n: int) -> tuple[int, int]:
     return (INT, n)
 
