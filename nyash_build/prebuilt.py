@@ -187,4 +187,4 @@ def _load_registrations() -> None:
 
 
 # Dotted names of the stdlib-only modules that call ``register(...)`` when imported.
-REGISTRATION_MODULES: list[str] = []
+REGISTRATION_MODULES: list[str] = ["nyash_build.runtime.c_build"]

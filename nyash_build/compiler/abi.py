@@ -3,7 +3,9 @@ value tags, the memory map start of compiler data, and which runtime functions c
 never leave an exception pending."""
 from __future__ import annotations
 
-DATA_BASE = 0x30000
+from ..runtime.c_build import C_BASE, C_END  # noqa: F401  (the C region precedes compiler data)
+
+DATA_BASE = C_END
 MAX_PAGES = 16384  # 1 GiB
 
 T_VOID, T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR, T_ARR, T_MAP, T_ERR, T_INST, T_CONSOLE, T_MATH, T_UNSET = range(13)

@@ -43,7 +43,22 @@ def build_module(text: str, filename: str) -> tuple[Module, dict[str, str], list
     kinds = infer(info)
     module, user_functions = codegen.generate(info, kinds)
     module = reachable_funcs(module, {"$_start"})
+    _check_c_parts(module, filename)
     return module, user_functions, info.warnings
+
+
+def _check_c_parts(module: Module, filename: str) -> None:
+    """A program that needs a C runtime part this installation lacks: say why, once."""
+    from .runtime_lib import runtime_lib
+    reason = runtime_lib().c_unavailable
+    if reason is None:
+        return
+    defined = {f.name for f in module.funcs} | {i.name for i in module.imports}
+    for f in module.funcs:
+        for ins in f.body:
+            if ins[0] == "call" and ins[1] not in defined:
+                raise CompileError([Diagnostic(filename, 0, 0, f"this program needs {ins[1][1:]}, "
+                                               f"a runtime part written in C, which is unavailable: {reason}")])
 
 
 def compile_source(text: str, filename: str, *, debug: bool = False, source_bytes: bytes | None = None) -> CompileResult:

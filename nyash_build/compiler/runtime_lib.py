@@ -1,17 +1,25 @@
-"""The runtime library (nyash_build/runtime/*.wat plus compiler/support.wat) parsed
-once per process into module IR that every compilation links in."""
+"""The runtime library (nyash_build/runtime/*.wat, the C runtime parts and
+compiler/support.wat) parsed once per process into module IR that every compilation
+links in."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Optional
 
 from ..wasm.module import Data, Func, Global
 
+
 class RuntimeLib:
-    """The parsed runtime (plus compiler support code), shared by every compilation."""
+    """The parsed runtime (plus compiler support code), shared by every compilation.
+
+    ``c_unavailable`` holds the reason when the C runtime parts could not be loaded
+    (an installation without the prebuilt artifact and without zig); programs that do
+    not reach a C function still compile, others fail with that reason (driver)."""
 
     def __init__(self) -> None:
         from importlib import resources
         from ..runtime import load_sources
+        from ..runtime.c_parts import CPartsError, load_c_parts
         from ..wasm.wat_parser import parse_fields
         texts = load_sources()
         support = (resources.files("nyash_build.compiler") / "support.wat").read_text(encoding="utf-8")
@@ -26,11 +34,41 @@ class RuntimeLib:
             self.globals += frag.globals
             self.data += frag.data
             self.exports += frag.exports
+        self.c_unavailable: Optional[str] = None
+        self.c_exports: list[str] = []
+        try:
+            c = load_c_parts()
+        except CPartsError as e:
+            self.c_unavailable = str(e)
+        else:
+            link_c_parts(self.funcs, c)
+            self.funcs += c.funcs
+            self.globals += c.globals
+            self.data += c.data
+            self.c_exports = c.exports
         self.func_names = {f.name for f in self.funcs}
         self.method_argc: dict[str, int] = {}
         for f in self.funcs:
             if f.name.startswith("$m_"):
                 self.method_argc[f.name] = (len(f.params) - 1) // 2
+
+
+def link_c_parts(runtime_funcs: list[Func], c) -> None:
+    """Check that every runtime function C calls exists with the signature C declared,
+    and that no C export shadows a runtime function (raises CPartsError)."""
+    from ..runtime.c_parts import CPartsError
+    by_name = {f.name: f for f in runtime_funcs}
+    for name, (params, results) in c.imports.items():
+        f = by_name.get(name)
+        if f is None:
+            raise CPartsError(f"C runtime parts call {name}, which the runtime does not define")
+        have = ([p if isinstance(p, str) else p[1] for p in f.params], list(f.results))
+        if have != (params, results):
+            raise CPartsError(f"C runtime parts declare {name} as {params} -> {results}, "
+                              f"the runtime defines {have[0]} -> {have[1]}")
+    for name in c.exports:
+        if name in by_name:
+            raise CPartsError(f"C function {name} has the name of a runtime function")
 
 
 @lru_cache(maxsize=1)

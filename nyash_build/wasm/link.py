@@ -14,7 +14,9 @@ def reachable_funcs(module: Module, roots: set[str]) -> Module:
     """A copy of ``module`` keeping only functions transitively called from ``roots``.
 
     Exported functions (per-item ``export`` or ``module.exports`` of kind func) are
-    roots too.  Order is preserved; imports, globals, memory and data are kept as is.
+    roots too.  Order is preserved; imports and memory are kept as is, and so are
+    globals and data segments without a ``group``; grouped ones (the C runtime parts)
+    are kept only when a function of their group is reachable.
     Raises ``KeyError`` for a root that names no function.
     """
     defined = {f.name: f for f in module.funcs}
@@ -40,4 +42,8 @@ def reachable_funcs(module: Module, roots: set[str]) -> Module:
                 target = ins[1]
                 if target not in seen:
                     work.append(target)
-    return replace(module, funcs=[f for f in module.funcs if f.name in seen])
+    funcs = [f for f in module.funcs if f.name in seen]
+    alive = {f.group for f in funcs if f.group is not None}
+    return replace(module, funcs=funcs,
+                   globals=[g for g in module.globals if g.group is None or g.group in alive],
+                   data=[d for d in module.data if d.group is None or d.group in alive])

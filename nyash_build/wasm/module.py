@@ -39,6 +39,7 @@ class Func:
     locals: list[tuple[Optional[str], ValType]]
     body: list[Instr]
     export: Optional[str] = None
+    group: Optional[str] = None  # see Data.group
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Global:
     mutable: bool
     init: Union[int, float]
     export: Optional[str] = None
+    group: Optional[str] = None  # see Data.group
 
 
 @dataclass
@@ -74,10 +76,15 @@ class Memory:
 
 @dataclass
 class Data:
-    """An active data segment for memory 0 at a constant offset."""
+    """An active data segment for memory 0 at a constant offset.
+
+    ``group`` (also on Func and Global) ties an item to a part of the runtime, e.g. "c"
+    for the C runtime parts: dead-code elimination keeps grouped globals and data only
+    when some function of the same group is reachable (``link.reachable_funcs``)."""
 
     offset: int
     data: bytes
+    group: Optional[str] = None
 
 
 @dataclass
