@@ -3,9 +3,10 @@
 For each program: the standalone executable (whole process, and its `_start` alone
 per CPU variant), `nyash run` (JIT, compile included), CPython's reference version,
 the C version under gcc -O2, and the reference interpreter's time from the suite
-README. Every run's output is checked against the expected checksum; a mismatch stops
-the run with exit status 1. Prints a table with ratios, geometric means and the
-issue-6 targets; writes bench-results.json and (with matplotlib) bench-results.png.
+README; and where execution goes (an instruction profile, see profile.py). Every run's
+output is checked against the expected checksum; a mismatch stops the run with exit
+status 1. Prints a table with ratios, geometric means and the targets; writes
+bench-results.json and (with matplotlib) bench-results.png.
 """
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import measure, throughput
+from . import measure, profile, throughput
 from .measure import BenchFailure, Timing
 from .programs import REPO, SIZES, Program, ProgramError, default_suite_dir, discover
 from .report import ProgramResult, Report, render, write_chart, write_json
 
-SKIPPABLE = ("native", "jit", "cpython", "c", "throughput")
+SKIPPABLE = ("native", "jit", "cpython", "c", "profile", "throughput")
 
 
 @dataclass
@@ -132,6 +133,9 @@ def bench_program(program: Program, opts: Options) -> ProgramResult:
             argv = [str(exe)] + ([str(program.n)] if program.n is not None else [])
             result.c = measure.time_process(program, "gcc -O2", argv, opts.runs,
                                             timeout=opts.timeout)
+    if "profile" not in opts.skip:
+        log(f"{program.label}: instruction profile")
+        result.profile = profile.measure(program)
     return result
 
 

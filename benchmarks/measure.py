@@ -129,7 +129,7 @@ def build_c(program: Program, cache_dir: Path) -> Path | None:
         return exe
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = exe.with_name(exe.name + f".tmp{os.getpid()}")
-    proc = subprocess.run([gcc, "-O2", "-o", str(tmp), str(program.c_source)],
+    proc = subprocess.run([gcc, "-O2", "-o", str(tmp), str(program.c_source), "-lm"],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise BenchFailure(f"{program.name}: gcc failed:\n{proc.stderr}")

@@ -22,8 +22,11 @@ SUITE = default_suite_dir()
 needs_suite = pytest.mark.skipif(not SUITE.is_dir(), reason=f"benchmark suite {SUITE} missing")
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
 SUITE_NAMES = sorted(p.stem for p in SUITE.glob("*.nyash") if not p.stem.endswith(".small"))
+# the harness's own programs (benchmarks/programs/): fib30 and the issue-19 shapes
+EXTRA_NAMES = sorted(p.stem for p in EXTRA_PROGRAMS.glob("*.nyash") if not p.stem.endswith(".small"))
+NEW_SHAPES = ["bintrees", "interp", "mapobjs", "nbody", "strsplit"]
 # full-size C runs that take well under a second
-CHEAP_C = ["arrays", "collatz", "fib", "fib30", "loops", "objects", "sieve", "sort", "strings"]
+CHEAP_C = ["arrays", "collatz", "fib", "loops", "objects", "sieve", "sort", "strings", *EXTRA_NAMES]
 
 
 def _nyash_run(source: Path) -> subprocess.CompletedProcess:
@@ -32,8 +35,17 @@ def _nyash_run(source: Path) -> subprocess.CompletedProcess:
 
 
 # ------------------------------------------------------------ programs and sizes
+def test_extra_programs_include_the_new_shapes() -> None:
+    assert set(NEW_SHAPES) <= set(EXTRA_NAMES)
+    for name in NEW_SHAPES:  # each with both sizes, CPython and C versions
+        for path in (f"{name}.nyash", f"{name}.out", f"{name}.small.nyash", f"{name}.small.out",
+                     f"reference/{name}.py"):
+            assert (EXTRA_PROGRAMS / path).is_file(), path
+        assert (EXTRA_PROGRAMS.parent / "c" / f"{name}.c").is_file()
+
+
 @needs_suite
-@pytest.mark.parametrize("name", SUITE_NAMES + ["fib30"])
+@pytest.mark.parametrize("name", SUITE_NAMES + EXTRA_NAMES)
 def test_small_program_prints_its_checksum_under_nyash_run(name: str) -> None:
     program = discover(SUITE, "small", [name])[0]
     proc = _nyash_run(program.source)
@@ -44,7 +56,7 @@ def test_small_program_prints_its_checksum_under_nyash_run(name: str) -> None:
 @needs_suite
 def test_discover_finds_the_suite_and_the_extra_programs() -> None:
     full = {p.name: p for p in discover(SUITE, "full")}
-    assert set(SUITE_NAMES) | {"fib30"} == set(full)
+    assert set(SUITE_NAMES) | set(EXTRA_NAMES) == set(full)
     assert full["fib"].n == 35 and full["fib"].expected == "9227465"
     assert full["fib30"].source.parent == EXTRA_PROGRAMS and full["fib30"].expected == "832040"
     small = {p.name: p for p in discover(SUITE, "small", ["fib", "fib30"])}
@@ -124,6 +136,16 @@ def test_python_reference_is_rewritten_to_the_small_size(tmp_path: Path) -> None
     assert proc.stdout.strip() == program.expected == "1654210"
 
 
+@needs_suite
+@pytest.mark.parametrize("name", NEW_SHAPES)
+def test_new_shape_python_reference_prints_the_small_checksum(name: str, tmp_path: Path) -> None:
+    program = discover(SUITE, "small", [name])[0]
+    script = measure.python_script(program, tmp_path)
+    assert script != program.python  # rewritten to the small n
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == program.expected
+
+
 # ------------------------------------------------------------- checks and report
 def _program(expected: str = "7") -> Program:
     return Program("p", "full", Path("p.nyash"), expected, None, None, None, None, None)
@@ -150,21 +172,27 @@ def test_ratios_geomeans_and_targets() -> None:
     def t(s: float) -> Timing:
         return Timing([s, s * 2, s / 2])  # median s
 
-    fast = ProgramResult("fib30", "fib30", "full", aot_exec=t(0.010), cpython=t(0.2), c=t(0.004),
-                         ref_interp_s=20.0, exec_by_variant={"baseline": t(0.012), "x86-64-v3": t(0.010)})
-    slow = ProgramResult("b", "b", "full", aot_exec=t(0.1), cpython=t(0.4), c=t(0.01))
-    assert fast.ratios() == pytest.approx({"cpython_over_aot": 20, "aot_over_c": 2.5,
-                                           "ref_over_aot": 2000, "baseline_over_v3": 1.2})
+    fast = ProgramResult("fib30", "fib30", "full", aot_exec=t(0.002), cpython=t(0.2), c=t(0.0016),
+                         ref_interp_s=20.0, exec_by_variant={"baseline": t(0.0024), "x86-64-v3": t(0.002)})
+    slow = ProgramResult("b", "b", "full", aot_exec=t(0.1), cpython=t(0.4), c=t(0.02))
+    assert fast.ratios() == pytest.approx({"cpython_over_aot": 100, "aot_over_c": 1.25,
+                                           "ref_over_aot": 10000, "baseline_over_v3": 1.2})
     report = Report("full", 3, [fast, slow])
     geo = report.geomeans()
-    assert geo["cpython_over_aot"] == pytest.approx(geomean([20, 4]))
-    assert geo["ref_over_aot"] == pytest.approx(2000)  # missing values are left out
-    status = {x.name: x.status for x in report.targets()}
-    assert status[">=10x faster than CPython (geomean, AOT exec)"] == "MISS"  # sqrt(80) < 10
-    assert status["fib(30) execution < 20 ms"] == "PASS"
-    assert status["within 3x of gcc -O2 (geomean, AOT exec)"] == "MISS"
+    assert geo["cpython_over_aot"] == pytest.approx(geomean([100, 4]))
+    assert geo["ref_over_aot"] == pytest.approx(10000)  # missing values are left out
+    targets = {x.name: x for x in report.targets()}
+    each_py = targets["every program >=5x faster than CPython (slowest, AOT exec)"]
+    assert each_py.status == "MISS" and each_py.value == pytest.approx(4)
+    assert each_py.detail == "1/2 programs; misses: b 4.00x"
+    geo_py = targets[">=25x faster than CPython (geomean, AOT exec)"]
+    assert geo_py.status == "MISS" and geo_py.value == pytest.approx(20)  # sqrt(100 * 4)
+    worst_c = targets["no program worse than 4x of gcc -O2 (worst, AOT exec)"]
+    assert worst_c.status == "MISS" and worst_c.value == pytest.approx(5)
+    assert targets["within 1.5x of gcc -O2 (geomean, AOT exec)"].status == "MISS"  # sqrt(6.25)=2.5
+    assert targets["fib(30) execution < 2.5 ms"].status == "PASS"
     text = render(report)
-    assert "geomean" in text and "[PASS] fib(30) execution < 20 ms: 10.00 ms" in text
+    assert "geomean" in text and "[PASS] fib(30) execution < 2.5 ms: 2.00 ms" in text
 
 
 def test_generated_throughput_program_compiles_and_runs(tmp_path: Path) -> None:
@@ -182,13 +210,15 @@ def test_harness_end_to_end_small(tmp_path: Path, capsys: pytest.CaptureFixture)
                          "--build-dir", str(tmp_path / "build"), "--output-dir", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "fib (small)" in out and "loops (small)" in out and "Targets (issue 6):" in out
+    assert "fib (small)" in out and "loops (small)" in out and "Targets (issue 19" in out
+    assert "Where execution goes" in out and "top: fib " in out
     data = json.loads((tmp_path / "bench-results.json").read_text())
     assert [p["name"] for p in data["programs"]] == ["fib", "loops"]
     for p in data["programs"]:
         for column in ("aot_process", "aot_exec", "nyash_run", "cpython"):
             assert p[column]["median_s"] > 0, (p["name"], column)
         assert p["ratios"]["cpython_over_aot"] > 0
+        assert p["profile"]["instructions"] > 0 and p["profile"]["by_area"]["generated"] > 0
     assert data["throughput"]["lines"] > 4900
     assert {t["status"] for t in data["targets"]} <= {"PASS", "MISS", "n/a"}
 
@@ -200,7 +230,7 @@ def test_harness_fails_loudly_on_a_wrong_checksum(tmp_path: Path, capsys: pytest
     (suite / "bad.nyash").write_text("static box Main {\n    main() {\n        print(1)\n    }\n}\n")
     (suite / "bad.out").write_text("2\n")
     code = harness.main(["--suite", str(suite), "--only", "bad", "-n", "1",
-                         "--skip", "native,cpython,c,throughput",
+                         "--skip", "native,cpython,c,profile,throughput",
                          "--build-dir", str(tmp_path / "b"), "--output-dir", str(tmp_path)])
     assert code == 1
     assert "FAILED: bad [nyash run]: wrong output: expected '2', got '1'" in capsys.readouterr().err

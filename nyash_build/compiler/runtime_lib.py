@@ -28,8 +28,10 @@ class RuntimeLib:
         self.globals: list[Global] = []
         self.data: list[Data] = []
         self.exports: list[tuple[str, str, str]] = []
+        self.origin: dict[str, str] = {}  # function name -> source file (for profiles)
         for name, text in texts:
             frag = parse_fields(text, name)
+            self.origin.update((f.name, name) for f in frag.funcs)
             self.funcs += frag.funcs
             self.globals += frag.globals
             self.data += frag.data
