@@ -26,9 +26,10 @@ from nyash_build.compiler.driver import compile_file
 from nyash_build.pipeline import native_from_result
 from runtime_stub import payload as PF
 from runtime_stub import runner as R
-from tests.helpers import CORPUS, nyash
+from tests.helpers import CORPUS, REPO, nyash
 
 CONFORMANCE = CORPUS / "conformance"
+PROGRAMS = REPO / "tests" / "programs"
 HELLO_SRC = Path(__file__).resolve().parents[1] / "examples" / "hello" / "hello.nyash"
 HELLO_OUT = ("Hello from Nyash!\n1 + 2 + ... + 10 = 55\n"
              "compiled ahead of time to one standalone executable\n")
@@ -43,6 +44,8 @@ OUT_CASES = [
     "113_float_arith", "114_exceptions_across_calls", "115_finally_paths",
     "117_deep_recursion_10000", "120_multi_parent",
 ]
+# Upstream compatibility regressions (issue 17), from tests/programs/.
+PROGRAM_CASES = sorted(p.stem for p in PROGRAMS.glob("compat_*.nyash"))
 # Runtime errors (compile-time errors never produce an executable).
 ERR_CASES = [
     "060_err_div_zero", "064_err_mod_zero", "065_err_int_plus_string",
@@ -93,6 +96,7 @@ def built(tmp_path_factory, trap_src) -> dict[str, Path]:
     """Every test program compiled once: name -> executable."""
     out = tmp_path_factory.mktemp("exes")
     sources = {name: CONFORMANCE / f"{name}.nyash" for name in OUT_CASES + ERR_CASES}
+    sources.update({name: PROGRAMS / f"{name}.nyash" for name in PROGRAM_CASES})
     sources["hello"] = HELLO_SRC
     sources["trap"] = trap_src
     busy = out / "busy.nyash"  # ~30M loop iterations: tens of milliseconds of _start
@@ -159,6 +163,13 @@ def test_corpus_choice_is_broad() -> None:
 def test_conformance_output(built, run, name):
     proc = run(built[name])
     assert proc.stdout == (CONFORMANCE / f"{name}.out").read_text(encoding="utf-8")
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("name", PROGRAM_CASES)
+def test_compat_program_output(built, run, name):
+    proc = run(built[name])
+    assert proc.stdout == (PROGRAMS / f"{name}.out").read_text(encoding="utf-8")
     assert (proc.returncode, proc.stderr) == (0, "")
 
 

@@ -1,8 +1,13 @@
 """Tokens -> AST.  Recursive descent following the grammar in the spec (section 2).
 
-Newlines end statements; they may appear right after ``{`` and before ``}``.  On a
-syntax error the parser records a diagnostic, skips to the end of the line and goes
-on, so one run reports several independent errors.
+A statement (or box member) ends at a newline, before ``}`` or the end of the file, or
+-- as in the reference parser, which needs no separators at all -- right before a token
+that begins another statement (member), so a whole program may stand on one line:
+``static box Main { init { c } main() { me.c = 1 print(me.c) return 0 } }``.  Any
+other token after a complete statement is an error at that token.  Expressions never
+continue across a newline.  On a syntax error the parser records a diagnostic, skips to
+the end of the line (or the end of the enclosing block) and goes on, so one run reports
+several independent errors.
 """
 from __future__ import annotations
 
@@ -17,6 +22,17 @@ _MAX_DEPTH = 200  # nesting limit: keeps the compiler (and wasm validation) boun
 _MAX_EXPR_HEIGHT = 1000
 _NESTING_MSG = f"nested deeper than {_MAX_DEPTH} levels (blocks, parentheses, calls and unary operators count)"
 _MAX_ELSE_IF = 1000
+
+
+# Tokens the reference parser starts a statement with (anything else after a complete
+# statement on the same line is a syntax error); IDENT covers the contextual words
+# (`global`, `include`, ...).
+STATEMENT_START = frozenset((IDENT, "box", "static", "function", "if", "loop", "break", "return",
+                             "print", "local", "try", "throw", "from", "me"))
+# Tokens a box member starts with: a field or method name, a field list, a constructor.
+MEMBER_START = frozenset((IDENT, "init", "birth", "override", "public", "private", "weak"))
+# What may follow a bare field name (`box B { name  other  weak w  m() { } }`).
+_AFTER_BARE_FIELD = MEMBER_START | {NEWLINE, "}", ","}
 
 
 class _Abort(Exception):
@@ -84,11 +100,13 @@ class Parser:
         while self.toks[self.pos].kind == NEWLINE:
             self.pos += 1
 
-    def end_statement(self) -> None:
-        """A statement ends at a newline, or right before ``}`` / end of file."""
-        if self.at(NEWLINE):
+    def end_statement(self, starts: frozenset[str] = STATEMENT_START) -> None:
+        """A statement ends at a newline, right before ``}`` / end of file, or right
+        before a token in ``starts`` (the next statement or member on the same line)."""
+        k = self.tok.kind
+        if k == NEWLINE:
             self.advance()
-        elif not (self.at("}") or self.at(EOF)):
+        elif not (k == "}" or k == EOF or k in starts):
             raise self.error(self.tok, f"expected end of line, found {self.tok.describe()}")
 
     def sync(self) -> None:
@@ -243,9 +261,9 @@ class Parser:
                 decl.public = (decl.public or []) + [f for f, _ in fields]
             elif t.kind == "private":
                 decl.private = (decl.private or []) + [f for f, _ in fields]
-            self.end_statement()
+            self.end_statement(MEMBER_START)
             return
-        if (t.kind == IDENT or t.kind == "weak") and self.peek().kind in (NEWLINE, "}", ",", IDENT) and not (
+        if (t.kind == IDENT or t.kind == "weak") and self.peek().kind in _AFTER_BARE_FIELD and not (
                 t.kind == IDENT and t.text in UNSUPPORTED_WORDS):
             # bare field declarations in the box body: `name` or `a, b` or `weak w`
             while True:
@@ -257,7 +275,7 @@ class Parser:
                 if not self.at(","):
                     break
                 self.advance()
-            self.end_statement()
+            self.end_statement(MEMBER_START)
             return
         is_override = False
         if self.at("override"):
@@ -272,7 +290,7 @@ class Parser:
             if key in decl.methods:
                 self.error(mt, f"method '{mt.text}' with {len(params)} parameters is defined twice in {decl.name}")
             decl.methods[key] = A.Method(mt.line, mt.col, mt.text, params, body, is_override, decl.name)
-            self.end_statement()
+            self.end_statement(MEMBER_START)
             return
         if mt.kind == IDENT and mt.text in UNSUPPORTED_WORDS:
             raise self.error(mt, f"'{mt.text}' is not available in compiled programs")
@@ -293,9 +311,12 @@ class Parser:
             stmt = self.if_stmt()
         elif k == "loop":
             self.advance()
-            self.expect("(", "'(' after loop (loop needs parentheses: loop(condition))")
-            cond = self.expression()
-            self.expect(")")
+            if self.at("{"):  # `loop { ... }`: no condition, runs until break/return
+                cond: A.Expr = A.BoolLit(t.line, t.col, True)
+            else:
+                self.expect("(", "'(' or '{' after loop (loop(condition) { ... } or loop { ... })")
+                cond = self.expression()
+                self.expect(")")
             body = self.block()
             stmt = A.Loop(t.line, t.col, cond, body)
         elif k == "break":
