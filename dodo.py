@@ -2,8 +2,8 @@
 
 `doit build hello && ./build/hello/hello` builds examples/hello into ./build/hello/hello;
 `doit build` builds every example app, `doit list` shows the tasks. The task library is
-nyash_build/build/tasks.py (the same one `nyash init` projects use).
+nyash_build/project/tasks.py (the same one `nyash init` projects use).
 """
-from nyash_build.build.tasks import nyash_tasks
+from nyash_build.project.tasks import nyash_tasks
 
 globals().update(nyash_tasks("examples/hello", "examples/multi", out_dir="build"))

@@ -189,7 +189,7 @@ def cmd_build(args: list[str]) -> int:
     p.add_argument("--explain", action="store_true")
     p.add_argument("-C", "--directory", default=".")
     ns = p.parse_args(args)
-    from .build.commands import cmd_build as run_build
+    from .project.commands import cmd_build as run_build
     return run_build(ns.app, ns.profile, ns.explain, Path(ns.directory))
 
 
@@ -197,7 +197,7 @@ def cmd_init(args: list[str]) -> int:
     p = argparse.ArgumentParser(prog="nyash init")
     p.add_argument("name")
     ns = p.parse_args(args)
-    from .build.commands import cmd_init as run_init
+    from .project.commands import cmd_init as run_init
     return run_init(ns.name, Path.cwd() / ns.name)
 
 
@@ -207,7 +207,7 @@ def cmd_cache(args: list[str]) -> int:
     p.add_argument("--all", action="store_true")
     p.add_argument("--days", type=int, default=30)
     ns = p.parse_args(args)
-    from .build.commands import cmd_cache_prune
+    from .project.commands import cmd_cache_prune
     return cmd_cache_prune(all_entries=ns.all, days=ns.days)
 
 

@@ -1,6 +1,6 @@
 """Source to standalone executable in one call (used by ``nyash --compile-native``).
 
-The doit tasks in ``nyash_build.build`` run the same stages as separate file targets.
+The doit tasks in ``nyash_build.project`` run the same stages as separate file targets.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
 """doit tasks for this project: `doit build` here builds ./build/hello/hello."""
-from nyash_build.build.tasks import nyash_tasks
+from nyash_build.project.tasks import nyash_tasks
 
 globals().update(nyash_tasks())

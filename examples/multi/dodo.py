@@ -1,4 +1,4 @@
 """doit tasks for this project: `doit build` (all apps), `doit build fib`, `doit list`."""
-from nyash_build.build.tasks import nyash_tasks
+from nyash_build.project.tasks import nyash_tasks
 
 globals().update(nyash_tasks())

@@ -3,7 +3,7 @@
 A key is `sha256(canonical JSON of {"nyash-action": FORMAT, "stage": ..., ingredients})`,
 hex encoded (64 characters, the form Bazel-style caches expect under `/ac/`). Each
 function below takes its ingredients explicitly, so tests can vary one at a time and
-docs/cache.md can list them; `nyash_build.build.stages` gathers the live values.
+docs/cache.md can list them; `nyash_build.project.stages` gathers the live values.
 
 Inputs enter by their sha256 (never by path or mtime): two clones at different places,
 or a restored tree with new mtimes, produce the same keys.

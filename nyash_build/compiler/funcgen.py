@@ -13,20 +13,16 @@ innermost handler of the function (a ``try`` block or catch body) or to ``$exit`
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import ast as A
 from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL, T_CONSOLE,
                   T_ERR, T_FLOAT, T_INST, T_INT, T_MAP, T_MATH, T_NULL, T_STR, T_VOID)
 from .fastpaths import FastPaths, inline_rc_checks
 from .infer import _METHOD_RESULTS, SCALAR, binary_kind, static_field_site, storage
+from .modulegen import ModuleGen
 from .program import CATCH_ALL_TYPES, CTOR_NAMES, Body
 from .values import Val, _Ctx, _wasm_params
 from ..diagnostics import Diagnostic
 from ..wasm.module import Func
-
-if TYPE_CHECKING:
-    from .codegen import ModuleGen
 
 
 class FuncGen(FastPaths):

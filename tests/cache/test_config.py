@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from nyash_build.build.config import CacheSettings, ConfigError, load_project
+from nyash_build.project.config import CacheSettings, ConfigError, load_project
 from nyash_build.cache.store import default_cache_root, resolve_spec
 
 BASE = '[project]\nname = "p"\n\n[apps.p]\nmain = "main.nyash"\n'

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nyash_build.build import stages
+from nyash_build.project import stages
 from nyash_build.cache import keys
 
 HOST = {"os": "linux", "machine": "x86_64"}

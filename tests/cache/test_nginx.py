@@ -20,8 +20,8 @@ import pytest
 pytest.importorskip("nyash_build.compiler.driver")
 pytest.importorskip("nyash_build.bundle.exe")
 
-from nyash_build.build.commands import cmd_build  # noqa: E402
-from nyash_build.build.tasks import NyashReporter  # noqa: E402
+from nyash_build.project.commands import cmd_build  # noqa: E402
+from nyash_build.project.tasks import NyashReporter  # noqa: E402
 from nyash_build.bundle import runner_cache  # noqa: E402
 from nyash_build.cache import store  # noqa: E402
 

@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from nyash_build.build import stages
+from nyash_build.project import stages
 from nyash_build.cache import keys
 from nyash_build.cache.store import (ActionCache, CacheSpec, LocalStore, Output, RemoteStore,
                                      make_entry, run_cached)
@@ -292,7 +292,7 @@ def test_runner_frozen_here_is_uploaded(tmp_path, server, monkeypatch) -> None:
 def test_prune_removes_unused_entries(tmp_path, monkeypatch, capsys) -> None:
     import os as _os
 
-    from nyash_build.build.commands import cmd_cache_prune
+    from nyash_build.project.commands import cmd_cache_prune
     monkeypatch.setenv("NYASH_CACHE_DIR", str(tmp_path))
     cache = ActionCache(spec(tmp_path, None, local="."))
     cache.store(KEY, {"old": b"old bytes"})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.conftest import REPO, run_doit
+from tests.project.conftest import REPO, run_doit
 
 pytestmark = pytest.mark.usefixtures("fake_stages")
 TASKS = {"wasm:fib", "cwasm:fib.baseline", "cwasm:fib.x86-64-v3", "build:fib"}
@@ -23,7 +23,7 @@ def multi(tmp_path: Path, monkeypatch) -> Path:
     return dest
 
 
-from tests.build.conftest import fake_stages  # noqa: E402,F401 - the fixture
+from tests.project.conftest import fake_stages  # noqa: E402,F401 - the fixture
 
 
 def test_rebuild_from_empty_build_dir_is_all_local_hits(multi, capfd) -> None:
@@ -52,8 +52,8 @@ def test_parallel_workers_report_cache_outcomes(multi) -> None:
 
 
 def test_bad_remote_url_from_environment(multi, monkeypatch) -> None:
-    from nyash_build.build.config import ConfigError
-    from nyash_build.build.tasks import task_namespace
+    from nyash_build.project.config import ConfigError
+    from nyash_build.project.tasks import task_namespace
     monkeypatch.setenv("NYASH_REMOTE_CACHE", "localhost:8080")
     monkeypatch.chdir(multi)
     with pytest.raises(ConfigError, match="NYASH_REMOTE_CACHE"):

@@ -7,8 +7,8 @@ from typing import Callable
 
 import pytest
 
-from nyash_build.build import stages
-from nyash_build.build.tasks import EXPLAIN, NyashReporter, release_build_locks, task_namespace
+from nyash_build.project import stages
+from nyash_build.project.tasks import EXPLAIN, NyashReporter, release_build_locks, task_namespace
 
 from . import fakes
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nyash_build.build import stages
+from nyash_build.project import stages
 
 pytestmark = pytest.mark.usefixtures("fake_stages")
 

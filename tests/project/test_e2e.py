@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from nyash_build.build.commands import cmd_build, cmd_init
-from nyash_build.build.tasks import NyashReporter
+from nyash_build.project.commands import cmd_build, cmd_init
+from nyash_build.project.tasks import NyashReporter
 
 pytest.importorskip("nyash_build.compiler.driver")
 pytest.importorskip("nyash_build.bundle.exe")

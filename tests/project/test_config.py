@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from nyash_build.build.config import ConfigError, load_project
+from nyash_build.project.config import ConfigError, load_project
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from nyash_build.build.config import CONFIG_NAME, ConfigError, load_project
+from nyash_build.project.config import CONFIG_NAME, ConfigError, load_project
 from nyash_build.fsutil import write_atomic
-from nyash_build.build.tasks import release_build_locks, task_namespace
+from nyash_build.project.tasks import release_build_locks, task_namespace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -102,7 +102,7 @@ opt-level = "none"
 
 _DODO = '''\
 """doit tasks: `doit build` builds every app into build/, `doit list` shows the tasks."""
-from nyash_build.build.tasks import nyash_tasks
+from nyash_build.project.tasks import nyash_tasks
 
 globals().update(nyash_tasks())
 '''

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nyash_build.build.commands import cmd_build, cmd_cache_prune, cmd_init
-from nyash_build.build.config import load_project
-from nyash_build.build.tasks import NyashReporter
+from nyash_build.project.commands import cmd_build, cmd_cache_prune, cmd_init
+from nyash_build.project.config import load_project
+from nyash_build.project.tasks import NyashReporter
 
 
 def test_init_scaffolds_a_valid_project(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Use it from a project's dodo.py in one line::
 
-    from nyash_build.build.tasks import nyash_tasks
+    from nyash_build.project.tasks import nyash_tasks
     globals().update(nyash_tasks())
 
 which defines `task_wasm`, `task_cwasm`, `task_build` and `DOIT_CONFIG`. Then
@@ -30,8 +30,8 @@ from typing import Any, Callable, Iterator
 from doit.exceptions import InvalidCommand
 from doit.task import Task, clean_targets
 
-from nyash_build.build import stages
-from nyash_build.build.config import AppConfig, ConfigError, ProjectConfig, load_project
+from nyash_build.project import stages
+from nyash_build.project.config import AppConfig, ConfigError, ProjectConfig, load_project
 from nyash_build.cache.store import CacheSpec, check_remote_url, resolve_spec
 
 DEP_FILE_NAME = ".doit-db.json"
