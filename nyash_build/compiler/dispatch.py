@@ -68,6 +68,23 @@ class Dispatchers:
         self.funcs.append(Func(fname, params, ["i32", "i64"], [("$cid", "i32")], code))
         return fname
 
+    def sole_user_target(self, name: str, argc: int) -> dict[str, list[int]] | None:
+        """{method function: class ids} when only user boxes answer name/argc, with at
+        most two implementations over at most four boxes (worth testing inline at a call
+        site); None otherwise."""
+        if name in ("fini", "toString") and argc == 0:
+            return None
+        if any(self.rt.method_argc.get(f"$m_{k}_{name}") == argc for k in BUILTIN_KIND_NAMES.values()):
+            return None
+        targets: dict[str, list[int]] = {}
+        for c in self.info.classes.values():
+            m = c.find_method(name, argc)
+            if m is not None:
+                targets.setdefault(self.method_func(m), []).append(c.cid)
+        if not targets or len(targets) > 2 or sum(len(v) for v in targets.values()) > 4:
+            return None
+        return targets
+
     def field_dispatcher(self, name: str, write: bool) -> str:
         fname = f"${'setf' if write else 'getf'}:{name}"
         if fname in self.generated:

@@ -119,8 +119,9 @@ class FastPaths:
             self.emit(("i32.wrap_i64",))
         return Val(kind, st)
 
-    def builtin_fast(self, kind: str, e: A.MethodCall, v: Val) -> Val | None:
-        """Direct runtime calls for the hottest collection methods."""
+    def builtin_fast(self, kind: str, e: A.MethodCall, v: Val, result: str) -> Val | None:
+        """Direct runtime calls for the hottest collection methods (kind: the receiver's
+        base kind, never null; result: the call's kind from inference)."""
         if kind == "map" and e.name == "set" and len(e.args) == 2 and v.st == "dyn" and self.discarded is e:
             # statement `m.set(k, v)`: the "Set key: K" message would be thrown away
             tmp = self.stash() if v.owned else None
@@ -165,7 +166,7 @@ class FastPaths:
                 if e.name == "get":
                     self.inline_arr_get(a, i)
                     self.release_all([tmp] if tmp else [])
-                    return Val("dyn", "dyn", True)
+                    return Val(result, "dyn", True)
                 x = self.expr(e.args[1])
                 self.to_dyn(x)
                 xt, xv = self.tmp_pair()

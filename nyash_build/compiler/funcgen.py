@@ -17,7 +17,8 @@ from . import ast as A
 from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL, T_CONSOLE,
                   T_ERR, T_FLOAT, T_INST, T_INT, T_MAP, T_MATH, T_NULL, T_STR, T_VOID)
 from .fastpaths import FastPaths, inline_rc_checks
-from .infer import _METHOD_RESULTS, SCALAR, binary_kind, static_field_site, storage
+from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, nullable, numeric_core,
+                    static_field_site, storage)
 from .modulegen import ModuleGen
 from .program import CATCH_ALL_TYPES, CTOR_NAMES, Body
 from .values import Val, _Ctx, _wasm_params
@@ -316,7 +317,7 @@ class FuncGen(FastPaths):
             x = self.tmp_pair()
             self.emit(("local.set", x[1]), ("local.set", x[0]))
             if slot is not None:
-                self.inline_slot_set(slot, x[0], x[1])
+                self.store_slot(site, t.name, v.kind, x[0], x[1], "$me")
             else:
                 fn = self.mg.field_dispatcher(t.name, True)
                 self.emit(("i32.const", T_INST), ("local.get", "$me"), ("i64.extend_i32_u",),
@@ -327,18 +328,29 @@ class FuncGen(FastPaths):
             return
         ov = self.expr(t.obj)
         site = static_field_site(self.info, self.body, t.obj, ov.kind, t.name)
-        slot = site[1] if site is not None else None
+        guarded = site is None and nullable(ov.kind) and core(ov.kind).startswith("obj:")
+        if guarded:  # the box or null: fixed slot after a tag test, else the dispatcher
+            site = static_field_site(self.info, self.body, t.obj, core(ov.kind), t.name)
+            guarded = site is not None
         self.to_dyn(ov)
         ot, ox = self.tmp_pair()
         self.emit(("local.set", ox), ("local.set", ot))
-        if slot is not None:
+        fn = self.mg.field_dispatcher(t.name, True)
+        if site is not None:
             p = self.tmp("i32")
             self.emit(("local.get", ox), ("i32.wrap_i64",), ("local.set", p))
             v = self.expr(s.value)
             self.to_dyn(v)
             vt, vv = self.tmp_pair()
             self.emit(("local.set", vv), ("local.set", vt))
-            self.inline_slot_set(slot, vt, vv, p)
+            if guarded:
+                self.emit(("local.get", ot), ("i32.const", T_INST), ("i32.eq",), ("if", None, None))
+            self.store_slot(site, t.name, v.kind, vt, vv, p)
+            if guarded:
+                self.emit(("else",), ("local.get", ot), ("local.get", ox), ("local.get", vt), ("local.get", vv),
+                          ("i32.const", self.ctx_cid))
+                self.call(fn)
+                self.emit(("end",))
             if v.owned:
                 self.emit(("local.get", vt), ("local.get", vv), ("call", "$release"))
             if ov.owned:
@@ -348,13 +360,24 @@ class FuncGen(FastPaths):
         self.to_dyn(v)
         vt, vv = self.tmp_pair()
         self.emit(("local.set", vv), ("local.set", vt))
-        fn = self.mg.field_dispatcher(t.name, True)
         self.emit(("local.get", ot), ("local.get", ox), ("local.get", vt), ("local.get", vv), ("i32.const", self.ctx_cid))
         self.call(fn)
         if v.owned:
             self.emit(("local.get", vt), ("local.get", vv), ("call", "$release"))
         if ov.owned:
             self.emit(("local.get", ot), ("local.get", ox), ("call", "$release"))
+
+    def store_slot(self, site: tuple[list, int], fname: str, vkind: str, vt: str, vv: str, obj: str) -> None:
+        """Store into a fixed slot. When the value and every value the field can hold
+        (its inferred kind, in every box the receiver can be) are the same scalar, there
+        is nothing to retain or release: two plain stores."""
+        classes, slot = site
+        if vkind in SCALAR and all(self.inf.field_kinds.get((c.cid, fname)) == vkind for c in classes):
+            off = 24 + 16 * slot
+            self.emit(("local.get", obj), ("local.get", vt), ("i32.store", off, None),
+                      ("local.get", obj), ("local.get", vv), ("i64.store", off + 8, None))
+        else:
+            self.inline_slot_set(slot, vt, vv, obj)
 
     def append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
         """For ``s = s + a + b`` on a string local s, the appended parts [a, b]."""
@@ -595,6 +618,9 @@ class FuncGen(FastPaths):
         if lv.st == "i32" and rv.st == "i32" and op in ("==", "!="):
             self.emit(("i32.eq" if op == "==" else "i32.ne",))
             return Val("bool", "i32")
+        checked = self.checked_numeric(op, lv, rv)
+        if checked is not None:
+            return checked
         # generic path: both sides as dynamic pairs (convert the left value before the
         # right one's code runs, so it is on top of the stack when converted)
         right_code = self.code[lmark:]
@@ -635,6 +661,71 @@ class FuncGen(FastPaths):
         if cmp:
             return Val("bool", "i32")
         return Val(binary_kind(op, lv.kind, rv.kind) or "dyn", "dyn", True)
+
+    def checked_numeric(self, op: str, lv: Val, rv: Val) -> Val | None:
+        """Arithmetic and comparisons on numbers that may also be null (``int?``: an
+        integer read back from an ArrayBox, ...): typed code after a tag test, the generic
+        operator otherwise -- which raises for arithmetic on null (so the result kind is
+        exact) and compares string forms. Both operands are on the stack."""
+        lc, rc = numeric_core(lv.kind), numeric_core(rv.kind)
+        if lc not in NUMERIC or rc not in NUMERIC or (lv.st != "dyn" and rv.st != "dyn"):
+            return None
+        if op not in self._DYN_OPS or (op in ("==", "!=") and lc != rc):
+            return None
+        cmp = op in ("==", "!=", "<", ">", "<=", ">=")
+        rk = "bool" if cmp else binary_kind(op, lv.kind, rv.kind)
+        if rk not in NUMERIC and rk != "bool":
+            return None
+        domain = "f64" if "float" in (lc, rc) else "i64"
+        saved = []
+        for v in (rv, lv):
+            if v.st == "dyn":
+                t, x = self.tmp_pair()
+                self.emit(("local.set", x), ("local.set", t))
+                saved.append((v, (t, x)))
+            else:
+                loc = self.tmp(v.st)
+                self.emit(("local.set", loc))
+                saved.append((v, (loc,)))
+        saved.reverse()  # left, right
+        guard = []
+        for (v, names), c in zip(saved, (lc, rc)):
+            if v.st == "dyn":
+                guard += [("local.get", names[0]), ("i32.const", T_INT if c == "int" else T_FLOAT), ("i32.eq",)]
+                if len(guard) > 3:
+                    guard.append(("i32.and",))
+        st = "i32" if cmp else storage(rk)
+        self.emit(*guard, ("if", None, st))
+        for (v, names), c in zip(saved, (lc, rc)):
+            self.emit(("local.get", names[-1]))
+            if v.st == "dyn" and c == "float":
+                self.emit(("f64.reinterpret_i64",))
+            if domain == "f64" and c == "int":
+                self.emit(("f64.convert_i64_s",))
+        if domain == "f64":
+            self.emit((self._F_OPS[op],))
+        elif op in self._INT_OPS:
+            self.emit((self._INT_OPS[op],))
+        else:
+            self.call("$nyash_idiv" if op == "/" else "$nyash_imod")
+        self.emit(("else",))
+        for (v, names), c in zip(saved, (lc, rc)):
+            if v.st == "dyn":
+                self.emit(("local.get", names[0]), ("local.get", names[1]))
+            else:
+                self.emit(("i32.const", T_INT if v.st == "i64" else T_FLOAT), ("local.get", names[0]))
+                if v.st == "f64":
+                    self.emit(("i64.reinterpret_f64",))
+        fn = self._DYN_OPS[op]
+        self.emit(("call", fn))
+        if op == "!=":
+            self.emit(("i32.eqz",))
+        if fn not in NON_RAISING:
+            self.check_exc()
+        if not cmp:
+            self.unbox_known(rk)
+        self.emit(("end",))
+        return Val(rk, st)
 
     _FAST_OPS = {"+": "i64.add", "-": "i64.sub", "*": "i64.mul", "==": "i64.eq", "!=": "i64.ne",
                  "<": "i64.lt_s", ">": "i64.gt_s", "<=": "i64.le_s", ">=": "i64.ge_s"}
@@ -751,15 +842,32 @@ class FuncGen(FastPaths):
             if tmp:
                 self.release_all([tmp])
             return val
+        kind = self.inf.field_reads.get(id(e), "dyn")  # receivers that may be null
         self.to_dyn(v)
         tmp = self.stash() if v.owned else None
-        self.emit(("i32.const", self.ctx_cid))
+        site = static_field_site(self.info, self.body, e.obj, core(v.kind), e.name)
         fn = self.mg.field_dispatcher(e.name, False)
+        if site is not None and id(e) in self.inf.field_reads:
+            # the box, or null: fixed slot after a tag test, the dispatcher raises for null
+            t, x, p = self.tmp("i32"), self.tmp("i64"), self.tmp("i32")
+            st = storage(kind)
+            self.emit(("local.set", x), ("local.tee", t), ("i32.const", T_INST), ("i32.eq",),
+                      ("if", None, ((), ("i32", "i64")) if st == "dyn" else st),
+                      ("local.get", x), ("i32.wrap_i64",), ("local.set", p))
+            self.read_slot(e, site[1], p)
+            self.emit(("else",), ("local.get", t), ("local.get", x), ("i32.const", self.ctx_cid))
+            self.call(fn)
+            self.unbox_known(kind)
+            self.emit(("end",))
+            if tmp:
+                self.release_all([tmp])
+            return Val(kind, st, st == "dyn")
+        self.emit(("i32.const", self.ctx_cid))
         self.emit(("call", fn))
         if tmp:
             self.release_all([tmp])
         self.check_exc()
-        return Val("dyn", "dyn", True)
+        return self.unbox_known(kind)
 
     def console_many(self, e: A.MethodCall, v: Val) -> Val:
         """console.log(a, b, ...): upstream prints the string forms joined by spaces."""
@@ -833,6 +941,7 @@ class FuncGen(FastPaths):
     def e_MethodCall(self, e: A.MethodCall) -> Val:
         argc = len(e.args)
         obj = e.obj
+        result = self.inf.node_kind(e)
         # static box: Name.method(...)
         if isinstance(obj, A.Var) and self.info.var_kind.get(id(obj)) == "static":
             cls = self.info.classes[obj.name]
@@ -844,7 +953,7 @@ class FuncGen(FastPaths):
             self.emit(("global.get", f"$static:{cls.name}"))
             temps = self.args_for(e.args, ["dyn"] * argc)
             self.finish_call(self.mg.method_func(m), temps, True)
-            return Val("dyn", "dyn", True)
+            return self.unbox_known(result)
         # me.method(...) bound directly when every descendant resolves to the same method
         if isinstance(obj, A.Me) and self.cls is not None:
             targets = {id(c.find_method(e.name, argc)): c.find_method(e.name, argc) for c in self.cls.descendants()}
@@ -853,24 +962,28 @@ class FuncGen(FastPaths):
                 self.emit(("local.get", "$me"))
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(self.mg.method_func(m), temps, True)
-                return Val("dyn", "dyn", True)
+                return self.unbox_known(result)
         v = self.expr(obj)
         kind = v.kind
+        c = core(kind)
         # exact user box
-        if kind.startswith("obj:"):
-            cls = self.info.classes[kind[4:]]
+        if c.startswith("obj:"):
+            cls = self.info.classes[c[4:]]
             m = cls.find_method(e.name, argc)
-            if m is not None:
+            if m is not None and not nullable(kind):
                 tmp = self.stash() if v.owned else None
                 p = self.tmp("i64")
                 self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",))
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(self.mg.method_func(m), temps + ([tmp] if tmp else []), True)
-                return Val("dyn", "dyn", True)
+                return self.unbox_known(result)
+            if m is not None and self.mg.rt.method_argc.get(f"$m_Null_{e.name}") != argc:
+                # the box or null (which has no such method: the dispatcher raises)
+                return self.guarded_call(e, v, {self.mg.method_func(m): [cls.cid]}, result)
         # builtin receiver of a known kind
-        tag = KIND_OF_STATIC.get(kind)
+        tag = KIND_OF_STATIC.get(base(exact(kind)))
         if tag is not None:
-            fast = self.builtin_fast(kind, e, v)
+            fast = self.builtin_fast(base(kind), e, v, result)
             if fast is not None:
                 return fast
             if kind == "console" and e.name in ("log", "warn", "error") and argc >= 2:
@@ -888,16 +1001,56 @@ class FuncGen(FastPaths):
                     self.emit(("i64.extend_i32_u",))
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(fn, temps + ([tmp] if tmp else []), fn not in NON_RAISING)
-                return self.unbox_known(_METHOD_RESULTS.get((kind, e.name), "dyn"))
+                return self.unbox_known(result)
             if fn not in self.mg.rt.method_argc:
                 self.drop(v)
                 for a in e.args:
                     self.drop(self.expr(a))
                 return self.warn_deferred(e, f"Unknown method '{e.name}' for {BUILTIN_KIND_NAMES[tag]}Box")
-        # dynamic dispatch
+        # dynamic dispatch; when only user boxes answer and they share one implementation,
+        # test for them inline and call it directly (a static monomorphic inline cache)
+        targets = self.mg.sole_user_target(e.name, argc)
+        if targets is not None and v.st == "dyn":
+            return self.guarded_call(e, v, targets, result)
         self.to_dyn(v)
         tmp = self.stash() if v.owned else None
         temps = self.args_for(e.args, ["dyn"] * argc)
         fn = self.mg.method_dispatcher(e.name, argc)
         self.finish_call(fn, temps + ([tmp] if tmp else []), True)
-        return Val("dyn", "dyn", True)
+        return self.unbox_known(result)
+
+    def guarded_call(self, e: A.MethodCall, v: Val, targets: dict[str, list[int]], result: str) -> Val:
+        """recv.m(args) calling the method directly when the receiver is an instance of
+        one of the listed class ids, and through the dispatcher otherwise."""
+        argc = len(e.args)
+        self.to_dyn(v)
+        rt, rx = self.tmp_pair()
+        self.emit(("local.set", rx), ("local.set", rt))
+        owned = [(rt, rx)] if v.owned else []
+        args: list[tuple[str, str]] = []
+        for a in e.args:
+            x = self.expr(a)
+            self.to_dyn(x)
+            at, ax = self.tmp_pair()
+            self.emit(("local.set", ax), ("local.set", at))
+            args.append((at, ax))
+            if x.owned:
+                owned.append((at, ax))
+        push_args = [ins for at, ax in args for ins in (("local.get", at), ("local.get", ax))]
+        cid = self.tmp("i32")
+        self.emit(("i32.const", -1), ("local.set", cid),
+                  ("local.get", rt), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                  ("local.get", rx), ("i32.wrap_i64",), ("i32.load", 4, 2), ("local.set", cid), ("end",))
+        for fn, cids in targets.items():
+            for i, k in enumerate(cids):
+                self.emit(("local.get", cid), ("i32.const", k), ("i32.eq",))
+                if i:
+                    self.emit(("i32.or",))
+            self.emit(("if", None, ((), ("i32", "i64"))), ("local.get", rx), ("i32.wrap_i64",), *push_args,
+                      ("call", fn), ("else",))
+        self.emit(("local.get", rt), ("local.get", rx), *push_args,
+                  ("call", self.mg.method_dispatcher(e.name, argc)))
+        self.emit(*[("end",)] * len(targets))
+        self.release_all(owned)
+        self.check_exc()
+        return self.unbox_known(result)
