@@ -10,17 +10,35 @@ from .infer import storage
 from .values import Val
 
 
+RC_LOCALS = [("$rc.p", "i32"), ("$rc.c", "i32")]  # scratch of the inline counts
+
+
 def inline_rc_checks(code: list[tuple]) -> list[tuple]:
-    """Rewrite ``get t; get v; call $retain|$release`` so the call only happens for heap
-    tags (5..9): scalars, null and void then cost two compares instead of a call."""
+    """Rewrite ``get t; get v; call $retain|$release`` into inline reference counting
+    for heap tags (5..9): scalars, null and void cost two compares, a retain is a load
+    and a store (immortal objects, with a negative count, keep it), a release that
+    does not reach zero likewise; only the last release calls the runtime (which frees
+    the object). The function must declare RC_LOCALS."""
     out: list[tuple] = []
+    p, c = RC_LOCALS[0][0], RC_LOCALS[1][0]
     for ins in code:
         if (ins[0] == "call" and ins[1] in ("$retain", "$release") and len(out) >= 2
                 and out[-2][0] in ("local.get", "global.get") and out[-1][0] == out[-2][0]):
             vget = out.pop()
             tget = out.pop()
             out += [tget, ("i32.const", T_STR), ("i32.sub",), ("i32.const", 5), ("i32.lt_u",),
-                    ("if", None, None), tget, vget, ins, ("end",)]
+                    ("if", None, None), vget, ("i32.wrap_i64",), ("local.tee", p)]
+            if ins[1] == "$retain":  # rc + 1, or rc unchanged when negative (immortal)
+                out += [("local.get", p), ("i32.load", 0, None), ("local.tee", c), ("local.get", c),
+                        ("i32.const", 31), ("i32.shr_u",), ("i32.const", 1), ("i32.xor",), ("i32.add",),
+                        ("i32.store", 0, None)]
+            else:
+                out += [("i32.load", 0, None), ("local.tee", c), ("i32.const", 1), ("i32.gt_s",),
+                        ("if", None, None), ("local.get", p), ("local.get", c), ("i32.const", 1),
+                        ("i32.sub",), ("i32.store", 0, None), ("else",),
+                        ("local.get", c), ("i32.const", 1), ("i32.eq",), ("if", None, None),
+                        tget, vget, ins, ("end",), ("end",)]
+            out.append(("end",))
         else:
             out.append(ins)
     return out
@@ -66,15 +84,14 @@ class FastPaths:
 
     def inline_arr_get(self, a: str, i: str) -> None:
         """ArrayBox.get(i) without a call: bounds check, load, retain (owned result)."""
-        slot, t = self.tmp("i32"), self.tmp("i32")
+        slot, t, x = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
         self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
                   ("if", None, ((), ("i32", "i64"))),
                   ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
                   ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
-                  ("local.tee", t), ("i32.const", T_STR), ("i32.sub",), ("i32.const", 5), ("i32.lt_u",),
-                  ("if", None, None), ("local.get", t), ("local.get", slot), ("i64.load", 8, None),
-                  ("call", "$retain"), ("end",),
-                  ("local.get", t), ("local.get", slot), ("i64.load", 8, None),
+                  ("local.set", t), ("local.get", slot), ("i64.load", 8, None), ("local.set", x),
+                  ("local.get", t), ("local.get", x), ("call", "$retain"),
+                  ("local.get", t), ("local.get", x),
                   ("else",), ("i32.const", T_NULL), ("i64.const", 0), ("end",))
 
     def inline_arr_push(self, a: str, xt: str, xv: str) -> None:

@@ -16,9 +16,9 @@ from __future__ import annotations
 from . import ast as A
 from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL, T_CONSOLE,
                   T_ERR, T_FLOAT, T_INST, T_INT, T_MAP, T_MATH, T_NULL, T_STR, T_VOID)
-from .fastpaths import FastPaths, inline_rc_checks
-from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, nullable, numeric_core,
-                    static_field_site, storage)
+from .fastpaths import RC_LOCALS, FastPaths, inline_rc_checks
+from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, never_heap, nullable,
+                    numeric_core, static_field_site, storage)
 from .modulegen import ModuleGen
 from .program import CATCH_ALL_TYPES, CTOR_NAMES, Body
 from .values import Val, _Ctx, _wasm_params
@@ -121,6 +121,7 @@ class FuncGen(FastPaths):
         for r in self.ret:
             self.emit(("local.get", r))
         self.code = inline_rc_checks(self.code)
+        self.locals += RC_LOCALS
         fname = self.mg.body_func_name(body)
         self.mg.user_functions[fname[1:]] = body.display
         results = [] if not rst else _wasm_params(rst[0])
@@ -468,8 +469,10 @@ class FuncGen(FastPaths):
 
     def drop(self, v: Val) -> None:
         if v.st == "dyn":
-            if v.owned:
-                self.emit(("call", "$release"))
+            if v.owned and not never_heap(v.kind):
+                t, x = self.tmp_pair()
+                self.emit(("local.set", x), ("local.set", t), ("local.get", t), ("local.get", x),
+                          ("call", "$release"))  # inlined by inline_rc_checks
             else:
                 self.emit(("drop",), ("drop",))
         else:
@@ -820,7 +823,8 @@ class FuncGen(FastPaths):
         if m is not None:
             self.emit(("local.get", p))
             temps = self.args_for(e.args, ["dyn"] * len(e.args))
-            self.emit(("call", self.mg.method_func(m)), ("call", "$release"))
+            self.emit(("call", self.mg.method_func(m)))
+            self.drop(Val(self.inf.return_kind(self.info.method_bodies[id(m)]), "dyn", True))
             self.release_all(temps)
             self.check_exc()
         self.emit(("i32.const", T_INST), ("local.get", p), ("i64.extend_i32_u",))

@@ -142,6 +142,11 @@ def join(a: Kind, b: Kind) -> Kind:
     return make_kind(ba, sites(a) | sites(b), nullable(a) or nullable(b))
 
 
+def never_heap(kind: Kind) -> bool:
+    """Values of this kind never live on the heap (no reference counting needed)."""
+    return core(kind) in ("int", "float", "bool", "null", "void", "console", "math")
+
+
 def storage(kind: Kind) -> str:
     """'i64', 'f64', 'i32' for scalars, 'dyn' for (tag, payload) pairs."""
     if kind == "int":
