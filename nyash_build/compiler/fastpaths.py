@@ -47,16 +47,19 @@ def inline_rc_checks(code: list[tuple]) -> list[tuple]:
 class FastPaths:
     """Mixin for FuncGen; relies on its tmp/emit/expr/stash/... helpers."""
 
-    def inline_slot_get(self, slot: int, fname: str, obj: str = "$me") -> None:
-        """obj.field for a declared field at a fixed slot: load, unset check, retain."""
+    def inline_slot_get(self, slot: int, fname: str, obj: str = "$me", retain: bool = True) -> None:
+        """obj.field for a declared field at a fixed slot: load, unset check, retain
+        (unless the consumer borrows it)."""
         t, v = self.tmp_pair()
         off = 24 + 16 * slot
         self.emit(("local.get", obj), ("i32.load", off, None), ("local.tee", t), ("i32.const", T_UNSET), ("i32.eq",),
                   ("if", None, None), ("i32.const", self.mg.string_lit(fname)), ("i32.const", T_INST),
                   ("local.get", obj), ("i64.extend_i32_u",), ("call", "$raise_no_field"),
                   ("br", self.handler_label()), ("end",),
-                  ("local.get", obj), ("i64.load", off + 8, None), ("local.set", v),
-                  ("local.get", t), ("local.get", v), ("call", "$retain"), ("local.get", t), ("local.get", v))
+                  ("local.get", obj), ("i64.load", off + 8, None), ("local.set", v))
+        if retain:
+            self.emit(("local.get", t), ("local.get", v), ("call", "$retain"))
+        self.emit(("local.get", t), ("local.get", v))
 
     def inline_slot_get_scalar(self, slot: int, fname: str, obj: str, st: str) -> None:
         """obj.field whose every write is a scalar: unset check, then the bare payload."""
@@ -82,15 +85,16 @@ class FastPaths:
                   ("local.get", obj), ("local.get", xv), ("i64.store", off + 8, None),
                   ("local.get", ot), ("local.get", ov), ("call", "$release"))
 
-    def inline_arr_get(self, a: str, i: str) -> None:
-        """ArrayBox.get(i) without a call: bounds check, load, retain (owned result)."""
+    def inline_arr_get(self, a: str, i: str, retain: bool = True) -> None:
+        """ArrayBox.get(i) without a call: bounds check, load, retain (owned result,
+        unless the consumer borrows it)."""
         slot, t, x = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
         self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
                   ("if", None, ((), ("i32", "i64"))),
                   ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
                   ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
                   ("local.set", t), ("local.get", slot), ("i64.load", 8, None), ("local.set", x),
-                  ("local.get", t), ("local.get", x), ("call", "$retain"),
+                  *([("local.get", t), ("local.get", x), ("call", "$retain")] if retain else []),
                   ("local.get", t), ("local.get", x),
                   ("else",), ("i32.const", T_NULL), ("i64.const", 0), ("end",))
 
@@ -136,7 +140,8 @@ class FastPaths:
             self.emit(("i32.wrap_i64",))
         return Val(kind, st)
 
-    def builtin_fast(self, kind: str, e: A.MethodCall, v: Val, result: str) -> Val | None:
+    def builtin_fast(self, kind: str, e: A.MethodCall, v: Val, result: str,
+                     borrow: bool = False) -> Val | None:
         """Direct runtime calls for the hottest collection methods (kind: the receiver's
         base kind, never null; result: the call's kind from inference)."""
         if kind == "map" and e.name == "set" and len(e.args) == 2 and v.st == "dyn" and self.discarded is e:
@@ -181,9 +186,9 @@ class FastPaths:
                 i = self.tmp("i64")
                 self.emit(("local.set", i))
                 if e.name == "get":
-                    self.inline_arr_get(a, i)
+                    self.inline_arr_get(a, i, retain=not borrow)
                     self.release_all([tmp] if tmp else [])
-                    return Val(result, "dyn", True)
+                    return Val(result, "dyn", not borrow)
                 x = self.expr(e.args[1])
                 self.to_dyn(x)
                 xt, xv = self.tmp_pair()

@@ -198,7 +198,7 @@ class FuncGen(FastPaths):
             self.leave_to(lambda c: False)
             self.emit(("br", "$exit"))
         elif isinstance(s, A.Print):
-            v = self.expr(s.value)
+            v = self.expr(s.value, borrow=True)
             self.to_dyn(v)
             if v.owned:
                 t, x = self.stash()
@@ -480,7 +480,7 @@ class FuncGen(FastPaths):
 
     def cond(self, e: A.Expr) -> None:
         """Compile e as a condition: an i32 0/1 by the truthiness rules."""
-        v = self.expr(e)
+        v = self.expr(e, borrow=True)
         if v.st == "i32":
             return
         if v.st == "i64":
@@ -494,12 +494,20 @@ class FuncGen(FastPaths):
             self.emit(("call", "$truthy"))
 
     # ---- expressions -------------------------------------------------------------------------------
-    def expr(self, e: A.Expr) -> Val:
+    def expr(self, e: A.Expr, borrow: bool = False) -> Val:
+        """Compile e. ``borrow``: the consumer uses the value only until code that is
+        release-free (effects.py) has run, so a value read from a field or an array
+        need not be retained (it comes back not owned)."""
         msg = self.info.deferred.get(id(e))
         if msg is not None:
             return self.deferred_error(msg)
+        if borrow and isinstance(e, (A.Field, A.MethodCall)):
+            return getattr(self, "e_" + type(e).__name__)(e, borrow=True)
         m = getattr(self, "e_" + type(e).__name__)
         return m(e)
+
+    def release_free(self, e: A.Expr) -> bool:
+        return self.mg.effects.expr_free(self.body, e)
 
     def deferred_error(self, msg: str) -> Val:
         """Code that raises msg when reached (the value after it is never used)."""
@@ -595,9 +603,22 @@ class FuncGen(FastPaths):
                 self.cond(e.right)
                 self.emit(("end",))
             return Val("bool", "i32")
-        lv = self.expr(e.left)
+        if op in ("==", "!=") and (isinstance(e.left, A.NullLit) or isinstance(e.right, A.NullLit)):
+            # only null equals null: a tag test (void, instances, ... are never null)
+            other = e.right if isinstance(e.left, A.NullLit) else e.left
+            v = self.expr(other, borrow=True)
+            if v.st != "dyn":
+                self.emit(("drop",), ("i32.const", int(op == "!=")))
+                return Val("bool", "i32")
+            t, x = self.tmp_pair()
+            self.emit(("local.set", x), ("local.tee", t), ("i32.const", T_NULL),
+                      ("i32.eq" if op == "==" else "i32.ne",))
+            if v.owned:
+                self.emit(("local.get", t), ("local.get", x), ("call", "$release"))
+            return Val("bool", "i32")
+        lv = self.expr(e.left, borrow=self.release_free(e.right))
         lmark = len(self.code)
-        rv = self.expr(e.right)
+        rv = self.expr(e.right, borrow=True)
         if lv.st == "i64" and rv.st == "i64":
             if op in self._INT_OPS:
                 self.emit((self._INT_OPS[op],))
@@ -830,19 +851,19 @@ class FuncGen(FastPaths):
         self.emit(("i32.const", T_INST), ("local.get", p), ("i64.extend_i32_u",))
         return Val(f"obj:{box}", "dyn", True)
 
-    def e_Field(self, e: A.Field) -> Val:
+    def e_Field(self, e: A.Field, borrow: bool = False) -> Val:
         if isinstance(e.obj, A.Me) and self.cls is not None:
             site = static_field_site(self.info, self.body, e.obj, "dyn", e.name)
             if site is not None:
-                return self.read_slot(e, site[1], "$me")
-        v = self.expr(e.obj)
+                return self.read_slot(e, site[1], "$me", borrow)
+        v = self.expr(e.obj, borrow=True)  # reading a field releases nothing
         site = static_field_site(self.info, self.body, e.obj, v.kind, e.name)
         if site is not None:
             # the box is known exactly (made by `new Box` here): fixed offset, no dispatch
             tmp = self.stash() if v.owned else None
             p, x = self.tmp("i32"), self.tmp("i64")
             self.emit(("local.set", x), ("drop",), ("local.get", x), ("i32.wrap_i64",), ("local.set", p))
-            val = self.read_slot(e, site[1], p)
+            val = self.read_slot(e, site[1], p, borrow)
             if tmp:
                 self.release_all([tmp])
             return val
@@ -858,14 +879,15 @@ class FuncGen(FastPaths):
             self.emit(("local.set", x), ("local.tee", t), ("i32.const", T_INST), ("i32.eq",),
                       ("if", None, ((), ("i32", "i64")) if st == "dyn" else st),
                       ("local.get", x), ("i32.wrap_i64",), ("local.set", p))
-            self.read_slot(e, site[1], p)
+            self.read_slot(e, site[1], p, borrow)
             self.emit(("else",), ("local.get", t), ("local.get", x), ("i32.const", self.ctx_cid))
             self.call(fn)
             self.unbox_known(kind)
+            # (null: the dispatcher raised; its dummy result needs no release when borrowed)
             self.emit(("end",))
             if tmp:
                 self.release_all([tmp])
-            return Val(kind, st, st == "dyn")
+            return Val(kind, st, st == "dyn" and not borrow)
         self.emit(("i32.const", self.ctx_cid))
         self.emit(("call", fn))
         if tmp:
@@ -897,13 +919,13 @@ class FuncGen(FastPaths):
                   ("i32.const", T_STR), ("local.get", acc), ("i64.extend_i32_u",), ("call", "$release"))
         return Val("dyn", "dyn", True)
 
-    def read_slot(self, e: A.Field, slot: int, obj: str) -> Val:
+    def read_slot(self, e: A.Field, slot: int, obj: str, borrow: bool = False) -> Val:
         """A fixed-slot field read typed by field inference: scalars come out unboxed."""
         kind = self.inf.field_reads.get(id(e), "dyn")
         st = storage(kind)
         if st == "dyn":
-            self.inline_slot_get(slot, e.name, obj)
-            return Val(kind, "dyn", True)
+            self.inline_slot_get(slot, e.name, obj, retain=not borrow)
+            return Val(kind, "dyn", not borrow)
         self.inline_slot_get_scalar(slot, e.name, obj, st)
         return Val(kind, st)
 
@@ -942,7 +964,7 @@ class FuncGen(FastPaths):
         self.finish_call(self.mg.method_func(m), temps, True)
         return Val("dyn", "dyn", True)
 
-    def e_MethodCall(self, e: A.MethodCall) -> Val:
+    def e_MethodCall(self, e: A.MethodCall, borrow: bool = False) -> Val:
         argc = len(e.args)
         obj = e.obj
         result = self.inf.node_kind(e)
@@ -967,7 +989,8 @@ class FuncGen(FastPaths):
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(self.mg.method_func(m), temps, True)
                 return self.unbox_known(result)
-        v = self.expr(obj)
+        v = self.expr(obj, borrow=self.mg.effects.call_target_free(self.body, e)
+                      and all(self.release_free(a) for a in e.args))
         kind = v.kind
         c = core(kind)
         # exact user box
@@ -987,7 +1010,7 @@ class FuncGen(FastPaths):
         # builtin receiver of a known kind
         tag = KIND_OF_STATIC.get(base(exact(kind)))
         if tag is not None:
-            fast = self.builtin_fast(base(kind), e, v, result)
+            fast = self.builtin_fast(base(kind), e, v, result, borrow)
             if fast is not None:
                 return fast
             if kind == "console" and e.name in ("log", "warn", "error") and argc >= 2:

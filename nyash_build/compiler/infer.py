@@ -181,8 +181,10 @@ class Inference:
         self.field_kinds: dict[tuple[int, str], Kind] = {}
         # reads whose box is known statically (me with a fixed slot, exact receiver)
         self.field_reads: dict[int, str] = {}
-        # results of method calls, by id of the MethodCall node
+        # results of method calls, by id of the MethodCall node; receiver kinds of method
+        # calls and of field-assignment targets (for effects.py)
         self.node_kinds: dict[int, Kind] = {}
+        self.receiver_kinds: dict[int, Kind] = {}
         # allocation sites: id(node) -> number; per site the container kind and the
         # element (arrays) or key/value (maps) kinds
         self.site_of: dict[int, int] = {}
@@ -362,13 +364,16 @@ class Inference:
 
     def method_targets(self, e: A.MethodCall, rk: Kind) -> list:
         """Every user method a call site can reach (for parameter kinds)."""
+        return self.method_targets_for(self.body, e, rk)
+
+    def method_targets_for(self, body: Body, e: A.MethodCall, rk: Kind) -> list:
         argc = len(e.args)
         obj = e.obj
         classes = self.info.classes
         if isinstance(obj, A.Var) and self.info.var_kind.get(id(obj)) == "static":
             return [classes[obj.name].find_method(e.name, argc)]
-        if isinstance(obj, A.Me) and self.body.cls is not None:
-            return [c.find_method(e.name, argc) for c in self.body.cls.descendants()]
+        if isinstance(obj, A.Me) and body.cls is not None:
+            return [c.find_method(e.name, argc) for c in body.cls.descendants()]
         c = core(rk)
         if c is not None and c.startswith("obj:"):
             return [classes[c[4:]].find_method(e.name, argc)]
@@ -378,9 +383,16 @@ class Inference:
 
     def write_targets(self, obj: A.Expr, rk: Kind, fname: str) -> list:
         """Every box whose declared field fname a write can reach."""
+        return self._write_targets(self.body, obj, rk, fname)
+
+    def write_targets_for(self, body: Body, obj: A.Expr, fname: str) -> list:
+        """write_targets after the analysis (the receiver's recorded kind)."""
+        return self._write_targets(body, obj, self.receiver_kinds.get(id(obj), "dyn"), fname)
+
+    def _write_targets(self, body: Body, obj: A.Expr, rk: Kind, fname: str) -> list:
         c = core(rk)
-        if isinstance(obj, A.Me) and self.body.cls is not None:
-            family = self.body.cls.descendants()
+        if isinstance(obj, A.Me) and body.cls is not None:
+            family = body.cls.descendants()
         elif c is not None and c.startswith("obj:"):
             family = [self.info.classes[c[4:]]]
         else:
@@ -431,6 +443,7 @@ class Inference:
                     self.escape(k)  # globals are dynamic
             else:
                 rk = self.expr(s.target.obj)
+                self.receiver_kinds[id(s.target.obj)] = rk
                 if rk is None:
                     return  # receiver not known yet (optimistic: later rounds see it)
                 for c in self.write_targets(s.target.obj, rk, s.target.name):
@@ -518,6 +531,7 @@ class Inference:
             return _NEW_KINDS.get(e.box, "dyn")
         if isinstance(e, A.MethodCall):
             rk = self.expr(e.obj)
+            self.receiver_kinds[id(e)] = rk
             kinds = [self.expr(a) for a in e.args]
             if rk is None:
                 return self.note_node(e, None)  # receiver not known yet

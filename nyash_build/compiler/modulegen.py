@@ -14,6 +14,7 @@ import struct
 from . import ast as A
 from .abi import DATA_BASE
 from .dispatch import Dispatchers
+from .effects import Effects
 from .infer import Inference, binary_kind, storage
 from .program import Body, ProgramInfo
 from .runtime_lib import RuntimeLib
@@ -34,6 +35,7 @@ class ModuleGen(Dispatchers):
         self.user_functions: dict[str, str] = {}
         self.warnings: list[Diagnostic] = []
         self.may_raise = self._may_raise_analysis()
+        self.effects = Effects(info, inf)
 
     # ---- static data ---------------------------------------------------------------
     def string_lit(self, s: str) -> int:
