@@ -6,4 +6,5 @@ nyash_build/project/tasks.py (the same one `nyash init` projects use).
 """
 from nyash_build.project.tasks import nyash_tasks
 
-globals().update(nyash_tasks("examples/hello", "examples/multi", out_dir="build"))
+globals().update(nyash_tasks("examples/hello", "examples/multi", "examples/shared-lib",
+                             out_dir="build"))

@@ -106,14 +106,9 @@ def cmd_run(args: list[str]) -> int:
 def cmd_check(args: list[str]) -> int:
     if len(args) != 1:
         return _fail("check: expected one source file", 2)
-    from .compiler.driver import check_source
-    from .compiler.lexer import decode_source
+    from .compiler.driver import check_program, load
     path = Path(args[0])
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        return _fail(f"cannot read {path}: {e.strerror}")
-    info = check_source(decode_source(data, str(path)), str(path))
+    info = check_program(load(path))
     # code generation checks too (e.g. unknown builtin methods), without writing anything
     from .compiler.codegen import generate
     from .compiler.infer import infer
@@ -152,15 +147,9 @@ def cmd_compile_wasm(args: list[str]) -> int:
 
 def cmd_emit_wat(args: list[str]) -> int:
     ns = _single_file_parser("nyash --emit-wat", False).parse_args(args)
-    from .compiler.driver import build_module
-    from .compiler.lexer import decode_source
+    from .compiler.driver import build_program, load
     from .wasm.wat import print_module
-    path = Path(ns.source)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        return _fail(f"cannot read {path}: {e.strerror}")
-    module, _, _ = build_module(decode_source(data, str(path)), str(path))
+    module, _, _ = build_program(load(Path(ns.source)))
     text = print_module(module)
     if ns.output:
         from .fsutil import write_atomic

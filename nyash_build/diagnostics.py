@@ -31,4 +31,7 @@ class CompileError(Exception):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
+        # {Diagnostic.file: source text} of every file of the compilation (the entry and
+        # what it includes), filled in by the driver, for rendering source snippets
+        self.sources: dict[str, str] = {}
         super().__init__("\n".join(d.render() for d in diagnostics))

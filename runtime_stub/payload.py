@@ -9,7 +9,8 @@ An app executable is laid out as
   The header lists entries ``{"name", "offset", "size", "sha256", "codec"}``; offsets
   are relative to the first byte after the header; ``sha256`` is over the *stored*
   bytes, so it is checked before anything is decompressed or deserialised.
-  Entry names: ``meta`` (JSON), ``wasm``, ``cwasm/<variant>``, ``lines``.
+  Entry names: ``meta`` (JSON), ``wasm``, ``cwasm/<variant>``, ``lines`` (the line
+  table: see pack_lines and docs/design.md).
 * trailer  = TRAILER_FORMAT below (little endian, fixed size, magic at both ends).
   The C launcher reads the runner fields (the constants are handed to gcc from this
   module), the runner reads the payload fields.
@@ -26,7 +27,8 @@ import struct
 import zlib
 
 MAGIC = b"NYPAYLD\x00"
-VERSION = 1
+# 2: the `lines` entry holds (offset, file, line) triples and meta lists `sources`
+VERSION = 2
 _HEAD = struct.Struct("<8sII")
 DIGEST_SIZE = 32
 
@@ -173,16 +175,18 @@ class Payload:
 
 
 # ----------------------------------------------------------------- line table entry
-_LINE = struct.Struct("<II")
+_LINE = struct.Struct("<III")
 
 
-def pack_lines(table: list[tuple[int, int]]) -> bytes:
-    """(module offset, source line) pairs, sorted by offset, as packed u32 pairs."""
-    return b"".join(_LINE.pack(off, line) for off, line in sorted(table))
+def pack_lines(table: list[tuple[int, int, int]]) -> bytes:
+    """(module offset, file index, source line) triples, sorted by offset, as packed
+    little-endian u32 triples (12 bytes each). File i is meta["sources"][i]["name"]."""
+    return b"".join(_LINE.pack(off, file, line) for off, file, line in sorted(table))
 
 
-def unpack_lines(data: bytes) -> list[tuple[int, int]]:
-    return [_LINE.unpack_from(data, i) for i in range(0, len(data) - len(data) % 8, 8)]
+def unpack_lines(data: bytes) -> list[tuple[int, int, int]]:
+    size = _LINE.size
+    return [_LINE.unpack_from(data, i) for i in range(0, len(data) - len(data) % size, size)]
 
 
 def read_executable_payload(path: str) -> tuple[Trailer, Payload]:

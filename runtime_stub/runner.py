@@ -260,7 +260,7 @@ def _first_line(text: str) -> str:
 
 
 # ------------------------------------------------------------------------ running
-def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int]],
+def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int, int]],
             argv: list[str], wasm=None, limit_s: float | None = None) -> int:
     """Instantiate with WASI, run `_start` on a big-stack thread, map the outcome.
 
@@ -332,7 +332,7 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int]],
 
 
 def _outcome_code(wasmtime, store, outcome: dict, meta: dict,
-                  lines: list[tuple[int, int]], wasm=None) -> int:
+                  lines: list[tuple[int, int, int]], wasm=None) -> int:
     err = outcome.get("error")
     if err is None:
         return outcome.get("code", 0)
@@ -453,50 +453,63 @@ def trap_message(trap) -> str:
     return _first_line(trap.message)
 
 
-def map_frames(frames, meta: dict, lines: list[tuple[int, int]],
+def source_names(meta: dict) -> list[str]:
+    """File i of the line table is named meta["sources"][i]["name"]; a meta without a
+    file table (one source file) names file 0 by its source_name."""
+    sources = meta.get("sources")
+    if isinstance(sources, list) and sources:
+        return [str(s.get("name", "?")) if isinstance(s, dict) else "?" for s in sources]
+    return [str(meta.get("source_name", "?"))]
+
+
+def map_frames(frames, meta: dict, lines: list[tuple[int, int, int]],
                bodies: dict[int, tuple[int, int]] | None = None) -> list[str]:
     """`  at name (file:line)` for the user-level frames, innermost first.
 
     A frame is shown when its name is in meta["user_functions"] (when that list is
-    absent, every named frame is shown); its line is the line-table entry with the
-    nearest offset at or before the frame's module offset. With `bodies`
+    absent, every named frame is shown); its file and line come from the line-table
+    entry with the nearest offset at or before the frame's module offset. With `bodies`
     (function_bodies) that entry must lie in the frame's own function, and a frame
-    without a usable offset gets the function's first line.
+    without a usable offset gets the function's first entry.
     """
     users = meta.get("user_functions")
     users = set(users) if users is not None else None
-    source = meta.get("source_name", "?")
-    offsets = [off for off, _ in lines]
+    names = source_names(meta)
+    offsets = [entry[0] for entry in lines]
     out = []
     for frame in frames:
         name = frame.func_name
         if name is None or (users is not None and name not in users):
             continue
-        line = _frame_line(frame, offsets, lines, bodies)
-        where = f"{source}:{line}" if line is not None else source
+        entry = _frame_entry(frame, offsets, lines, bodies)
+        if entry is None:
+            where = names[0]
+        else:
+            _, file, line = entry
+            where = f"{names[file] if file < len(names) else '?'}:{line}"
         out.append(f"  at {name} ({where})")
     return out
 
 
-def _frame_line(frame, offsets: list[int], lines: list[tuple[int, int]],
-                bodies: dict[int, tuple[int, int]] | None) -> int | None:
+def _frame_entry(frame, offsets: list[int], lines: list[tuple[int, int, int]],
+                 bodies: dict[int, tuple[int, int]] | None) -> tuple[int, int, int] | None:
     off = frame.module_offset
     if off is not None and off >= 1 << 63:
         off = None
     body = bodies.get(frame.func_index) if bodies else None
     if body is None:
         i = bisect.bisect_right(offsets, off) - 1 if off is not None else -1
-        return lines[i][1] if i >= 0 else None
+        return lines[i] if i >= 0 else None
     first, end = body
     if off is not None and first <= off < end:
         i = bisect.bisect_right(offsets, off) - 1
         if i >= 0 and offsets[i] >= first:
-            return lines[i][1]
+            return lines[i]
     i = bisect.bisect_left(offsets, first)
-    return lines[i][1] if i < len(offsets) and offsets[i] < end else None
+    return lines[i] if i < len(offsets) and offsets[i] < end else None
 
 
-def format_trap(trap, reported: bool, meta: dict, lines: list[tuple[int, int]],
+def format_trap(trap, reported: bool, meta: dict, lines: list[tuple[int, int, int]],
                 bodies: dict[int, tuple[int, int]] | None = None) -> str:
     """The stderr text for a trap (the message line unless the runtime printed it)."""
     import wasmtime
@@ -521,7 +534,7 @@ def _lines_from(payload, meta: dict) -> list[tuple[int, int]]:
 
     if payload is not None and "lines" in payload:
         return P.unpack_lines(payload.get("lines"))
-    return [(int(o), int(n)) for o, n in meta.get("line_table", [])]
+    return [(int(o), int(f), int(n)) for o, f, n in meta.get("line_table", [])]
 
 
 class _WasmOnly:
@@ -554,13 +567,22 @@ def run_wasm(wasm: bytes, *, meta: dict, argv: list[str], timeout: str | None = 
         return e.code
 
 
+def _source_lines(meta: dict) -> list[str]:
+    """One `source: NAME sha256 HEX` line per source file compiled in (entry first)."""
+    sources = meta.get("sources")
+    if not isinstance(sources, list) or not sources:
+        sources = [{"name": meta.get("source_name"), "sha256": meta.get("source_sha256")}]
+    return [f"source: {s.get('name')} sha256 {s.get('sha256')}" for s in sources
+            if isinstance(s, dict)]
+
+
 def nyash_info(exe: str, trailer, payload, meta: dict) -> str:
     """Text for `app --nyash-info`."""
     from runtime_stub import variants as V
 
     method, feats = V.detect_cpu()
     out = [f"executable: {exe}",
-           f"source: {meta.get('source_name')} sha256 {meta.get('source_sha256')}",
+           *_source_lines(meta),
            f"compiler: {meta.get('compiler_version')}",
            f"wasmtime: runner {V.wasmtime_version()}, "
            f"payload built with {meta.get('wasmtime_version')}",

@@ -14,10 +14,11 @@ import hashlib
 import json
 import platform
 import sys
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 # Bump when the recipe or the meaning of an entry changes: old entries become unreachable.
-FORMAT = 1
+# 2: the wasm key covers every source file of the compile (includes), by name and sha256
+FORMAT = 2
 
 
 def sha256_hex(data: bytes) -> str:
@@ -37,10 +38,13 @@ def action_key(stage: str, ingredients: Mapping[str, Any]) -> str:
     return sha256_hex(blob.encode())
 
 
-def wasm_key(*, source_sha256: str, source_name: str, compiler: str, debug: bool,
+def wasm_key(*, sources: Sequence[Mapping[str, str]], compiler: str, debug: bool,
              host: Mapping[str, str] | None = None) -> str:
-    """source → wasm + meta. The file name matters: meta.json records it."""
-    return action_key("wasm", {"source": source_sha256, "source_name": source_name,
+    """sources → wasm + meta. `sources` is the compile's file table, entry first, then
+    every included file: `{"name", "sha256"}` each. Names matter (meta.json records
+    them, stack frames print them); order too (it numbers the line table's files)."""
+    return action_key("wasm", {"sources": [{"name": s["name"], "sha256": s["sha256"]}
+                                           for s in sources],
                                "compiler": compiler, "debug": bool(debug),
                                "host": dict(host or host_platform())})
 

@@ -1,4 +1,9 @@
-"""AST: plain dataclasses with source positions (line, col), produced by the parser."""
+"""AST: plain dataclasses with source positions (file, line, col), produced by the parser.
+
+``file`` indexes the program's file table (``Program.files``; 0 = the entry file): the
+parser leaves it 0 and the include loader (``sources.py``) stamps the nodes of each
+included file, so every later stage can say which file a node came from.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,6 +13,7 @@ from dataclasses import dataclass, field
 class Node:
     line: int
     col: int
+    file: int = field(default=0, kw_only=True)
 
 
 # ---- expressions -------------------------------------------------------------------
@@ -161,7 +167,15 @@ class ExprStmt(Node):
     expr: Expr
 
 
-Stmt = Local | Assign | If | Loop | Break | Return | Print | Try | Throw | ExprStmt
+@dataclass(eq=False)
+class Include(Node):
+    """``include "path"``: replaced by the included file's top-level statements (or by
+    nothing) when the include loader builds the whole program; later stages never see it."""
+    path: str
+    target: int = -1  # index of the included file in the file table, set by the loader
+
+
+Stmt = Local | Assign | If | Loop | Break | Return | Print | Try | Throw | ExprStmt | Include
 
 
 # ---- declarations ------------------------------------------------------------------
@@ -199,3 +213,9 @@ class Program:
     boxes: list[BoxDecl]
     functions: list[FunctionDecl]
     body: list[Stmt]  # top-level statements, in order
+    # the file table: how diagnostics name file i (Node.file == i); [filename] for one file
+    files: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.files:
+            self.files = [self.filename]

@@ -14,7 +14,7 @@ from .abi import DATA_BASE, MAX_PAGES, T_ARR, T_UNSET
 from .funcgen import FuncGen
 from .infer import Inference
 from .modulegen import ModuleGen
-from .program import ProgramInfo
+from .program import ProgramInfo, position_order
 from .runtime_lib import runtime_lib
 from ..wasm.module import Data, Func, Global, Import, Memory, Module
 
@@ -100,5 +100,5 @@ def generate(info: ProgramInfo, inf: Inference) -> tuple[Module, dict[str, str]]
     mg = ModuleGen(info, inf, runtime_lib())
     mod = _assemble(mg)
     info.warnings.extend(mg.warnings)
-    info.warnings.sort(key=lambda d: (d.line, d.col))
+    info.warnings.sort(key=position_order(info.ast.files))
     return mod, mg.user_functions

@@ -1,4 +1,4 @@
-"""The compiler pipeline as one call: source file -> wasm bytes + metadata.
+"""The compiler pipeline as one call: source file (+ what it includes) -> wasm bytes + metadata.
 
 Each stage is a plain function of the previous stage's data (see docs/design.md);
 this module only strings them together and packages the result for the AOT and
@@ -6,9 +6,10 @@ bundling stages.
 """
 from __future__ import annotations
 
-import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .. import __version__
 from ..diagnostics import CompileError, Diagnostic
@@ -17,34 +18,63 @@ from ..wasm.link import reachable_funcs
 from ..wasm.module import Module
 from . import codegen
 from .infer import infer
-from .lexer import decode_source, tokenize
-from .parser import parse
 from .program import check
+from .sources import IncludeSettings, SourceSet, load_program
 
-__all__ = ["CompileError", "CompileResult", "compile_file", "compile_source", "check_source", "build_module"]
+__all__ = ["CompileError", "CompileResult", "IncludeSettings", "compile_file", "compile_source",
+           "compile_program", "check_source", "check_program", "build_module", "build_program", "load"]
 
 
 @dataclass
 class CompileResult:
     wasm: bytes
     meta: dict
-    dependencies: list[Path] = field(default_factory=list)
+    dependencies: list[Path] = field(default_factory=list)  # every source file read
     warnings: list[Diagnostic] = field(default_factory=list)
     module: Module | None = None
+    sources: SourceSet | None = None
 
 
-def check_source(text: str, filename: str):
+@contextmanager
+def _with_sources(ss: SourceSet) -> Iterator[None]:
+    """A CompileError leaving here carries the texts of every file of the compilation."""
+    try:
+        yield
+    except CompileError as e:
+        e.sources = {**ss.texts(), **e.sources}
+        raise
+
+
+def load(filename: str | Path, text: str | None = None, *, data: bytes | None = None,
+         settings: IncludeSettings | None = None) -> SourceSet:
+    """The entry file and everything it includes, parsed and spliced (sources.py)."""
+    return load_program(filename, settings, text=text, data=data)
+
+
+def check_program(ss: SourceSet):
     """Run every compile-time check; return the checked program (raises CompileError)."""
-    return check(parse(tokenize(text, filename), filename))
+    with _with_sources(ss):
+        return check(ss.program)
 
 
-def build_module(text: str, filename: str) -> tuple[Module, dict[str, str], list[Diagnostic]]:
-    info = check_source(text, filename)
-    kinds = infer(info)
-    module, user_functions = codegen.generate(info, kinds)
-    module = reachable_funcs(module, {"$_start"})
-    _check_c_parts(module, filename)
+def check_source(text: str, filename: str, settings: IncludeSettings | None = None):
+    """check_program for source text named ``filename`` (its includes are read)."""
+    return check_program(load(filename, text, settings=settings))
+
+
+def build_program(ss: SourceSet) -> tuple[Module, dict[str, str], list[Diagnostic]]:
+    with _with_sources(ss):
+        info = check(ss.program)
+        kinds = infer(info)
+        module, user_functions = codegen.generate(info, kinds)
+        module = reachable_funcs(module, {"$_start"})
+        _check_c_parts(module, ss.files[0].shown)
     return module, user_functions, info.warnings
+
+
+def build_module(text: str, filename: str, settings: IncludeSettings | None = None
+                 ) -> tuple[Module, dict[str, str], list[Diagnostic]]:
+    return build_program(load(filename, text, settings=settings))
 
 
 def _check_c_parts(module: Module, filename: str) -> None:
@@ -61,34 +91,36 @@ def _check_c_parts(module: Module, filename: str) -> None:
                                                f"a runtime part written in C, which is unavailable: {reason}")])
 
 
-def compile_source(text: str, filename: str, *, debug: bool = False, source_bytes: bytes | None = None) -> CompileResult:
-    """Compile Nyash source text to a WASI preview1 module.
+def compile_program(ss: SourceSet, *, debug: bool = False) -> CompileResult:
+    """Compile a loaded program to a WASI preview1 module.
 
     ``debug`` keeps every name (function and local names) in the wasm name section;
     a release build keeps only the function names the runner needs for stack frames.
+    The metadata's ``sources`` is the file table the line table's file indices refer to
+    (docs/design.md, "Source positions").
     """
-    module, user_functions, warnings = build_module(text, filename)
+    module, user_functions, warnings = build_program(ss)
     encoded = encode(module, names=True if debug else "functions")
-    data = source_bytes if source_bytes is not None else text.encode("utf-8")
+    entry = ss.files[0]
     meta = {
-        "source_name": Path(filename).name,
-        "source_sha256": hashlib.sha256(data).hexdigest(),
+        "source_name": entry.name,
+        "source_sha256": entry.sha256,
+        "sources": ss.meta(),
         "compiler_version": __version__,
         "line_table": [list(x) for x in encoded.line_table],
         "user_functions": user_functions,
         "debug": debug,
     }
-    return CompileResult(encoded.wasm, meta, [], warnings, module)
+    return CompileResult(encoded.wasm, meta, [f.path for f in ss.files], warnings, module, ss)
 
 
-def compile_file(path: Path | str, *, debug: bool = False) -> CompileResult:
-    """Compile a .nyash file; errors carry ``file:line:col``."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise CompileError([Diagnostic(str(path), 0, 0, f"cannot read source file: {e.strerror or e}")]) from None
-    text = decode_source(data, str(path))
-    result = compile_source(text, str(path), debug=debug, source_bytes=data)
-    result.dependencies = [path]
-    return result
+def compile_source(text: str, filename: str, *, debug: bool = False, source_bytes: bytes | None = None,
+                   settings: IncludeSettings | None = None) -> CompileResult:
+    """Compile Nyash source text named ``filename`` (its includes are read from disk)."""
+    return compile_program(load(filename, text, data=source_bytes, settings=settings), debug=debug)
+
+
+def compile_file(path: Path | str, *, debug: bool = False,
+                 settings: IncludeSettings | None = None) -> CompileResult:
+    """Compile a .nyash file and what it includes; errors carry ``file:line:col``."""
+    return compile_program(load(path, settings=settings), debug=debug)

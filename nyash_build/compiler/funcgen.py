@@ -91,7 +91,7 @@ class FuncGen(FastPaths):
                 self.locals.append((names[0], st))
             self.vars[lname] = (kind, st, names)
         if body.line:
-            self.emit(("line", body.line))
+            self.emit(("line", body.line, body.file))
         for payload, local, st in unbox:
             self.emit(("local.get", payload))
             if st == "f64":
@@ -151,7 +151,7 @@ class FuncGen(FastPaths):
             self.stmt(s)
 
     def stmt(self, s: A.Stmt) -> None:
-        self.emit(("line", s.line))
+        self.emit(("line", s.line, s.file))
         if isinstance(s, A.Local):
             for name, init, _, _ in s.names:
                 if init is None:
@@ -516,7 +516,7 @@ class FuncGen(FastPaths):
         return Val("dyn", "dyn")
 
     def warn_deferred(self, e: A.Node, msg: str) -> Val:
-        self.mg.warnings.append(Diagnostic(self.info.filename, e.line, e.col, msg, "warning", deferred=True))
+        self.mg.warnings.append(Diagnostic(self.info.file_of(e), e.line, e.col, msg, "warning", deferred=True))
         return self.deferred_error(msg)
 
     def e_IntLit(self, e: A.IntLit) -> Val:

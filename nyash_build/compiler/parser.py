@@ -292,6 +292,8 @@ class Parser:
             decl.methods[key] = A.Method(mt.line, mt.col, mt.text, params, body, is_override, decl.name)
             self.end_statement(MEMBER_START)
             return
+        if mt.kind == IDENT and mt.text == "include":
+            raise self.error(mt, "include is a statement: it cannot stand in a box body")
         if mt.kind == IDENT and mt.text in UNSUPPORTED_WORDS:
             raise self.error(mt, f"'{mt.text}' is not available in compiled programs")
         raise self.error(mt, f"expected a field list (init {{ ... }}) or a method, found {mt.describe()}")
@@ -350,6 +352,11 @@ class Parser:
             else:
                 value = A.NullLit(n.line, n.col)
             stmt = A.Assign(t.line, t.col, A.Var(n.line, n.col, n.text), value, is_global=True)
+        elif k == IDENT and t.text == "include":
+            # `include "path"`: resolved and spliced by the include loader (sources.py)
+            self.advance()
+            path = self.expect(STRING, 'a file name in quotes after include (include "lib.nyash")')
+            stmt = A.Include(t.line, t.col, str(path.value))
         elif k == IDENT and t.text in UNSUPPORTED_WORDS:
             raise self.error(t, f"'{t.text}' is not available in compiled programs")
         else:
@@ -528,6 +535,8 @@ class Parser:
             return A.Me(t.line, t.col)
         if k == IDENT:
             self.advance()
+            if t.text == "include":
+                raise self.error(t, 'include is a statement, not a value: include "file.nyash" on a line of its own')
             if t.text in UNSUPPORTED_WORDS:
                 raise self.error(t, f"'{t.text}' is not available in compiled programs")
             if self.at("("):
@@ -561,14 +570,21 @@ class Parser:
 
 def parse(tokens: list[Token], filename: str = "<input>") -> A.Program:
     """Parse a token list; raise CompileError with every syntax error found."""
+    prog, errors = parse_partial(tokens, filename)
+    if errors:
+        raise CompileError(errors)
+    return prog
+
+
+def parse_partial(tokens: list[Token], filename: str = "<input>") -> tuple[A.Program, list[Diagnostic]]:
+    """The program (what parsed) and every syntax error: the include loader still
+    follows the includes of a file with errors, to report theirs too."""
     import sys
     if sys.getrecursionlimit() < 20000:  # nesting is bounded by _MAX_DEPTH, each level ~10 frames
         sys.setrecursionlimit(20000)
     p = Parser(tokens, filename)
     prog = p.parse_program()
-    if p.errors:
-        raise CompileError(p.errors)
-    return prog
+    return prog, p.errors
 
 
 def parse_source(text: str, filename: str = "<input>") -> A.Program:

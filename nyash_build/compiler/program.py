@@ -117,6 +117,7 @@ class Body:
     locals: list[str] = field(default_factory=list)  # every local name (params excluded)
     assigned_params: set[str] = field(default_factory=set)
     line: int = 0            # where the declaration starts (for the frame of a prologue trap)
+    file: int = 0            # ... in this file of the program's file table
     # membership index of ``locals`` (a list scan made 100k-local programs quadratic)
     local_set: set[str] = field(default_factory=set, repr=False)
 
@@ -138,11 +139,15 @@ class ProgramInfo:
     # expressions that must raise a runtime error when evaluated: id(node) -> message
     deferred: dict[int, str] = field(default_factory=dict)
 
+    def file_of(self, node: A.Node) -> str:
+        """The name diagnostics use for the file ``node`` comes from."""
+        return self.ast.files[node.file]
+
 
 class _Checker:
     def __init__(self, prog: A.Program) -> None:
         self.prog = prog
-        self.file = prog.filename
+        self.files = prog.files
         self.errors: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
         self.var_kind: dict[int, str] = {}
@@ -153,20 +158,27 @@ class _Checker:
         self.global_set: set[str] = set()
 
     def err(self, node: A.Node | None, msg: str) -> None:
-        self.errors.append(Diagnostic(self.file, node.line if node else 0, node.col if node else 0, msg))
+        self.errors.append(Diagnostic(self.files[node.file if node else 0], node.line if node else 0,
+                                      node.col if node else 0, msg))
 
     def defer(self, node: A.Node, msg: str) -> None:
         """A problem the reference interpreter only reports when the code runs: warn now
         (``nyash check`` treats it as an error) and raise the same message at run time,
         so programs that never reach it behave exactly as upstream."""
-        self.warnings.append(Diagnostic(self.file, node.line, node.col, msg, "warning", deferred=True))
+        self.warnings.append(Diagnostic(self.files[node.file], node.line, node.col, msg, "warning", deferred=True))
         self.deferred[id(node)] = msg
+
+    def _first(self, first: A.Node, again: A.Node) -> str:
+        """Where a name declared twice was declared first, when that is another file."""
+        if first.file == again.file:
+            return ""
+        return f" (first in {self.files[first.file]}:{first.line})"
 
     # ---- declarations ----------------------------------------------------------
     def declare(self) -> None:
         for i, b in enumerate(self.prog.boxes):
             if b.name in self.classes:
-                self.err(b, f"box {b.name} is declared twice")
+                self.err(b, f"box {b.name} is declared twice{self._first(self.classes[b.name].decl, b)}")
                 continue
             if b.name in BUILTIN_BOXES:
                 self.err(b, f"box {b.name} redefines a builtin box")
@@ -174,7 +186,7 @@ class _Checker:
             self.classes[b.name] = ClassInfo(b.name, len(self.classes), b)
         for f in self.prog.functions:
             if f.name in self.functions:
-                self.err(f, f"function {f.name} is declared twice")
+                self.err(f, f"function {f.name} is declared twice{self._first(self.functions[f.name], f)}")
             self.functions[f.name] = f
         for c in self.classes.values():
             for pname in c.decl.parents:
@@ -189,7 +201,7 @@ class _Checker:
                 if m.name == c.name:
                     self.err(m, f"a constructor named after its box is old syntax: rename {c.name}(...) to birth(...)")
                 if m.is_override and not any(p.find_method(m.name, len(m.params)) for p in c.parents) and not c.builtin_parents:
-                    self.warnings.append(Diagnostic(self.file, m.line, m.col,
+                    self.warnings.append(Diagnostic(self.files[m.file], m.line, m.col,
                                                     f"'override {m.name}' overrides nothing in the parents of {c.name}", "warning"))
         for c in self.classes.values():
             if c in c.ancestors():
@@ -256,14 +268,15 @@ class _Checker:
         for f in self.prog.functions:
             if self.function_bodies.get(f.name):
                 continue
-            b = Body(f"fn:{f.name}", f.name, f.params, f.body, line=f.line)
+            b = Body(f"fn:{f.name}", f.name, f.params, f.body, line=f.line, file=f.file)
             self.bodies.append(b)
             self.function_bodies[f.name] = b
         for c in self.classes.values():
             names = [m.name for m in c.decl.methods.values()]
             for key, m in c.decl.methods.items():
                 suffix = "" if names.count(m.name) == 1 else f"/{len(m.params)}"
-                b = Body(f"{c.name}.{m.name}{suffix}", f"{c.name}.{m.name}", m.params, m.body, c, line=m.line)
+                b = Body(f"{c.name}.{m.name}{suffix}", f"{c.name}.{m.name}", m.params, m.body, c,
+                         line=m.line, file=m.file)
                 self.bodies.append(b)
                 self.method_bodies[id(m)] = b
 
@@ -433,8 +446,15 @@ def check(prog: A.Program) -> ProgramInfo:
     if not c.errors:
         for body in c.bodies:
             c.check_body(body)
+    order = position_order(prog.files)
     if c.errors:
-        raise CompileError(sorted(c.errors, key=lambda d: (d.line, d.col)))
+        raise CompileError(sorted(c.errors, key=order))
     return ProgramInfo(prog.filename, prog, c.classes, c.functions, c.global_names, c.bodies,
                        c.main_body, c.method_bodies, c.function_bodies,
-                       sorted(c.warnings, key=lambda d: (d.line, d.col)), c.var_kind, c.deferred)
+                       sorted(c.warnings, key=order), c.var_kind, c.deferred)
+
+
+def position_order(files: list[str]):
+    """Sort key for diagnostics: file table order (entry first), then line and column."""
+    rank = {name: i for i, name in enumerate(files)}
+    return lambda d: (rank.get(d.file, len(rank)), d.line, d.col)

@@ -40,6 +40,9 @@ _SETTING_TYPES: dict[str, type] = {
 }
 _PROJECT_KEYS: dict[str, type] = {"name": str, "version": str}
 _APP_ONLY_KEYS: dict[str, type] = {"main": str, "output": str}
+# [build] only (project-wide): extra directories `include` searches, after the including
+# file's directory and the project root
+_BUILD_ONLY_KEYS: dict[str, type] = {"include-paths": list}
 _TOP_KEYS = ("project", "build", "apps", "profiles", "cache")
 # [cache]: project-wide (not per app or profile): where stage outputs are shared.
 _CACHE_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -77,6 +80,8 @@ class AppConfig:
     output: str
     settings: Settings
     out_dir: Path  # absolute
+    root: Path = Path(".")  # the project root (absolute): includes resolve against it
+    include_paths: tuple[Path, ...] = ()  # [build] include-paths, absolute
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class ProjectConfig:
     apps: dict[str, AppConfig] = field(default_factory=dict)
     out_dir: Path = Path("build")  # absolute after resolution
     cache: CacheSettings = CacheSettings()
+    include_paths: tuple[Path, ...] = ()  # [build] include-paths, absolute
 
 
 # --------------------------------------------------------------------------- lines
@@ -313,7 +319,8 @@ def _resolve(toml_path: Path, text: str, data: dict, profile: str) -> ProjectCon
         if key not in _TOP_KEYS:
             v.error((key,), f"unknown key '{key}' (allowed: {', '.join(_TOP_KEYS)})")
     project = _project_table(v, data)
-    build = v.check_settings(data.get("build", {}), ("build",))
+    build = v.check_settings(data.get("build", {}), ("build",), _BUILD_ONLY_KEYS)
+    include_paths = _include_paths(v, root, build.pop("include-paths", []))
     profiles = _profiles(v, data.get("profiles", {}))
     if profile not in profiles:
         v.errors.append(f"{v.name}: unknown profile {profile!r} "
@@ -342,13 +349,32 @@ def _resolve(toml_path: Path, text: str, data: dict, profile: str) -> ProjectCon
         clash = outputs.setdefault((str(out_dir), output), app_name)
         if clash != app_name:
             v.error(app_path, f"apps '{clash}' and '{app_name}' both write {output!r}")
-        apps[app_name] = AppConfig(app_name, main, output, settings, out_dir)
+        apps[app_name] = AppConfig(app_name, main, output, settings, out_dir, root, include_paths)
     if v.errors:
         raise ConfigError(v.sorted_errors())
     top_out = {**base, **build, **profiles.get(profile, {})}["out-dir"]
     return ProjectConfig(root=root, toml_path=toml_path, name=project["name"],
                          version=project.get("version", "0.0.0"), profile=profile, apps=apps,
-                         out_dir=(root / top_out).resolve(), cache=cache)
+                         out_dir=(root / top_out).resolve(), cache=cache,
+                         include_paths=include_paths)
+
+
+def _include_paths(v: _Validator, root: Path, raw: list) -> tuple[Path, ...]:
+    """[build] include-paths: directories (relative to the project root, or absolute)."""
+    where = ("build", "include-paths")
+    out: list[Path] = []
+    for entry in raw:
+        if not isinstance(entry, str) or not entry.strip():
+            v.error(where, "'build.include-paths' must be an array of directory names, "
+                           f"found {entry!r}")
+            continue
+        path = (root / entry).resolve()
+        if not path.is_dir():
+            v.error(where, f"'build.include-paths': {entry!r} is not a directory "
+                           f"(looked in {root})")
+            continue
+        out.append(path)
+    return tuple(dict.fromkeys(out))
 
 
 def _project_table(v: _Validator, data: dict) -> dict:

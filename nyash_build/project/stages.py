@@ -23,7 +23,7 @@ import stat
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from doit.exceptions import TaskFailed
 
@@ -32,6 +32,9 @@ from nyash_build.cache.keys import (bundle_key, cwasm_key, runner_action_key, sh
                                     wasm_key)
 from nyash_build.cache.store import ActionCache, CacheSpec, Output, run_cached
 from nyash_build.fsutil import write_atomic  # one atomic writer for all stages
+
+if TYPE_CHECKING:
+    from nyash_build.compiler.sources import IncludeSettings
 
 _PACKAGE_DIR = Path(nyash_build.__file__).resolve().parent
 _STUB_DIR = _PACKAGE_DIR.parent / "runtime_stub"
@@ -173,10 +176,26 @@ def _sha_file(path: str) -> str:
     return sha256_hex(Path(path).read_bytes())
 
 
-def wasm_action_key(source: str, debug: bool) -> str:
-    """Key of stage 1 for `source` as it is on disk now (docs/cache.md)."""
-    return wasm_key(source_sha256=_sha_file(source), source_name=Path(source).name,
-                    compiler=compiler_identity(), debug=debug)
+def include_settings(root: str | None, include_paths: list[str] | tuple[str, ...] = ()
+                     ) -> IncludeSettings:
+    """How a project's includes resolve (root = the nyash.toml directory)."""
+    from nyash_build.compiler.sources import IncludeSettings  # noqa: PLC0415
+
+    if root is None:
+        return IncludeSettings.single_file()
+    return IncludeSettings(Path(root), tuple(Path(p) for p in include_paths), project=True)
+
+
+def wasm_action_key(source: str, debug: bool, root: str | None = None,
+                    include_paths: list[str] | tuple[str, ...] = ()) -> str:
+    """Key of stage 1 for `source` and every file it includes, as they are on disk now
+    (docs/cache.md): each file enters by its recorded name and content hash."""
+    from nyash_build.project.scan import Scanner  # noqa: PLC0415
+
+    closure = Scanner().closure(Path(source), include_settings(root, include_paths))
+    sources = [{"name": name, "sha256": _sha_file(str(path))}
+               for name, path in zip(closure.names, closure.files)]
+    return wasm_key(sources=sources, compiler=compiler_identity(), debug=debug)
 
 
 def cwasm_action_key(wasm_path: str, variant: str, debug: bool, opt_level: str) -> str:
@@ -203,19 +222,22 @@ def _outcome(outcome: str, key: str) -> dict:
 
 
 def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
-                   cache: CacheSpec | None = None) -> TaskFailed | dict:
-    """Stage 1: .nyash → .wasm + .meta.json. A compile error fails the task, no traceback."""
+                   cache: CacheSpec | None = None, root: str | None = None,
+                   include_paths: list[str] | tuple[str, ...] = ()) -> TaskFailed | dict:
+    """Stage 1: .nyash (+ what it includes) → .wasm + .meta.json. A compile error fails
+    the task, no traceback. `root`/`include_paths`: the project's include resolution."""
     remove_stale_temps([wasm_out, meta_out])
     try:
-        key = wasm_action_key(source, debug)
+        key = wasm_action_key(source, debug, root, include_paths)
     except OSError as exc:
-        return TaskFailed(f"{source}: {exc.strerror or exc}")
+        return TaskFailed(f"{getattr(exc, 'filename', None) or source}: {exc.strerror or exc}")
 
     def build() -> TaskFailed | None:
         from nyash_build.compiler.driver import CompileError, compile_file  # noqa: PLC0415
 
         try:
-            result = compile_file(Path(source), debug=debug)
+            result = compile_file(Path(source), debug=debug,
+                                  settings=include_settings(root, include_paths))
         except CompileError as exc:
             return TaskFailed(str(exc))
         except (OSError, UnicodeDecodeError) as exc:

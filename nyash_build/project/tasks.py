@@ -30,8 +30,10 @@ from typing import Any, Callable, Iterator
 from doit.exceptions import InvalidCommand
 from doit.task import Task, clean_targets
 
+from nyash_build.compiler.sources import IncludeSettings
 from nyash_build.project import stages
 from nyash_build.project.config import AppConfig, ConfigError, ProjectConfig, load_project
+from nyash_build.project.scan import CACHE_NAME as SCAN_CACHE_NAME, Scanner
 from nyash_build.cache.store import CacheSpec, check_remote_url, resolve_spec
 
 DEP_FILE_NAME = ".doit-db.json"
@@ -219,13 +221,24 @@ def app_paths(app: AppConfig, out_dir: Path | None = None) -> AppPaths:
 # --------------------------------------------------------------------------- task dicts
 
 
-def _wasm_task(app: AppConfig, p: AppPaths, cache: CacheSpec | None = None) -> dict:
+def include_settings(app: AppConfig) -> IncludeSettings:
+    """How the app's includes resolve: its project root, then [build] include-paths."""
+    return IncludeSettings(app.root, app.include_paths, project=True)
+
+
+def _wasm_task(app: AppConfig, p: AppPaths, cache: CacheSpec | None = None,
+               scanner: Scanner | None = None) -> dict:
+    # file_dep: the app's include closure (the scanner), so editing an included file
+    # reruns exactly the apps that include it, and adding or removing an include
+    # changes the dependency set (doit then reruns the task)
+    closure = (scanner or Scanner()).closure(app.main, include_settings(app))
     return {
         "basename": "wasm", "name": app.name,
         "doc": f"compile {p.source} -> {p.wasm}",
         "actions": [(stages.compile_action, [p.source, p.wasm, p.meta, app.settings.debug],
-                     {"cache": cache})],
-        "file_dep": [p.source],
+                     {"cache": cache, "root": str(app.root),
+                      "include_paths": [str(d) for d in app.include_paths]})],
+        "file_dep": [p.source, *(_rel(f) for f in closure.files[1:])],
         "targets": [p.wasm, p.meta],
         "uptodate": [StageKey({"compiler": stages.compiler_identity(),
                                "debug": app.settings.debug})],
@@ -273,13 +286,16 @@ def _remove_empty_dir(path: str) -> None:
         pass  # not empty (user files) or already gone
 
 
-def generate_tasks(projects: list[ProjectConfig], out_dir: Path | None = None
-                   ) -> dict[str, Callable[[], Iterator]]:
+def generate_tasks(projects: list[ProjectConfig], out_dir: Path | None = None,
+                   scanner: Scanner | None = None) -> dict[str, Callable[[], Iterator]]:
     """The task generators (`task_wasm`, `task_cwasm`, `task_build`) for these projects.
 
     Each project's [cache] settings (with environment overrides) reach its actions as a
     CacheSpec; one spec per project is one build session (one remote-down state).
+    `scanner` finds each app's include closure (its cache is saved after the wasm
+    tasks are generated).
     """
+    scanner = scanner or Scanner()
     apps: dict[str, tuple[AppConfig, AppPaths, CacheSpec]] = {}
     for project in projects:
         spec = resolve_spec(project.cache)
@@ -296,7 +312,8 @@ def generate_tasks(projects: list[ProjectConfig], out_dir: Path | None = None
     def task_wasm() -> Iterator[dict]:
         """Compile each app's Nyash source to a .wasm module (+ .meta.json)."""
         for app, paths, spec in apps.values():
-            yield _wasm_task(app, paths, spec)
+            yield _wasm_task(app, paths, spec, scanner)
+        scanner.save()
 
     def task_cwasm() -> Iterator[dict]:
         """Precompile each .wasm to machine code, one .cwasm per CPU variant."""
@@ -370,8 +387,9 @@ def task_namespace(project_dirs: tuple | list, *, profile: str | None = None,
     """Like nyash_tasks() with explicit arguments; raises ConfigError instead of exiting."""
     projects = [load_project(Path(d), profile) for d in project_dirs]
     out = Path(out_dir).resolve() if out_dir is not None else None
-    tasks = generate_tasks(projects, out)
     state = Path(dep_file) if dep_file else (out or projects[0].out_dir) / DEP_FILE_NAME
+    scanner = Scanner(state.resolve().with_name(SCAN_CACHE_NAME))
+    tasks = generate_tasks(projects, out, scanner)
     config = doit_config(state.resolve(), explain)
     hold_build_lock(state.resolve())
     return {"DOIT_CONFIG": config, **tasks}

@@ -26,14 +26,15 @@ class WasmEncodeError(Exception):
 class Encoded:
     """Result of :func:`encode`.
 
-    ``line_table`` holds ``(absolute module offset, line)`` for the first instruction
-    after each ("line", n) marker, strictly increasing in offset (when several markers
-    precede the same instruction only the last is kept).  A wasm trap offset maps to
-    the line of the last entry at or before it.
+    ``line_table`` holds ``(absolute module offset, file index, line)`` for the first
+    instruction after each ("line", n[, file]) marker (file defaults to 0), strictly
+    increasing in offset (when several markers precede the same instruction only the
+    last is kept).  A wasm trap offset maps to the file and line of the last entry at
+    or before it.
     """
 
     wasm: bytes
-    line_table: list[tuple[int, int]] = field(default_factory=list)
+    line_table: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- LEB128 helpers
@@ -170,8 +171,9 @@ class _FuncEncoder:
             _valtype(t, fname)
         return sleb(self.types.get(params, results))
 
-    def encode(self, f: Func) -> tuple[bytes, list[tuple[int, int]]]:
-        """Return the body bytes (locals + code + end) and body-relative line marks."""
+    def encode(self, f: Func) -> tuple[bytes, list[tuple[int, int, int]]]:
+        """Return the body bytes (locals + code + end) and body-relative line marks
+        ``(offset, file, line)``."""
         fname = f.name
         local_idx: dict[Any, bytes] = {}
         n = 0
@@ -196,7 +198,7 @@ class _FuncEncoder:
         for cnt, vt in groups:
             out += _u(cnt)
             out.append(vt)
-        lines: list[tuple[int, int]] = []
+        lines: list[tuple[int, int, int]] = []
         try:
             self._code(f, out, local_idx, nlocals, lines)
         except WasmEncodeError:
@@ -207,7 +209,7 @@ class _FuncEncoder:
         return bytes(out), lines
 
     def _code(self, f: Func, out: bytearray, local_idx: dict[Any, bytes], nlocals: int,
-              lines: list[tuple[int, int]]) -> None:
+              lines: list[tuple[int, int, int]]) -> None:
         ops = OPS
         funcs = self.funcs
         globals_ = self.globals
@@ -284,7 +286,7 @@ class _FuncEncoder:
                 extend(code)
                 extend(_u(self._depth(ins[1], labels, fname, op)))
             elif kind == K_LINE:
-                lines.append((len(out), ins[1]))
+                lines.append((len(out), ins[2] if len(ins) > 2 else 0, ins[1]))
             elif kind == K_ELSE:
                 if not kinds or kinds[-1] != "if":
                     raise WasmEncodeError(f"function {fname}: 'else' outside of 'if'")
@@ -374,7 +376,7 @@ NAMES_OPTIONS = (True, "functions", False)
 
 
 def encode(module: Module, *, names: NamesOption = True) -> Encoded:
-    """Encode ``module`` to wasm bytes; record absolute offsets of ("line", n) marks.
+    """Encode ``module`` to wasm bytes; record absolute offsets of ("line", ...) marks.
 
     ``names`` chooses the custom "name" section: True keeps function and local names
     (debug builds), "functions" keeps only function names (release builds: the runner
@@ -397,7 +399,7 @@ def encode(module: Module, *, names: NamesOption = True) -> Encoded:
     fenc = _FuncEncoder(func_map, global_map, types)
     func_types = []
     bodies: list[bytes] = []
-    marks: list[list[tuple[int, int]]] = []
+    marks: list[list[tuple[int, int, int]]] = []
     for f in module.funcs:
         func_types.append(_u(types.get(tuple(param_type(p) for p in f.params),
                                        tuple(f.results))))
@@ -424,7 +426,7 @@ def encode(module: Module, *, names: NamesOption = True) -> Encoded:
         out += _section(6, _vec(globals_))
     if exports:
         out += _section(7, _vec(exports))
-    line_table: list[tuple[int, int]] = []
+    line_table: list[tuple[int, int, int]] = []
     if bodies:
         line_table = _code_section(out, bodies, marks)
     if module.data:
@@ -437,23 +439,23 @@ def encode(module: Module, *, names: NamesOption = True) -> Encoded:
 
 
 def _code_section(out: bytearray, bodies: list[bytes],
-                  marks: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+                  marks: list[list[tuple[int, int, int]]]) -> list[tuple[int, int, int]]:
     """Append the code section to ``out``; return absolute line-table entries."""
     sized = [uleb(len(b)) for b in bodies]
     payload_len = len(uleb(len(bodies))) + sum(len(s) + len(b) for s, b in zip(sized, bodies))
     out.append(10)
     out += uleb(payload_len)
     out += uleb(len(bodies))
-    table: list[tuple[int, int]] = []
+    table: list[tuple[int, int, int]] = []
     for s, b, m in zip(sized, bodies, marks):
         out += s
         base = len(out)
-        for rel, line in m:
+        for rel, file, line in m:
             off = base + rel
             if table and table[-1][0] == off:
-                table[-1] = (off, line)  # consecutive markers: the last one wins
+                table[-1] = (off, file, line)  # consecutive markers: the last one wins
             else:
-                table.append((off, line))
+                table.append((off, file, line))
         out += b
     return table
 

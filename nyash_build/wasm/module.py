@@ -16,7 +16,9 @@ An instruction is a tuple ``(op, *immediates)``:
 * loads/stores ``("i64.load", offset, align_log2_or_None)`` (immediates optional)
 * ``("select",)`` or typed ``("select", valtype)``
 * everything else by WAT name without immediates, e.g. ``("i64.add",)``
-* pseudo-instruction ``("line", n)``: following code comes from Nyash source line n.
+* pseudo-instruction ``("line", n)`` or ``("line", n, file)``: following code comes
+  from line n of source file ``file`` (an index into the program's file table; 0, the
+  default, is the entry file).
 """
 from __future__ import annotations
 

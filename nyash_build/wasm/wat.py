@@ -1,8 +1,9 @@
 """Printer: module IR -> readable WAT text (for ``--emit-wat`` and debugging).
 
-Instructions are printed flat, indented by block depth; ``("line", n)`` becomes a
-``;; line n`` comment.  Floats are printed so that re-assembling gives the same bits
-(shortest round-trip decimal for f64, exact hex for f32 and NaN payloads).
+Instructions are printed flat, indented by block depth; ``("line", n[, file])`` becomes a
+``;; line n`` comment (``;; line n file f`` outside the entry file).  Floats are printed
+so that re-assembling gives the same bits (shortest round-trip decimal for f64, exact hex
+for f32 and NaN payloads).
 """
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def format_instr(ins: tuple) -> str:
             out += f" align={1 << align}"
         return out
     if kind == K_LINE:
-        return f";; line {ins[1]}"
+        return f";; line {ins[1]}" if len(ins) < 3 or not ins[2] else f";; line {ins[1]} file {ins[2]}"
     if kind == K_F64 or kind == K_F32:
         return f"{op} {format_float(ins[1], 64 if kind == K_F64 else 32)}"
     if kind == K_BR_TABLE:

@@ -117,9 +117,15 @@ def function_body_offsets(module: bytes) -> list[int]:
 
 def meta_for(wat_text: str, module: bytes, lines: dict[int, int] | None = None) -> dict:
     """Metadata with a hand-made line table: defined function i starts at line
-    100*(i+1) unless `lines` overrides it."""
+    100*(i+1) of file 0 unless `lines` overrides it (a line, or a (file, line) pair)."""
     starts = function_body_offsets(module)
-    table = [(off, (lines or {}).get(i, 100 * (i + 1))) for i, off in enumerate(starts)]
+    table = []
+    for i, off in enumerate(starts):
+        where = (lines or {}).get(i, 100 * (i + 1))
+        file, line = where if isinstance(where, tuple) else (0, where)
+        table.append((off, file, line))
     return {"source_name": "app.nyash", "source_sha256": "0" * 64,
+            "sources": [{"name": "app.nyash", "sha256": "0" * 64},
+                        {"name": "lib/util.nyash", "sha256": "1" * 64}],
             "compiler_version": "test", "line_table": table,
             "user_functions": USER_FUNCTIONS}

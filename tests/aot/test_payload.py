@@ -6,7 +6,12 @@ from runtime_stub import payload as P
 
 def sample() -> bytes:
     return P.pack([("meta", b'{"a": 1}', "raw"), ("wasm", b"\0asm" + b"x" * 1000, "zlib"),
-                   ("lines", P.pack_lines([(30, 2), (10, 1)]), "raw")])
+                   ("lines", P.pack_lines([(30, 1, 2), (10, 0, 1)]), "raw")])
+
+
+def test_line_table_is_little_endian_u32_triples():
+    # the launcher's C fast path reads this layout directly (docs/design.md)
+    assert P.pack_lines([(0x0102, 1, 7)]) == bytes([2, 1, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0])
 
 
 def test_round_trip():
@@ -14,7 +19,7 @@ def test_round_trip():
     assert p.names() == ["meta", "wasm", "lines"]
     assert p.meta() == {"a": 1}
     assert p.get("wasm") == b"\0asm" + b"x" * 1000
-    assert P.unpack_lines(p.get("lines")) == [(10, 1), (30, 2)]
+    assert P.unpack_lines(p.get("lines")) == [(10, 0, 1), (30, 1, 2)]
     assert sample() == sample()
 
 

@@ -42,10 +42,20 @@ def test_nearest_preceding_line_entry(capfd):
     meta = P.meta_for(wat, wasm, {2: 12})
     inner = P.function_body_offsets(wasm)[2]
     # a later entry inside `inner`, still before its call to raise_error (at +6 or so)
-    meta["line_table"] = sorted(meta["line_table"] + [(inner + 1, 13), (inner + 500, 99)])
+    meta["line_table"] = sorted(meta["line_table"] + [(inner + 1, 0, 13), (inner + 500, 0, 99)])
     R.run_wasm(wasm, meta=meta, argv=["app"])
     err = capfd.readouterr().err
     assert "  at inner (app.nyash:13)\n" in err
+
+
+def test_frames_name_the_file_of_their_line_entry(capfd):
+    # inner's and outer's lines come from an included file (file 1 of meta["sources"])
+    code, _, err = run(capfd, P.NESTED_ERROR, lines={2: (1, 12), 3: (1, 20), 4: 31})
+    assert code == 1
+    assert err == ("Runtime error: Division by zero\n"
+                   "  at inner (lib/util.nyash:12)\n"
+                   "  at outer (lib/util.nyash:20)\n"
+                   "  at Main.main (app.nyash:31)\n")
 
 
 def test_unreported_trap_prints_message(capfd):

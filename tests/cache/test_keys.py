@@ -11,8 +11,8 @@ from nyash_build.project import stages
 from nyash_build.cache import keys
 
 HOST = {"os": "linux", "machine": "x86_64"}
-WASM = dict(source_sha256="a" * 64, source_name="main.nyash", compiler="0.1.0+abc",
-            debug=False, host=HOST)
+SOURCES = [{"name": "main.nyash", "sha256": "a" * 64}, {"name": "lib/util.nyash", "sha256": "b" * 64}]
+WASM = dict(sources=SOURCES, compiler="0.1.0+abc", debug=False, host=HOST)
 CWASM = dict(wasm_sha256="b" * 64, variant="baseline", opt_level="speed", debug=False,
              aot="wasmtime-50.0.0+def", engine={"compat": {"target": "x86_64"}, "source": "1"},
              host=HOST)
@@ -23,7 +23,12 @@ RUNNER = dict(runner_key="9041e9d1c52ba195a06e6430", host=HOST)
 
 CHANGES = {
     "wasm": (keys.wasm_key, WASM, {
-        "source_sha256": "0" * 64, "source_name": "other.nyash", "compiler": "0.1.0+abd",
+        "sources": [SOURCES[0], {"name": "lib/util.nyash", "sha256": "0" * 64}],
+        "sources/entry": [{"name": "main.nyash", "sha256": "0" * 64}, SOURCES[1]],
+        "sources/name": [SOURCES[0], {"name": "lib/other.nyash", "sha256": "b" * 64}],
+        "sources/order": [SOURCES[1], SOURCES[0]],
+        "sources/fewer": SOURCES[:1],
+        "compiler": "0.1.0+abd",
         "debug": True, "host": {"os": "linux", "machine": "aarch64"}}),
     "cwasm": (keys.cwasm_key, CWASM, {
         "wasm_sha256": "0" * 64, "variant": "x86-64-v3", "opt_level": "none", "debug": True,
@@ -45,7 +50,7 @@ CASES = [(stage, name, value) for stage, (_, _, changes) in CHANGES.items()
                          ids=[f"{s}-{n}" for s, n, _ in CASES])
 def test_each_ingredient_changes_the_key(stage: str, ingredient: str, value) -> None:
     fn, base, _ = CHANGES[stage]
-    assert fn(**base) != fn(**{**base, ingredient: value})
+    assert fn(**base) != fn(**{**base, ingredient.split("/")[0]: value})
 
 
 @pytest.mark.parametrize("stage", list(CHANGES))
@@ -100,6 +105,22 @@ def test_stage_keys_follow_tool_identities(files, monkeypatch) -> None:
         before = after
     monkeypatch.setattr(stages, "runner_identity", lambda: "changed")
     assert all_keys()[2] != before[2] and all_keys()[:2] == before[:2]
+
+
+def test_wasm_key_covers_included_files_by_name_and_content(tmp_path: Path) -> None:
+    """The live key scans the include closure: editing an included file changes it;
+    another location of the same project (another machine) does not."""
+    keys_at = []
+    for where in ("one", "two"):
+        root = tmp_path / where
+        (root / "lib").mkdir(parents=True)
+        (root / "main.nyash").write_text('include "lib/util.nyash"\nprint(f())\n')
+        (root / "lib" / "util.nyash").write_text("function f() { return 1 }\n")
+        keys_at.append(stages.wasm_action_key(str(root / "main.nyash"), False, str(root)))
+    assert keys_at[0] == keys_at[1]
+    (tmp_path / "two" / "lib" / "util.nyash").write_text("function f() { return 2 }\n")
+    assert stages.wasm_action_key(str(tmp_path / "two" / "main.nyash"), False,
+                                  str(tmp_path / "two")) != keys_at[0]
 
 
 def test_stage_keys_follow_input_content_and_settings(files) -> None:

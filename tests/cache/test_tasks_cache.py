@@ -58,3 +58,49 @@ def test_bad_remote_url_from_environment(multi, monkeypatch) -> None:
     monkeypatch.chdir(multi)
     with pytest.raises(ConfigError, match="NYASH_REMOTE_CACHE"):
         task_namespace(["."])
+
+
+INCLUDE_TOML = """\
+[project]
+name = "inc"
+
+[build]
+variants = ["baseline"]
+
+[apps.app]
+main = "src/app.nyash"
+"""
+APP_TASKS = {"wasm:app", "cwasm:app.baseline", "build:app"}
+
+
+def _include_project(dest: Path, lib_text: str) -> Path:
+    (dest / "src").mkdir(parents=True)
+    (dest / "lib").mkdir()
+    (dest / "nyash.toml").write_text(INCLUDE_TOML)
+    (dest / "src/app.nyash").write_text('include "lib/util.nyash"\nprint(f())\n')
+    (dest / "lib/util.nyash").write_text(lib_text)
+    return dest
+
+
+def test_remote_hit_for_an_app_whose_included_file_is_unchanged(tmp_path, nginx_factory,
+                                                                 monkeypatch) -> None:
+    """Machine A uploads; machine B (another path, empty local cache) gets every stage
+    from the remote while the included file is the same, and compiles again once it
+    differs: the wasm key covers the included file's content."""
+    server = nginx_factory()
+    monkeypatch.setenv("NYASH_REMOTE_CACHE", server.url())
+    monkeypatch.delenv("NYASH_LOCAL_CACHE", raising=False)
+    lib = "function f() {\n  return 1\n}\n"
+    monkeypatch.setenv("NYASH_CACHE_DIR", str(tmp_path / "cache-a"))
+    status, a = run_doit(_include_project(tmp_path / "a", lib), "build")
+    assert status == 0 and set(a["cache"].values()) == {"built"}
+
+    monkeypatch.setenv("NYASH_CACHE_DIR", str(tmp_path / "cache-b"))
+    status, b = run_doit(_include_project(tmp_path / "elsewhere" / "b", lib), "build")
+    assert status == 0 and b["cache"] == {t: "remote hit" for t in APP_TASKS}
+    assert b["keys"] == a["keys"]
+
+    monkeypatch.setenv("NYASH_CACHE_DIR", str(tmp_path / "cache-c"))
+    status, c = run_doit(_include_project(tmp_path / "c", lib.replace("1", "2")), "build")
+    assert status == 0 and c["cache"]["wasm:app"] == "built"
+    assert c["keys"]["wasm:app"] != a["keys"]["wasm:app"]

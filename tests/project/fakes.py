@@ -31,16 +31,32 @@ class CompileResult:
     dependencies: list[Path] = field(default_factory=list)
 
 
-def compile_file(path: Path, *, debug: bool = False) -> CompileResult:
-    text = Path(path).read_text(encoding="utf-8")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "SYNTAX ERROR" in line:
-            raise CompileError([f"{path}:{number}:1: unexpected token 'SYNTAX'"])
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    wasm = b"\0asm\1\0\0\0" + digest.encode() + (b"D" if debug else b"R")
-    meta = {"source_name": Path(path).name, "source_sha256": digest,
+def compile_file(path: Path, *, debug: bool = False, settings=None) -> CompileResult:
+    """Reads the file and everything it includes (the real resolution, via the
+    scanner), so the output changes exactly when one of them does."""
+    from nyash_build.compiler.sources import IncludeSettings, resolve_include
+    from nyash_build.project.scan import Scanner
+
+    settings = settings or IncludeSettings.single_file()
+    scanner = Scanner()
+    closure = scanner.closure(Path(path), settings)
+    digest = hashlib.sha256()
+    for name, file in zip(closure.names, closure.files):
+        text = file.read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if "SYNTAX ERROR" in line:
+                raise CompileError([f"{path if file == closure.files[0] else name}:{number}:1: "
+                                    "unexpected token 'SYNTAX'"])
+        for spec in scanner.includes_of(file) or ():
+            if resolve_include(spec, file, settings).path is None:
+                raise CompileError([f"{name}: cannot include {spec!r}"])
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+    wasm = b"\0asm\1\0\0\0" + digest.hexdigest().encode() + (b"D" if debug else b"R")
+    meta = {"source_name": Path(path).name, "source_sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "sources": [{"name": n, "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}
+                        for n, f in zip(closure.names, closure.files)],
             "compiler_version": "fake", "line_table": [], "user_functions": []}
-    return CompileResult(wasm, meta, [Path(path)])
+    return CompileResult(wasm, meta, list(closure.files))
 
 
 def precompile(wasm: bytes, variant: str, *, debug: bool = False, opt_level: str = "speed") -> bytes:

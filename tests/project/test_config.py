@@ -59,7 +59,7 @@ def test_examples_load() -> None:
 def test_unknown_key_names_key_and_line(tmp_path: Path) -> None:
     toml = '[project]\nname = "demo"\n\n[build]\nopt-level = "speed"\noptlevel = "none"\n'
     assert errors(tmp_path, toml) == [
-        "nyash.toml:6: unknown key 'build.optlevel' (allowed: debug, opt-level, out-dir, variants)"]
+        "nyash.toml:6: unknown key 'build.optlevel' (allowed: debug, include-paths, opt-level, out-dir, variants)"]
 
 
 def test_unknown_top_level_table(tmp_path: Path) -> None:

@@ -115,3 +115,48 @@ def test_concurrent_builds(tmp_path: Path) -> None:
         again = subprocess.run([sys.executable, "-m", "doit", "build"], cwd=p, env=env,
                                capture_output=True, text=True, timeout=600)
         assert again.stdout.startswith("nothing to do"), again.stdout
+
+
+INVENTORY_OUT = """\
+===========================
+bolts         120     18.00
+nuts          300     15.00
+hinges          8     19.92
+---------------------------
+total                 52.92
+hinges left: 5
+refused: ErrorBox(only 5 hinges left)
+"""
+REPORT_OUT = "region    orders\n----------------\nnorth         17\nsouth         34\neast          51\n"
+
+
+def test_shared_lib_example_builds_and_follows_includes(tmp_path: Path) -> None:
+    """examples/shared-lib: two apps including files of one lib/. `doit build` builds
+    both; an edit of a lib file rebuilds exactly the apps that include it, and
+    `explain=1` names the file."""
+    project = tmp_path / "shared-lib"
+    shutil.copytree(REPO / "examples/shared-lib", project,
+                    ignore=shutil.ignore_patterns("build", "__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    doit = [sys.executable, "-m", "doit"]
+
+    def build(*args: str) -> str:
+        done = subprocess.run(doit + ["build", *args], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    first = build()
+    assert first.splitlines()[-1].startswith("built 8 of 8 tasks")
+    assert run_exe(project / "build/inventory/inventory") == INVENTORY_OUT
+    assert run_exe(project / "build/report/report") == REPORT_OUT
+
+    stock = project / "lib/stock.nyash"
+    stock.write_text(stock.read_text().replace("padRight(me.name, 12)", "padRight(me.name, 13)"))
+    again = build("explain=1")
+    ran = [line.split()[1] for line in again.splitlines() if line.split()[0] in ("wasm", "cwasm", "exe")]
+    assert sorted(ran) == ["build/inventory/inventory", "build/inventory/inventory.baseline.cwasm",
+                           "build/inventory/inventory.wasm", "build/inventory/inventory.x86-64-v3.cwasm"]
+    assert "why build/inventory/inventory.wasm: input changed: lib/stock.nyash" in again
+    assert run_exe(project / "build/inventory/inventory").splitlines()[1] == "bolts          120     18.00"
+    assert build().startswith("nothing to do: 8 tasks up to date")

@@ -126,8 +126,8 @@ def test_changed_input_reruns_the_next_stage(multi: Path, doit_run, monkeypatch)
     driver = sys.modules["nyash_build.compiler.driver"]
     real = driver.compile_file
 
-    def compile_v2(path: Path, *, debug: bool = False):
-        result = real(path, debug=debug)
+    def compile_v2(path: Path, *, debug: bool = False, settings=None):
+        result = real(path, debug=debug, settings=settings)
         result.wasm += b"v2"
         return result
 
@@ -190,7 +190,7 @@ def test_clean_removes_targets(multi: Path, doit_run) -> None:
     status, _ = doit_run(multi, "clean")
     assert status in (0, None)  # doit's clean command returns None on success
     assert sorted(p.name for p in (multi / "build").iterdir()) == [
-        ".doit-db.json", ".doit-db.json.lock"]  # state and the build lock stay
+        ".doit-db.json", ".doit-db.json.lock", ".nyash-includes.json"]  # state, lock, scan cache stay
     assert ran(doit_run(multi, "build")) == sorted(ALL)
 
 

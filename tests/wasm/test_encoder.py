@@ -171,9 +171,9 @@ def _trap_module() -> Module:
     return Module(funcs=[inner, outer])
 
 
-def _line_at(table: list[tuple[int, int]], offset: int) -> int:
+def _line_at(table: list[tuple[int, int, int]], offset: int) -> int:
     best = None
-    for off, line in table:
+    for off, _, line in table:
         if off <= offset:
             best = line
     assert best is not None
@@ -184,10 +184,11 @@ def test_line_table_maps_trap_frames_to_lines():
     enc = encode(_trap_module())
     table = enc.line_table
     assert table == sorted(table)
-    assert [line for _, line in table] == [5, 6, 7, 2, 3, 4]
+    assert [line for _, _, line in table] == [5, 6, 7, 2, 3, 4]
+    assert {file for _, file, _ in table} == {0}  # ("line", n) is file 0
     # Each offset points at the first instruction after its marker.
-    opcodes = {off: enc.wasm[off] for off, _ in table}
-    assert [opcodes[off] for off, _ in table] == [0x20, 0x00, 0x01, 0x41, 0x41, 0x01]
+    opcodes = {off: enc.wasm[off] for off, _, _ in table}
+    assert [opcodes[off] for off, _, _ in table] == [0x20, 0x00, 0x01, 0x41, 0x41, 0x01]
     inst = Inst(enc.wasm)
     with pytest.raises(wasmtime.Trap) as exc:
         inst("outer")
@@ -198,10 +199,16 @@ def test_line_table_maps_trap_frames_to_lines():
 
 
 def test_consecutive_markers_last_wins():
-    f = Func("$f", [], [], [], [("line", 5), ("line", 3), ("nop",), ("line", 4), ("nop",)])
+    f = Func("$f", [], [], [], [("line", 5), ("line", 3, 2), ("nop",), ("line", 4), ("nop",)])
     table = encode(Module(funcs=[f])).line_table
-    assert [line for _, line in table] == [3, 4]
+    assert [(file, line) for _, file, line in table] == [(2, 3), (0, 4)]
     assert table[1][0] == table[0][0] + 1
+
+
+def test_line_markers_carry_their_file():
+    f = Func("$f", [], [], [], [("line", 7, 3), ("nop",), ("line", 1, 0), ("nop",)])
+    table = encode(Module(funcs=[f])).line_table
+    assert [(file, line) for _, file, line in table] == [(3, 7), (0, 1)]
 
 
 def test_names_false_omits_name_section():

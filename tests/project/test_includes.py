@@ -1,0 +1,150 @@
+"""The build follows includes (issue 16): each app's wasm task depends on its whole
+include closure, found by the scanner, so an edit rebuilds exactly the apps that include
+the edited file, and include lines added or removed update the graph. Fake stages: these
+tests are about which tasks run (asserted exactly), not about compiling."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nyash_build.project.scan import CACHE_NAME, Scanner
+
+pytestmark = pytest.mark.usefixtures("fake_stages")
+
+TOML = """\
+[project]
+name = "libs"
+
+[build]
+variants = ["baseline"]
+include-paths = ["vendor"]
+
+[apps.alpha]
+main = "apps/alpha.nyash"
+
+[apps.beta]
+main = "apps/beta.nyash"
+
+[apps.gamma]
+main = "apps/gamma.nyash"
+"""
+FILES = {
+    # alpha includes common directly; beta through mid (two levels); gamma nothing yet
+    "apps/alpha.nyash": 'include "lib/common.nyash"\nprint(greet("alpha"))\n',
+    "apps/beta.nyash": 'include "lib/mid.nyash"\nprint(twice("beta"))\n',
+    "apps/gamma.nyash": 'print("gamma")\n',
+    "lib/common.nyash": 'function greet(n) {\n  return "hello " + n\n}\n',
+    "lib/mid.nyash": 'include "common.nyash"\nfunction twice(n) {\n  return greet(n) + greet(n)\n}\n',
+    "lib/other.nyash": 'function other() {\n  return 1\n}\n',
+    "vendor/extra.nyash": 'function extra() {\n  return 2\n}\n',
+}
+
+
+def stages_of(*apps: str) -> list[str]:
+    return sorted(t for a in apps for t in (f"wasm:{a}", f"cwasm:{a}.baseline", f"build:{a}"))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "libs"
+    for name, text in {**FILES, "nyash.toml": TOML}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def build(doit_run, project: Path, *args: str, explain: bool = False) -> dict:
+    status, info = doit_run(project, "build", *args, explain=explain)
+    assert status == 0 and not info["failed"]
+    return info
+
+
+def edit(path: Path, text: str) -> None:
+    path.write_text(text)
+    st = path.stat()  # a distinct mtime even on coarse-clock file systems
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def test_editing_an_included_file_rebuilds_exactly_its_dependents(project, doit_run, capfd) -> None:
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("alpha", "beta", "gamma")
+    assert build(doit_run, project)["ran"] == []
+    edit(project / "lib/common.nyash", 'function greet(n) {\n  return "hi " + n\n}\n')
+    capfd.readouterr()
+    info = build(doit_run, project, explain=True)
+    assert sorted(info["ran"]) == stages_of("alpha", "beta")  # beta through two levels
+    out = capfd.readouterr().out
+    assert "why build/alpha/alpha.wasm: input changed: lib/common.nyash" in out
+    assert "why build/beta/beta.wasm: input changed: lib/common.nyash" in out
+    edit(project / "lib/mid.nyash", FILES["lib/mid.nyash"] + "// changed\n")
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("beta")
+
+
+def test_adding_and_removing_an_include_updates_the_graph(project, doit_run) -> None:
+    build(doit_run, project)
+    edit(project / "lib/other.nyash", 'function other() {\n  return 3\n}\n')
+    assert build(doit_run, project)["ran"] == []  # nobody includes it yet
+    edit(project / "apps/gamma.nyash", 'include "lib/other.nyash"\nprint(other())\n')
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("gamma")
+    edit(project / "lib/other.nyash", 'function other() {\n  return 4\n}\n')
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("gamma")
+    # alpha stops including common: common's edits no longer concern it
+    edit(project / "apps/alpha.nyash", 'print("alpha alone")\n')
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("alpha")
+    edit(project / "lib/common.nyash", 'function greet(n) {\n  return "yo " + n\n}\n')
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("beta")
+
+
+def test_renaming_an_included_file(project, doit_run) -> None:
+    build(doit_run, project)
+    (project / "lib/mid.nyash").rename(project / "lib/middle.nyash")
+    edit(project / "apps/beta.nyash", 'include "lib/middle.nyash"\nprint(twice("beta"))\n')
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("beta")
+    edit(project / "lib/middle.nyash", FILES["lib/mid.nyash"] + "// renamed\n")
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("beta")
+
+
+def test_include_paths_and_a_new_file_that_shadows(project, doit_run) -> None:
+    edit(project / "apps/gamma.nyash", 'include "extra.nyash"\nprint(extra())\n')
+    build(doit_run, project)
+    edit(project / "vendor/extra.nyash", 'function extra() {\n  return 5\n}\n')
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("gamma")
+    # a file created at the root now wins over the include-paths one: gamma's input
+    # set changed although no file it read before did
+    (project / "extra.nyash").write_text('function extra() {\n  return 6\n}\n')
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("gamma")
+
+
+def test_a_missing_include_fails_the_app_and_builds_once_fixed(project, doit_run) -> None:
+    build(doit_run, project)
+    edit(project / "apps/gamma.nyash", 'include "lib/later.nyash"\nprint(later())\n')
+    status, info = doit_run(project, "build")
+    assert status != 0 and info["failed"] == ["wasm:gamma"]
+    (project / "lib/later.nyash").write_text('function later() {\n  return 7\n}\n')
+    assert sorted(build(doit_run, project)["ran"]) == stages_of("gamma")
+
+
+def test_ci_restore_with_fresh_mtimes_rebuilds_nothing(project, doit_run, tmp_path) -> None:
+    build(doit_run, project)
+    clone = tmp_path / "elsewhere" / "libs"
+    shutil.copytree(project, clone)
+    for path in clone.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    info = build(doit_run, clone)
+    assert info["ran"] == [] and len(info["uptodate"]) == 9
+
+
+def test_no_op_build_lexes_nothing(project, doit_run, monkeypatch) -> None:
+    build(doit_run, project)
+    scanners: list[Scanner] = []
+    real_init = Scanner.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        scanners.append(self)
+    monkeypatch.setattr(Scanner, "__init__", spy)
+    assert build(doit_run, project)["ran"] == []
+    assert scanners and scanners[0].cache_file.name == CACHE_NAME
+    assert scanners[0].lexed == 0

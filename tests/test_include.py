@@ -1,0 +1,117 @@
+"""Multi-file programs end to end (issue 16): `nyash run` from the program's directory
+and from elsewhere, `nyash check`, and standalone executables that need none of the
+sources at run time.
+
+The programs live in tests/programs/include/CASE/ (entry main.nyash, expected.out,
+expected.err for a runtime error). Their outputs were checked against the reference
+interpreter where upstream agrees (upstream resolves includes against the working
+directory and runs a file again on a cycle; decision row 27 of the spec).
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nyash_build.compiler.driver import compile_file
+from nyash_build.compiler.sources import IncludeSettings
+from nyash_build.pipeline import native_from_result
+from tests.helpers import REPO, nyash
+
+CASES_DIR = REPO / "tests" / "programs" / "include"
+CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "main.nyash").is_file())
+
+
+def expected(case: str) -> tuple[str, str, int]:
+    d = CASES_DIR / case
+    err = d / "expected.err"
+    return ((d / "expected.out").read_text(encoding="utf-8"),
+            err.read_text(encoding="utf-8") if err.exists() else "", 1 if err.exists() else 0)
+
+
+def test_cases_exist() -> None:
+    assert {"basics", "scope", "errors"} <= set(CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_run_from_the_program_directory(case: str) -> None:
+    out, err, code = expected(case)
+    r = nyash("run", "main.nyash", cwd=CASES_DIR / case)
+    assert (r.stdout, r.stderr, r.returncode) == (out, err, code)
+
+
+def test_run_from_another_directory_resolves_next_to_the_including_file(tmp_path: Path) -> None:
+    out, _, _ = expected("basics")
+    r = nyash("run", str(CASES_DIR / "basics" / "main.nyash"), cwd=tmp_path)
+    assert (r.stdout, r.returncode) == (out, 0), r.stderr
+
+
+def test_frames_name_included_files_relative_to_the_root() -> None:
+    """Single-file commands: the root is the current directory."""
+    r = nyash("run", "tests/programs/include/errors/main.nyash", cwd=REPO)
+    assert r.returncode == 1
+    assert r.stderr == ("Runtime error: Division by zero\n"
+                        "  at helper (tests/programs/include/errors/lib/calc.nyash:8)\n"
+                        "  at Calc.div (tests/programs/include/errors/lib/calc.nyash:3)\n"
+                        "  at <main> (main.nyash:5)\n")
+
+
+def test_check_reports_a_deferred_error_in_an_included_file(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "main.nyash").write_text('include "lib/a.nyash"\nprint(f())\n')
+    (tmp_path / "lib" / "a.nyash").write_text("function f() {\n  return nope\n}\n")
+    r = nyash("check", "main.nyash", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (1, "lib/a.nyash:2:10: Undefined variable 'nope'\n")
+    (tmp_path / "lib" / "a.nyash").write_text("function f() {\n  return 1\n}\n")
+    r = nyash("check", "main.nyash", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (0, "main.nyash: ok\n")
+
+
+def test_compile_error_in_an_included_file_exits_1_with_its_position(tmp_path: Path) -> None:
+    (tmp_path / "main.nyash").write_text('print("a")\ninclude "lib.nyash"\n')
+    (tmp_path / "lib.nyash").write_text("\nlocal x = (1 +\n")
+    r = nyash("run", "main.nyash", cwd=tmp_path)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith("lib.nyash:2:")
+    assert "Traceback" not in r.stderr
+
+
+# ------------------------------------------------------------------ executables
+@pytest.fixture(scope="module")
+def exes(tmp_path_factory) -> dict[str, Path]:
+    """basics and errors as executables, moved away from their sources."""
+    out = tmp_path_factory.mktemp("include-exes")
+    built = {}
+    for case in ("basics", "errors"):
+        work = out / "src" / case
+        shutil.copytree(CASES_DIR / case, work)
+        exe = out / "bin" / case
+        exe.parent.mkdir(exist_ok=True)
+        native_from_result(compile_file(work / "main.nyash", settings=IncludeSettings(work)), exe)
+        built[case] = exe
+    shutil.rmtree(out / "src")  # self-contained: no source is needed at run time
+    return built
+
+
+@pytest.mark.parametrize("case", ["basics", "errors"])
+def test_executable_runs_anywhere_without_its_sources(exes, case: str, tmp_path: Path) -> None:
+    out, err, code = expected(case)
+    r = subprocess.run([str(exes[case])], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                       env={"PATH": "/usr/bin:/bin", "NYASH_RUNNER_CACHE": str(tmp_path / "rc")})
+    assert (r.stdout, r.stderr, r.returncode) == (out, err, code)
+
+
+def test_nyash_info_lists_every_source_with_its_hash(exes, tmp_path: Path) -> None:
+    r = subprocess.run([str(exes["basics"]), "--nyash-info"], capture_output=True, text=True,
+                       timeout=120, env={"PATH": "/usr/bin:/bin",
+                                         "NYASH_RUNNER_CACHE": str(tmp_path / "rc")})
+    sources = [line for line in r.stdout.splitlines() if line.startswith("source: ")]
+    want = []
+    for rel, name in (("main.nyash", "main.nyash"), ("lib/shapes.nyash", "lib/shapes.nyash"),
+                      ("lib/util.nyash", "lib/util.nyash")):
+        digest = hashlib.sha256((CASES_DIR / "basics" / rel).read_bytes()).hexdigest()
+        want.append(f"source: {name} sha256 {digest}")
+    assert sources == want
