@@ -20,7 +20,7 @@ from .fastpaths import RC_LOCALS, FastPaths, inline_rc_checks
 from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, never_heap, nullable,
                     numeric_core, static_field_site, storage)
 from .modulegen import ModuleGen
-from .program import CATCH_ALL_TYPES, CTOR_NAMES, Body
+from .program import CATCH_ALL_TYPES, Body, is_ctor_call
 from .values import Val, _Ctx, _wasm_params
 from ..diagnostics import Diagnostic
 from ..wasm.module import Func
@@ -630,8 +630,7 @@ class FuncGen(FastPaths):
             else:
                 self.call("$nyash_idiv" if op == "/" else "$nyash_imod")
             return Val("int", "i64")
-        if lv.st in ("i64", "f64") and rv.st in ("i64", "f64") and op in self._F_OPS and not (
-                op in ("==", "!=") and lv.st != rv.st):
+        if lv.st in ("i64", "f64") and rv.st in ("i64", "f64") and op in self._F_OPS:
             if rv.st == "i64":
                 self.emit(("f64.convert_i64_s",))
             if lv.st == "i64":
@@ -694,7 +693,7 @@ class FuncGen(FastPaths):
         lc, rc = numeric_core(lv.kind), numeric_core(rv.kind)
         if lc not in NUMERIC or rc not in NUMERIC or (lv.st != "dyn" and rv.st != "dyn"):
             return None
-        if op not in self._DYN_OPS or (op in ("==", "!=") and lc != rc):
+        if op not in self._DYN_OPS:
             return None
         cmp = op in ("==", "!=", "<", ">", "<=", ">=")
         rk = "bool" if cmp else binary_kind(op, lv.kind, rv.kind)
@@ -953,7 +952,7 @@ class FuncGen(FastPaths):
             self.emit(("i32.const", 0), ("i64.const", 0))
             return Val("dyn", "dyn")
         parent = self.info.classes[e.parent]
-        if e.method in CTOR_NAMES:
+        if is_ctor_call(e):
             m = parent.find_ctor(len(e.args))
         else:
             m = parent.find_method(e.method, len(e.args))

@@ -35,7 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import ast as A
-from .program import CTOR_NAMES, Body, ProgramInfo
+from .program import Body, ProgramInfo, is_ctor_call
 
 Kind = str | None  # None = bottom (no information yet)
 
@@ -542,7 +542,7 @@ class Inference:
             kinds = [self.expr(a) for a in e.args]
             parent = self.info.classes.get(e.parent)
             if parent is not None and id(e) not in self.info.deferred:
-                m = (parent.find_ctor(len(e.args)) if e.method in CTOR_NAMES
+                m = (parent.find_ctor(len(e.args)) if is_ctor_call(e)
                      else parent.find_method(e.method, len(e.args)))
                 self.note_method_args([m], kinds)
             else:

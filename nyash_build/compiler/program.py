@@ -18,6 +18,11 @@ CATCH_ALL_TYPES = frozenset({"Error", "ErrorBox", "Exception"})
 CTOR_NAMES = ("birth", "pack", "init")
 
 
+def is_ctor_call(e: A.FromCall) -> bool:
+    """``from Parent.birth(...)`` and its older spellings call Parent's constructor."""
+    return e.method in CTOR_NAMES or e.method == e.parent
+
+
 @dataclass(eq=False)
 class ClassInfo:
     name: str
@@ -49,10 +54,14 @@ class ClassInfo:
                 return m
         return None
 
+    def ctor_names(self) -> tuple[str, ...]:
+        """``birth``, then the older spellings ``pack`` and ``init`` (upstream accepts all
+        three) and, oldest, a method named after the box (``Room(name)`` in ``box Room``)."""
+        return (*CTOR_NAMES, self.name)
+
     def find_ctor(self, argc: int) -> A.Method | None:
-        """The constructor for ``new Box(args)``: ``birth``, then the older spellings
-        ``pack`` and ``init`` (upstream accepts all three), own box first, then parents."""
-        for name in CTOR_NAMES:
+        """The constructor for ``new Box(args)``: own box first, then parents."""
+        for name in self.ctor_names():
             m = self.decl.methods.get(f"{name}/{argc}")
             if m is not None:
                 return m
@@ -63,7 +72,8 @@ class ClassInfo:
         return None
 
     def has_ctor(self) -> bool:
-        return any(self.has_method_name(n) for n in CTOR_NAMES)
+        names = self.ctor_names()
+        return any(k.split("/")[0] in names for k in self.decl.methods) or any(p.has_ctor() for p in self.parents)
 
     def has_method_name(self, name: str) -> bool:
         if any(k.split("/")[0] == name for k in self.decl.methods):
@@ -199,7 +209,9 @@ class _Checker:
                     self.err(c.decl, f"unknown parent box {pname} of {c.name}")
             for key, m in c.decl.methods.items():
                 if m.name == c.name:
-                    self.err(m, f"a constructor named after its box is old syntax: rename {c.name}(...) to birth(...)")
+                    self.warnings.append(Diagnostic(self.file, m.line, m.col,
+                                                    f"{c.name}(...) is the old constructor spelling; "
+                                                    f"write birth(...) instead", "warning"))
                 if m.is_override and not any(p.find_method(m.name, len(m.params)) for p in c.parents) and not c.builtin_parents:
                     self.warnings.append(Diagnostic(self.files[m.file], m.line, m.col,
                                                     f"'override {m.name}' overrides nothing in the parents of {c.name}", "warning"))
@@ -414,7 +426,7 @@ class _Checker:
             self.defer(e, f"{cls.name} does not delegate to {e.parent}")
             return
         parent = self.classes[e.parent]
-        if e.method in CTOR_NAMES:
+        if is_ctor_call(e):
             if parent.find_ctor(len(e.args)) is None and (e.args or parent.has_ctor()):
                 self.defer(e, f"No constructor found for {e.parent} with {len(e.args)} arguments")
             return

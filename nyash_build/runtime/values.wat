@@ -1267,8 +1267,8 @@
   i32.const 1
   i32.le_u)
 
-;; Equality (spec section 5): different kinds are never equal (1 == 1.0 is false,
-;; void == null is false); numbers, bools, strings by value; arrays element-wise;
+;; Equality (spec section 5): an integer and a float compare as numbers (1 == 1.0);
+;; other different kinds are never equal (void == null is false); numbers, bools, strings by value; arrays element-wise;
 ;; errors by message; maps and instances by identity; ConsoleBox/MathBox equal to their
 ;; own kind.
 (func $op_eq (param $at i32) (param $ap i64) (param $bt i32) (param $bp i64) (result i32)
@@ -1277,6 +1277,28 @@
   local.get $bt
   i32.ne
   if
+    ;; an integer and a float compare as numbers, in either order (spec section 11 row 18)
+    local.get $at
+    local.get $bt
+    i32.add
+    i32.const 7
+    i32.eq
+    local.get $at
+    i32.const 3
+    i32.sub
+    i32.const 2
+    i32.lt_u
+    i32.and
+    if
+      local.get $at
+      local.get $ap
+      call $val_to_f64
+      local.get $bt
+      local.get $bp
+      call $val_to_f64
+      f64.eq
+      return
+    end
     i32.const 0
     return
   end

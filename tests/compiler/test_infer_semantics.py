@@ -69,13 +69,15 @@ function pick(n) {
 print(pick(3) + 1)
 print(pick(0) + 1)
 """, "4\nnone1\n"),
-    "int_float_equality_is_false": ("""
+    "int_float_equality_compares_numbers": ("""
 local i = 1
 local f = 1.0
 print(i == f)
+print(f != i)
+print(i == f + 0.5)
 print(i < f + 0.5)
 print(i + f)
-""", "false\ntrue\n2\n"),
+""", "true\nfalse\nfalse\ntrue\n2\n"),
     "counter_becomes_float": ("""
 local c = 0
 loop(c < 3) {

@@ -150,8 +150,9 @@ def test_static_must_introduce_a_box() -> None:
     assert msg == "t.nyash:1:1: 'static' must be followed by 'box' (static functions are not available in compiled programs)"
 
 
-def test_constructor_named_after_the_box_is_rejected() -> None:
+def test_constructor_named_after_the_box_is_accepted_with_a_warning() -> None:
     from nyash_build.compiler.driver import check_source
-    with pytest.raises(CompileError) as e:
-        check_source("box Cell {\n Cell(x) {\n }\n}", "t.nyash")
-    assert "rename Cell(...) to birth(...)" in str(e.value)
+    info = check_source("box Cell {\n init { v }\n Cell(x) {\n me.v = x\n }\n}\nprint(new Cell(1).v)", "t.nyash")
+    assert [d.render() for d in info.warnings] == [
+        "t.nyash:3:2: warning: Cell(...) is the old constructor spelling; write birth(...) instead"]
+    assert info.classes["Cell"].find_ctor(1).name == "Cell"

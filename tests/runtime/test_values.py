@@ -387,8 +387,10 @@ def test_equality_rules(rt: Runtime, V: Vals) -> None:
     eq = rt.op_eq
     assert eq(*i(7), *i(7)) == 1
     assert eq(*i(7), *i(8)) == 0
-    assert eq(*i(1), *f(1.0)) == 0
-    assert eq(*f(1.0), *i(1)) == 0
+    assert eq(*i(1), *f(1.0)) == 1  # int/float mixes compare as numbers (spec section 11 row 18)
+    assert eq(*f(5.0), *i(5)) == 1
+    assert eq(*i(1), *f(1.5)) == 0
+    assert eq(*f(math.nan), *i(0)) == 0
     assert eq(*f(0.5), *f(0.5)) == 1
     assert eq(*f(math.nan), *f(math.nan)) == 0
     assert eq(*i(1), *V.s("1")) == 0
@@ -409,7 +411,8 @@ def test_equality_rules(rt: Runtime, V: Vals) -> None:
     assert eq(*V.arr(i(1), V.s("a"), V.arr(i(2))), *V.arr(i(1), V.s("a"), V.arr(i(2)))) == 1
     assert eq(*V.arr(i(1), V.s("a")), *V.arr(i(1), V.s("b"))) == 0
     assert eq(*V.arr(i(1)), *V.arr(i(1), i(1))) == 0
-    assert eq(*V.arr(i(1)), *V.arr(f(1.0))) == 0
+    assert eq(*V.arr(i(1)), *V.arr(f(1.0))) == 1
+    assert eq(*V.arr(i(1)), *V.arr(f(1.5))) == 0
     _, msg = V.s("m")
     e1, e2 = rt.err_new(msg), rt.err_new(msg)
     assert eq(ERR, e1, ERR, e1) == 1

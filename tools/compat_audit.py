@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Compatibility audit (issue 17): run upstream Nyash's own programs through the
+reference interpreter and through ``nyash run`` and compare their stdout.
+
+Needs what CI does not have -- the upstream git mirror and the built reference
+interpreter -- so no test depends on it.  Two steps:
+
+    python tools/compat_audit.py run [--only SUBSTR] [--jobs 2]   # -> build/compat-audit/results.json
+    python tools/compat_audit.py report                            # -> docs/compatibility.md
+
+``run`` extracts tests/, local_tests/, examples/ and apps/ at the commit the oracle was
+built from, runs each ``.nyash`` file in a fresh scratch directory (the interpreter
+writes debug files into its cwd) with a time limit, and caches the oracle's results
+(they never change) so re-runs only redo our side.  A program "runs cleanly" upstream
+when the interpreter prints its completion marker, exits 0 and prints the same stdout
+twice.  ``report`` joins the results with the hand-written classification of every
+difference in ``tools/compat_notes.toml`` and writes the table with its counts.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MIRROR = Path("/work/.mirror/moe-charm+nyash/repo")
+COMMIT = "73191591e2f7c1a09fa101d89a9f16b00ffcc24b"
+ORACLE = Path("/tmp/nyash-oracle/nyash")
+DIRS = ("tests", "local_tests", "examples", "apps")
+OUT_DIR = REPO / "build" / "compat-audit"
+NOTES = REPO / "tools" / "compat_notes.toml"
+DOC = REPO / "docs" / "compatibility.md"
+START, DONE = "✅ Parse successful!", "✅ Execution completed successfully!"
+
+
+def list_programs(mirror: Path, commit: str) -> list[str]:
+    out = subprocess.run(["git", f"--git-dir={mirror}", "ls-tree", "-r", "--name-only", commit, *DIRS],
+                         check=True, capture_output=True, text=True).stdout
+    return sorted(p for p in out.splitlines() if p.endswith(".nyash"))
+
+
+def extract(mirror: Path, commit: str, dest: Path) -> None:
+    """The four program directories at `commit`, for includes between them."""
+    archive = subprocess.run(["git", f"--git-dir={mirror}", "archive", commit, *DIRS],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+
+
+def _first_error(text: str) -> str:
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith(("❌ Parse error", "❌ Interpreter error", "❌ Runtime error:")) or "panicked at" in s:
+            if s == "❌ Runtime error:":
+                continue
+            return s.lstrip("❌ ").strip()[:200]
+    return ""
+
+
+def run_oracle(path: Path, timeout: float) -> dict:
+    """One run in a scratch cwd: the program's stdout between the markers, and why it
+    did not finish cleanly (if so)."""
+    with tempfile.TemporaryDirectory(prefix="oracle-") as cwd:
+        try:
+            p = subprocess.run([str(ORACLE), str(path)], cwd=cwd, capture_output=True, timeout=timeout,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            raw = (e.stdout or b"").decode("utf-8", "replace")
+            return {"rc": "timeout", "stdout": _between(raw), "done": False, "error": f"no end within {timeout:g} s"}
+    raw = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    done = DONE in raw
+    return {"rc": p.returncode, "stdout": _between(raw), "done": done,
+            "error": "" if done else (_first_error(err + "\n" + raw) or f"exit {p.returncode}")}
+
+
+def _between(raw: str) -> str:
+    if START not in raw:
+        return ""
+    body = raw.split(START + "\n", 1)[-1] if START + "\n" in raw else ""
+    return body.split(DONE, 1)[0]
+
+
+def run_ours(path: Path, timeout: float) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with tempfile.TemporaryDirectory(prefix="ours-") as cwd:
+        try:
+            p = subprocess.run([sys.executable, "-m", "nyash_build", "run", "--timeout", str(timeout), str(path)],
+                               cwd=cwd, env=env, capture_output=True, timeout=timeout + 120,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return {"rc": "timeout", "stdout": "", "stderr": "compiler did not finish"}
+    return {"rc": p.returncode, "stdout": p.stdout.decode("utf-8", "replace"),
+            "stderr": p.stderr.decode("utf-8", "replace")[-2000:]}
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    cache_file = OUT_DIR / "oracle.json"
+    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    results_file = OUT_DIR / "results.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() and args.only else {}
+    progs = [p for p in list_programs(args.mirror, args.commit) if not args.only or args.only in p]
+    tree = Path(tempfile.mkdtemp(prefix="nyash-upstream-"))
+    extract(args.mirror, args.commit, tree)
+
+    def one(rel: str) -> tuple[str, dict, dict]:
+        src = tree / rel
+        o = cache.get(rel)
+        if o is None or args.refresh_oracle:
+            o = run_oracle(src, args.timeout)
+            if o["done"] and o["rc"] == 0:
+                again = run_oracle(src, args.timeout)
+                o["varies"] = again["stdout"] != o["stdout"]
+        return rel, o, run_ours(src, args.timeout)
+
+    with cf.ThreadPoolExecutor(args.jobs) as ex:
+        for n, (rel, o, ours) in enumerate(ex.map(one, progs), 1):
+            cache[rel] = o
+            results[rel] = {"oracle": o, "ours": ours, "status": classify(o, ours)}
+            print(f"[{n}/{len(progs)}] {results[rel]['status']:10} {rel}", flush=True)
+    subprocess.run(["rm", "-rf", str(tree)])
+    cache_file.write_text(json.dumps(cache, indent=1, sort_keys=True))
+    results_file.write_text(json.dumps(results, indent=1, sort_keys=True))
+    summary(results)
+
+
+def clean(o: dict) -> bool:
+    return o["done"] and o["rc"] == 0 and not o.get("varies")
+
+
+def classify(o: dict, ours: dict) -> str:
+    if not clean(o):
+        return "upstream"
+    return "identical" if ours["stdout"] == o["stdout"] and ours["rc"] == 0 else "differs"
+
+
+def summary(results: dict) -> None:
+    counts: dict[str, int] = {}
+    for r in results.values():
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    ident, diff = counts.get("identical", 0), counts.get("differs", 0)
+    print(f"{len(results)} programs: {counts}")
+    if ident + diff:
+        print(f"identical on clean upstream programs: {ident}/{ident + diff} = {100 * ident / (ident + diff):.1f}%")
+
+
+# ---------------------------------------------------------------------- report
+CATEGORIES = {
+    "identical": "identical output",
+    "fixed": "identical output after a fix in issue 17",
+    "intent": "differs by a spec decision (section 11)",
+    "bug": "differs: our bug, open",
+    "missing": "differs: upstream feature not yet implemented",
+    "upstream": "upstream cannot run it",
+}
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    results = json.loads((OUT_DIR / "results.json").read_text())
+    notes = tomllib.loads(NOTES.read_text()) if NOTES.exists() else {}
+    rows = []
+    for rel, r in sorted(results.items()):
+        note = notes.get(rel, {})
+        st = r["status"]
+        if st == "identical":
+            cat = note.get("category", "identical")
+            if cat not in ("identical", "fixed"):
+                cat = "identical"
+            reason = note.get("reason", "")
+        elif st == "differs":
+            cat = note.get("category", "bug")
+            reason = note.get("reason", "unclassified difference")
+        else:
+            cat = "upstream"
+            o = r["oracle"]
+            why = ("stdout differs between two runs" if o.get("varies") else o["error"] or f"exit {o['rc']}")
+            reason = note.get("reason", why)
+            if "ours" in note:
+                reason += f"; ours: {note['ours']}"
+        rows.append((rel, cat, reason, note.get("issue")))
+    print(render(rows))
+
+
+def render(rows: list) -> str:
+    raise NotImplementedError
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--only", help="only programs whose path contains this")
+    r.add_argument("--jobs", type=int, default=2)
+    r.add_argument("--timeout", type=float, default=10)
+    r.add_argument("--mirror", type=Path, default=MIRROR)
+    r.add_argument("--commit", default=COMMIT)
+    r.add_argument("--refresh-oracle", action="store_true")
+    sub.add_parser("report")
+    args = ap.parse_args()
+    {"run": cmd_run, "report": cmd_report}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
