@@ -4,6 +4,7 @@ kinds), ``$getf:NAME`` / ``$setf:NAME`` (declared slots, extra fields, visibilit
 from __future__ import annotations
 
 from .abi import BUILTIN_KIND_NAMES, T_INST, T_STR, T_VOID
+from .program import part_field
 from ..wasm.module import Func
 
 
@@ -35,20 +36,26 @@ class Dispatchers:
                 code += _cid_test(cids)
                 code += [("if", None, None), ("local.get", "$v"), ("i32.wrap_i64",)] + args + [("call", fn), ("return",), ("end",)]
             code.append(("end",))
-        # boxes delegating to StringBox/IntegerBox answer the builtin's methods on its
-        # (always empty) builtin part, as upstream does
-        for kname, parent, empty in (("String", "StringBox", self.string_lit("")), ("Integer", "IntegerBox", 0)):
-            fn = f"$m_{kname}_{name}"
-            if self.rt.method_argc.get(fn) != argc:
+        # a box with builtin parents answers the builtins' methods it lacks itself on
+        # its builtin part (the first parent, in lookup order, that has the method)
+        parts: dict[tuple[str, int], list[int]] = {}  # (builtin method, part slot) -> cids
+        for c in self.info.classes.values():
+            if c.find_method(name, argc) is not None:
                 continue
-            cids = [c.cid for c in self.info.classes.values()
-                    if c.find_method(name, argc) is None
-                    and any(parent in x.builtin_parents for x in [c, *c.ancestors()])]
-            if cids:
-                code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
-                         ("local.get", "$v"), ("i32.wrap_i64",), ("i32.load", 4, 2), ("local.set", "$cid")]
-                code += _cid_test(cids) + [("if", None, None), ("i64.const", empty)] + args + [
-                    ("call", fn), ("return",), ("end",), ("end",)]
+            for b in c.builtin_parts():
+                fn = f"$m_{b.removesuffix('Box')}_{name}"
+                if self.rt.method_argc.get(fn) == argc:
+                    parts.setdefault((fn, c.slot(part_field(b))), []).append(c.cid)
+                    break
+        if parts:
+            code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
+                     ("local.get", "$v"), ("i32.wrap_i64",), ("i32.load", 4, 2), ("local.set", "$cid")]
+            for (fn, slot), cids in parts.items():
+                # the part's payload, borrowed from the instance for the call
+                code += _cid_test(cids) + [("if", None, None), ("local.get", "$v"), ("i32.wrap_i64",),
+                                           ("i64.load", 24 + 16 * slot + 8, 3)] + args + [
+                    ("call", fn), ("return",), ("end",)]
+            code.append(("end",))
         if name == "fini" and argc == 0:
             code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
                      ("i32.const", T_VOID), ("i64.const", 0), ("return",), ("end",)]

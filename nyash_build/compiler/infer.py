@@ -35,7 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import ast as A
-from .program import Body, ProgramInfo, is_ctor_call
+from .program import Body, ProgramInfo, is_ctor_call, part_field
 
 Kind = str | None  # None = bottom (no information yet)
 
@@ -540,6 +540,12 @@ class Inference:
             return self.note_node(e, self.method_result(e, rk, kinds, targets))
         if isinstance(e, A.FromCall):
             kinds = [self.expr(a) for a in e.args]
+            cls = self.body.cls
+            if cls is not None and e.parent in cls.builtin_parents:
+                if is_ctor_call(e):  # writes the builtin part of `me`
+                    for c in cls.descendants():
+                        self.note_field(c.cid, part_field(e.parent), "dyn")
+                return "dyn"
             parent = self.info.classes.get(e.parent)
             if parent is not None and id(e) not in self.info.deferred:
                 m = (parent.find_ctor(len(e.args)) if is_ctor_call(e)

@@ -13,9 +13,14 @@ from ..diagnostics import CompileError, Diagnostic
 BUILTIN_BOXES = frozenset(
     "StringBox IntegerBox FloatBox BoolBox ArrayBox MapBox ConsoleBox MathBox ErrorBox NullBox".split()
 )
-DELEGATABLE_BUILTINS = frozenset({"StringBox", "IntegerBox"})
 CATCH_ALL_TYPES = frozenset({"Error", "ErrorBox", "Exception"})
 CTOR_NAMES = ("birth", "pack", "init")
+
+
+def part_field(builtin: str) -> str:
+    """The hidden field holding the builtin part of an instance whose box lists
+    ``builtin`` as a parent (a name no source identifier can spell)."""
+    return "@" + builtin
 
 
 def is_ctor_call(e: A.FromCall) -> bool:
@@ -89,6 +94,19 @@ class ClassInfo:
             if c not in out:
                 out.append(c)
                 stack.extend(c.children)
+        return out
+
+    def builtin_parts(self) -> list[str]:
+        """Builtin parents of this box and its ancestors, in method lookup order (own
+        first, then each parent's depth-first); each has a part in a hidden field."""
+        out: list[str] = []
+        for b in self.builtin_parents:
+            if b not in out:
+                out.append(b)
+        for p in self.parents:
+            for b in p.builtin_parts():
+                if b not in out:
+                    out.append(b)
         return out
 
     def ancestors(self) -> list["ClassInfo"]:
@@ -230,7 +248,7 @@ class _Checker:
                 for f in p.fields:
                     if f not in c.fields:
                         c.fields.append(f)
-            for f in c.decl.fields:
+            for f in [*c.decl.fields, *(part_field(b) for b in c.builtin_parents)]:
                 if f not in c.fields:
                     c.fields.append(f)
         for c in self.classes.values():
@@ -403,17 +421,10 @@ class _Checker:
             argc = len(e.args)
             if c.find_ctor(argc) is None and not (argc == 0 and not c.has_ctor()):
                 self.defer(e, f"No constructor found for {e.box} with {argc} arguments")
-        elif e.box in ("ArrayBox", "MapBox", "ConsoleBox", "MathBox"):
-            if e.args:
-                self.defer(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
-        elif e.box in ("StringBox", "IntegerBox", "FloatBox", "BoolBox", "ErrorBox"):
-            if len(e.args) != 1:
-                self.defer(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
-        elif e.box == "NullBox":
-            if e.args:
-                self.defer(e, f"No constructor found for {e.box} with {len(e.args)} arguments")
         else:
-            self.defer(e, f"Unknown box type '{e.box}'")
+            msg = builtin_new_error(e.box, len(e.args))
+            if msg is not None:
+                self.defer(e, msg)
 
     def _check_from(self, e: A.FromCall) -> None:
         cls = self.cur.cls
@@ -421,6 +432,10 @@ class _Checker:
             self.err(e, f"'from {e.parent}.{e.method}(...)' used outside a box method")
             return
         if e.parent in cls.builtin_parents:
+            if is_ctor_call(e):  # `from StringBox.birth(v)` builds the part like `new StringBox(v)`
+                msg = builtin_new_error(e.parent, len(e.args))
+                if msg is not None:
+                    self.defer(e, msg)
             return
         if e.parent not in [p.name for p in cls.parents]:
             self.defer(e, f"{cls.name} does not delegate to {e.parent}")
@@ -441,12 +456,23 @@ class _Checker:
         if e.name == "fini" and not e.args:
             return  # every instance has fini() (a no-op unless the box defines it)
         if not any(c.find_method(e.name, len(e.args)) for c in family):
-            if cls.builtin_parents:
-                return
+            if any(c.builtin_parts() for c in family):
+                return  # the builtin part answers (or raises at run time)
             if any(c.has_method_name(e.name) for c in family):
                 self.defer(e, f"method '{e.name}' of {cls.name} does not take {len(e.args)} arguments")
             else:
                 self.defer(e, f"Unknown method '{e.name}' for {cls.name}")
+
+
+def builtin_new_error(box: str, argc: int) -> str | None:
+    """The runtime error of ``new box(<argc arguments>)`` for a builtin box, or None."""
+    if box in ("ArrayBox", "MapBox", "ConsoleBox", "MathBox", "NullBox"):
+        ok = argc == 0
+    elif box in ("StringBox", "IntegerBox", "FloatBox", "BoolBox", "ErrorBox"):
+        ok = argc == 1
+    else:
+        return f"Unknown box type '{box}'"
+    return None if ok else f"No constructor found for {box} with {argc} arguments"
 
 
 def check(prog: A.Program) -> ProgramInfo:
