@@ -86,8 +86,8 @@ def _between(raw: str) -> str:
     return body.split(DONE, 1)[0]
 
 
-def run_ours(path: Path, timeout: float) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def run_ours(path: Path, timeout: float, repo: Path = REPO) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(repo)}
     with tempfile.TemporaryDirectory(prefix="ours-") as cwd:
         try:
             p = subprocess.run([sys.executable, "-m", "nyash_build", "run", "--timeout", str(timeout), str(path)],
@@ -103,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     cache_file = OUT_DIR / "oracle.json"
     cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
-    results_file = OUT_DIR / "results.json"
+    results_file = OUT_DIR / args.out
     results = json.loads(results_file.read_text()) if results_file.exists() and args.only else {}
     progs = [p for p in list_programs(args.mirror, args.commit) if not args.only or args.only in p]
     tree = Path(tempfile.mkdtemp(prefix="nyash-upstream-"))
@@ -117,7 +117,7 @@ def cmd_run(args: argparse.Namespace) -> None:
             if o["done"] and o["rc"] == 0:
                 again = run_oracle(src, args.timeout)
                 o["varies"] = again["stdout"] != o["stdout"]
-        return rel, o, run_ours(src, args.timeout)
+        return rel, o, run_ours(src, args.timeout, args.repo)
 
     with cf.ThreadPoolExecutor(args.jobs) as ex:
         for n, (rel, o, ours) in enumerate(ex.map(one, progs), 1):
@@ -151,44 +151,117 @@ def summary(results: dict) -> None:
 
 
 # ---------------------------------------------------------------------- report
-CATEGORIES = {
-    "identical": "identical output",
-    "fixed": "identical output after a fix in issue 17",
-    "intent": "differs by a spec decision (section 11)",
-    "bug": "differs: our bug, open",
-    "missing": "differs: upstream feature not yet implemented",
+# Why upstream cannot run a program, recognised from the interpreter's first error.
+UPSTREAM_REASONS = [
+    (r"expected birth\(\) constructor instead of (\w+)\(\)",
+     r"old constructor spelling `\1(...)`, which upstream's parser now rejects (we accept it: issue 17)"),
+    (r"Unknown Box type: FileBox", "FileBox cannot be created upstream (plugin only); ours: issue 14"),
+    (r"Unknown Box type: (\w+)", r"`\1` does not exist upstream"),
+    (r"Failed to read file '([^']*)'", r"`include \"\1\"` resolved against the current directory (issue 16)"),
+    (r"Transparency system removed", "old `from Parent(...)` call form, removed upstream"),
+    (r"Unexpected character '(.)'", r"character `\1` upstream's tokenizer rejects"),
+    (r"Unterminated string literal", "unterminated string literal in the program"),
+    (r"Unexpected token COLON", "type annotations (`name: Type`), not Nyash syntax"),
+    (r"IntentBox constructor", "IntentBox/P2PBox messaging (not available, spec section 9)"),
+    (r"Unsupported namespace|nyashstd", "`using nyashstd` (not available, spec section 9)"),
+    (r"^Parse error: (.*)", r"upstream parse error: \1"),
+    (r"no end within", "does not finish within the time limit (waits for the network or loops)"),
+    (r"^Interpreter error: (.*)", r"runtime error in the program: \1"),
+]
+STATUS_TEXT = {
+    "identical": "identical",
+    "fixed": "identical (fixed in issue 17)",
+    "intent": "differs: spec decision",
+    "missing": "differs: feature not implemented yet",
+    "unsupported": "differs: not available in compiled programs (spec section 9)",
+    "bug": "differs: our bug (open)",
     "upstream": "upstream cannot run it",
 }
 
 
+def upstream_reason(o: dict) -> str:
+    import re
+    if o.get("varies"):
+        return "stdout differs between two runs (time or randomness)"
+    err = o["error"] or f"exit {o['rc']}"
+    for pat, text in UPSTREAM_REASONS:
+        m = re.search(pat, err)
+        if m:
+            return m.expand(text)
+    return err
+
+
+def ours_summary(r: dict) -> str:
+    ours = r["ours"]
+    if ours["rc"] == 0:
+        return "runs"
+    lines = [ln for ln in ours["stderr"].splitlines() if ln.strip() and "warning:" not in ln]
+    first = lines[0] if lines else f"exit {ours['rc']}"
+    if ": " in first and first.split(":")[0].endswith(".nyash"):
+        first = "compile error: " + first.split(": ", 1)[1]
+    return first[:140]
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     results = json.loads((OUT_DIR / "results.json").read_text())
+    baseline_file = OUT_DIR / "baseline.json"
+    baseline = json.loads(baseline_file.read_text()) if baseline_file.exists() else {}
     notes = tomllib.loads(NOTES.read_text()) if NOTES.exists() else {}
     rows = []
     for rel, r in sorted(results.items()):
         note = notes.get(rel, {})
         st = r["status"]
         if st == "identical":
-            cat = note.get("category", "identical")
-            if cat not in ("identical", "fixed"):
-                cat = "identical"
+            before = baseline.get(rel, {}).get("status")
+            cat = "fixed" if before == "differs" else "identical"
             reason = note.get("reason", "")
         elif st == "differs":
             cat = note.get("category", "bug")
             reason = note.get("reason", "unclassified difference")
         else:
             cat = "upstream"
-            o = r["oracle"]
-            why = ("stdout differs between two runs" if o.get("varies") else o["error"] or f"exit {o['rc']}")
-            reason = note.get("reason", why)
-            if "ours" in note:
-                reason += f"; ours: {note['ours']}"
-        rows.append((rel, cat, reason, note.get("issue")))
-    print(render(rows))
+            reason = note.get("reason", upstream_reason(r["oracle"]))
+        if note.get("issue"):
+            reason += f" (issue {note['issue']})"
+        rows.append((rel, cat, reason, ours_summary(r), note.get("issue")))
+    DOC.write_text(render(rows, notes.get("_intro", {}).get("text", "")))
+    print(f"wrote {DOC}")
 
 
-def render(rows: list) -> str:
-    raise NotImplementedError
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render(rows: list, intro: str) -> str:
+    from collections import Counter
+    cats = Counter(r[1] for r in rows)
+    clean = [r for r in rows if r[1] != "upstream"]
+    same = cats["identical"] + cats["fixed"]
+    by_issue = Counter(r[4] for r in rows if r[1] == "missing")
+    runnable = [r for r in clean if r[1] not in ("missing", "unsupported")]
+    out = ["# Compatibility with upstream's own programs", ""]
+    if intro:
+        out += [intro.strip(), ""]
+    out += [
+        "| | programs |", "|---|---|",
+        f"| upstream programs run (tests/, local_tests/, examples/, apps/) | {len(rows)} |",
+        f"| run cleanly in the reference interpreter | {len(clean)} |",
+        f"| &nbsp; identical output | {same} ({cats['fixed']} of them fixed in issue 17) |",
+        f"| &nbsp; differ by a spec decision (section 11) | {cats['intent']} |",
+        *[f"| &nbsp; differ: feature of issue {i} not implemented yet | {n} |" for i, n in sorted(by_issue.items(), key=lambda x: str(x[0]))],
+        f"| &nbsp; differ: not available in compiled programs (spec section 9) | {cats['unsupported']} |",
+        f"| &nbsp; differ: our bug, open | {cats['bug']} |",
+        f"| upstream cannot run them (reason per program below) | {cats['upstream']} |",
+        "",
+        f"Identical output on the programs that run cleanly upstream: **{same}/{len(clean)} = "
+        f"{100 * same / max(1, len(clean)):.1f}%**; leaving out those that need a feature another issue "
+        f"adds or that spec section 9 excludes: **{same}/{len(runnable)} = {100 * same / max(1, len(runnable)):.1f}%**.",
+        "",
+        "| program | status | reason | ours |", "|---|---|---|---|",
+    ]
+    for rel, cat, reason, ours, _ in rows:
+        out.append(f"| `{rel}` | {STATUS_TEXT[cat]} | {_cell(reason)} | {_cell(ours)} |")
+    return "\n".join(out) + "\n"
 
 
 def main() -> None:
@@ -201,6 +274,8 @@ def main() -> None:
     r.add_argument("--mirror", type=Path, default=MIRROR)
     r.add_argument("--commit", default=COMMIT)
     r.add_argument("--refresh-oracle", action="store_true")
+    r.add_argument("--repo", type=Path, default=REPO, help="the nyash-build checkout to run (default: this one)")
+    r.add_argument("--out", default="results.json", help="results file name under build/compat-audit/")
     sub.add_parser("report")
     args = ap.parse_args()
     {"run": cmd_run, "report": cmd_report}[args.cmd](args)
