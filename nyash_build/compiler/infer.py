@@ -545,6 +545,8 @@ class Inference:
                 if is_ctor_call(e):  # writes the builtin part of `me`
                     for c in cls.descendants():
                         self.note_field(c.cid, part_field(e.parent), "dyn")
+                for k in kinds:  # stored in the part or handed to a builtin method
+                    self.escape(k)
                 return "dyn"
             parent = self.info.classes.get(e.parent)
             if parent is not None and id(e) not in self.info.deferred:
@@ -593,6 +595,8 @@ class Inference:
             return self.user_result(targets) if targets[0] is not None else "dyn"
         if isinstance(obj, A.Me) and self.body.cls is not None:
             if None in targets:  # builtin delegation, fini/toString or an error
+                for k in kinds:  # a builtin part may keep them
+                    self.escape(k)
                 return "dyn"
             return self.user_result(targets)
         if rk is None:
