@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from . import ast as A
 from .infer import Inference, base, core, never_heap
-from .program import CTOR_NAMES, Body, ProgramInfo
+from .program import Body, ProgramInfo, is_ctor_call
 
 # builtin methods that drop a stored reference (the receiver's kind may be unknown)
 RELEASING_METHODS = frozenset({"set", "pop", "remove", "clear", "delete"})
@@ -102,8 +102,10 @@ class Effects:
                 return False
             parent = self.info.classes.get(e.parent)
             if parent is None:
-                return True  # StringBox/IntegerBox parts: builtin methods on ""/0
-            m = (parent.find_ctor(len(e.args)) if e.method in CTOR_NAMES
+                # a builtin parent: its constructor replaces (releases) me's builtin
+                # part; its other methods run on a fresh empty value
+                return not is_ctor_call(e)
+            m = (parent.find_ctor(len(e.args)) if is_ctor_call(e)
                  else parent.find_method(e.method, len(e.args)))
             return m is None or self.free[self.info.method_bodies[id(m)].name]
         return False
@@ -116,11 +118,13 @@ class Effects:
         if any(m is not None and not self.free[self.info.method_bodies[id(m)].name] for m in methods):
             return False
         c = core(kind) or "dyn"
-        if (isinstance(e.obj, A.Me) or c.startswith("obj:") or base(c) in _PLAIN
+        if (isinstance(e.obj, A.Me) or c.startswith("obj:")
                 or (isinstance(e.obj, A.Var) and self.info.var_kind.get(id(e.obj)) == "static")):
-            # user methods (checked above), or builtin methods of strings, numbers,
-            # StringBox/IntegerBox parts and null, none of which drops a reference
-            return True
+            # user methods (checked above); where a box lacks the method, its builtin
+            # part (an ArrayBox, a MapBox, ...) may answer it
+            return None not in methods or e.name not in RELEASING_METHODS
+        if base(c) in _PLAIN:
+            return True  # builtin methods of strings, numbers and null drop nothing
         return e.name not in RELEASING_METHODS  # arrays, maps, or anything
 
 
