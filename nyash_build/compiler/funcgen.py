@@ -862,7 +862,8 @@ class FuncGen(FastPaths):
     @staticmethod
     def part_default(builtin: str, at: A.Node) -> A.New:
         """``new Builtin(...)`` of the builtin's empty value."""
-        return A.New(at.line, at.col, builtin, [lit(at.line, at.col) for lit in _PART_DEFAULTS.get(builtin, ())])
+        return A.New(at.line, at.col, builtin, [lit(at.line, at.col) for lit in _PART_DEFAULTS.get(builtin, ())],
+                     file=at.file)
 
     def init_builtin_parts(self, cls: ClassInfo, obj: str, at: A.Node) -> None:
         """A new instance's builtin parts start as the builtin's empty value (``""``,
@@ -962,12 +963,14 @@ class FuncGen(FastPaths):
         if e.parent in cls.builtin_parents:
             if is_ctor_call(e):
                 # `from StringBox.birth(v)` makes `me`'s builtin part `new StringBox(v)`
-                part = A.Field(e.line, e.col, A.Me(e.line, e.col), part_field(e.parent))
-                self.assign(A.Assign(e.line, e.col, part, A.New(e.line, e.col, e.parent, e.args)))
+                part = A.Field(e.line, e.col, A.Me(e.line, e.col, file=e.file), part_field(e.parent), file=e.file)
+                self.assign(A.Assign(e.line, e.col, part, A.New(e.line, e.col, e.parent, e.args, file=e.file),
+                                     file=e.file))
                 return self.const_dyn(T_VOID)
             # `from StringBox.m(args)` runs on a fresh empty StringBox, as upstream does
             # (conformance 072); only implicit calls (`me.m(args)`) reach the part
-            return self.expr(A.MethodCall(e.line, e.col, self.part_default(e.parent, e), e.method, e.args))
+            return self.expr(A.MethodCall(e.line, e.col, self.part_default(e.parent, e), e.method, e.args,
+                                          file=e.file))
         if e.parent not in self.info.classes:
             self.raise_now(f"Unknown built-in Box type for delegation: {e.parent}")
             self.emit(("i32.const", 0), ("i64.const", 0))

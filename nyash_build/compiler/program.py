@@ -227,7 +227,7 @@ class _Checker:
                     self.err(c.decl, f"unknown parent box {pname} of {c.name}")
             for key, m in c.decl.methods.items():
                 if m.name == c.name:
-                    self.warnings.append(Diagnostic(self.file, m.line, m.col,
+                    self.warnings.append(Diagnostic(self.files[m.file], m.line, m.col,
                                                     f"{c.name}(...) is the old constructor spelling; "
                                                     f"write birth(...) instead", "warning"))
                 if m.is_override and not any(p.find_method(m.name, len(m.params)) for p in c.parents) and not c.builtin_parents:
