@@ -25,8 +25,12 @@ C_END = 0x60000           # end of the C region = compiler data start (abi.DATA_
 C_STACK = 0x10000         # bytes of C stack
 
 # wasm features the IR and encoder support (docs/design.md "Wasm module IR")
-CPU = "mvp+bulk_memory+sign_ext+nontrapping_fptoint+mutable_globals"
-CFLAGS = ["-target", "wasm32-freestanding", f"-mcpu={CPU}", "-O2", "-ffreestanding",
+CPU = "mvp+bulk_memory+sign_ext+nontrapping_fptoint+mutable_globals+multivalue"
+# "experimental-mv": a struct of scalars is returned as multiple values and passed as
+# separate parameters, so C's ny_value {int32_t tag; int64_t payload;} is exactly the
+# runtime's (i32 tag, i64 payload) pair in both directions (nyrt.h).
+CFLAGS = ["-target", "wasm32-freestanding", f"-mcpu={CPU}", "-Xclang", "-target-abi", "-Xclang", "experimental-mv",
+          "-O2", "-ffreestanding",
           "-fno-builtin-malloc", "-fvisibility=hidden", "-Wall", "-Werror=implicit-function-declaration",
           "-Werror=incompatible-pointer-types", "-Werror=int-conversion"]
 LDFLAGS = ["--no-entry", "--no-stack-first", f"--global-base={C_BASE}", "-z", f"stack-size={C_STACK}",

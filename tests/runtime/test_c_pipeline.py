@@ -130,3 +130,10 @@ def test_package_build_prebuilds_the_c_parts(tmp_path):
     assert art.read_bytes()[:4] == b"\x00asm"
     assert (tmp_path / "_prebuilt" / (c_build.ARTIFACT_NAME + ".json")).is_file()
     from_wasm(art.read_bytes())  # decodes and checks
+
+
+def test_values_cross_as_tag_and_payload_pairs(rt):
+    """nyrt.h's ny_value is the runtime's (i32 tag, i64 payload) in both directions."""
+    assert rt.cs_pair(1, 3, 20) == [3, 41]
+    tag, s = rt.cs_pair(0, 2, 1)
+    assert tag == 5 and rt.str_value(s) == "true"

@@ -7,9 +7,12 @@
  *   - NY_EXPORT(name) makes a function callable from WAT and generated code as $name.
  *     Everything else is internal and dropped when nothing reachable calls it.
  *   - NY_IMPORT(name) declares a runtime function $name (WAT) that C calls; the loader
- *     checks the C signature against the runtime's.  Only functions with at most one
- *     result can be called (C cannot receive the (tag, payload) pair); a Nyash value
- *     is passed as two arguments (int32_t tag, int64_t payload).
+ *     checks the C signature against the runtime's.
+ *   - A Nyash value is an ny_value {tag, payload}: compiled with the "experimental-mv"
+ *     ABI (c_build.py), it is passed as the two wasm values (i32 tag, i64 payload) and
+ *     returned as a multi-value result, exactly the runtime's convention.  So C can
+ *     implement $m_<Kind>_<method> (int64_t self, ny_value args...) -> ny_value
+ *     directly and call runtime functions that take or return values.
  *   - No function pointers (the IR has no tables): use switch statements.
  *   - Static data lives in the C region of the memory map; the C stack (64 KiB) follows
  *     it.  Keep recursion bounded.
@@ -31,25 +34,46 @@
 enum { T_VOID = 0, T_NULL = 1, T_BOOL = 2, T_INT = 3, T_FLOAT = 4, T_STR = 5, T_ARR = 6,
        T_MAP = 7, T_ERR = 8, T_INST = 9 };
 
+typedef struct { int32_t tag; int64_t payload; } ny_value;
+
+static inline ny_value ny_val(int32_t tag, int64_t payload) { ny_value v = {tag, payload}; return v; }
+#define NY_VOID ny_val(T_VOID, 0)
+#define NY_NULL ny_val(T_NULL, 0)
+static inline ny_value ny_int(int64_t n) { return ny_val(T_INT, n); }
+static inline ny_value ny_bool(int b) { return ny_val(T_BOOL, b != 0); }
+static inline ny_value ny_float(double x) { ny_value v = {T_FLOAT, 0}; __builtin_memcpy(&v.payload, &x, 8); return v; }
+static inline double ny_as_float(ny_value v) { double x; __builtin_memcpy(&x, &v.payload, 8); return x; }
+static inline ny_value ny_strv(int32_t s) { return ny_val(T_STR, (int64_t)(uint32_t)s); }  /* takes ownership */
+static inline ny_value ny_arrv(int32_t a) { return ny_val(T_ARR, (int64_t)(uint32_t)a); }
+static inline ny_value ny_mapv(int32_t m) { return ny_val(T_MAP, (int64_t)(uint32_t)m); }
+static inline int32_t ny_ptr(ny_value v) { return (int32_t)v.payload; }
+
 /* memory */
 NY_IMPORT(alloc) int32_t ny_alloc(int32_t size);
 NY_IMPORT(free) void ny_free(int32_t ptr);
 NY_IMPORT(realloc) int32_t ny_realloc(int32_t ptr, int32_t size);
-NY_IMPORT(retain) void ny_retain(int32_t tag, int64_t payload);
-NY_IMPORT(release) void ny_release(int32_t tag, int64_t payload);
+NY_IMPORT(retain) void ny_retain(ny_value v);
+NY_IMPORT(release) void ny_release(ny_value v);
 
 /* strings: +0 rc, +4 byte length, +8 UTF-8 bytes */
 NY_IMPORT(str_new) int32_t ny_str_new(int32_t len);                 /* uninitialised bytes */
 NY_IMPORT(str_from_bytes) int32_t ny_str_from_bytes(int32_t ptr, int32_t len);
 NY_IMPORT(str_from_i64) int32_t ny_str_from_i64(int64_t n);
 NY_IMPORT(str_from_f64) int32_t ny_str_from_f64(double x);
-NY_IMPORT(to_string) int32_t ny_to_string(int32_t tag, int64_t payload);
+NY_IMPORT(to_string) int32_t ny_to_string(ny_value v);          /* owned string form */
+NY_IMPORT(kind_name) int32_t ny_kind_name(ny_value v);          /* immortal: IntegerBox, ... */
+NY_IMPORT(str_eq) int32_t ny_str_eq(int32_t a, int32_t b);
+NY_IMPORT(op_eq) int32_t ny_op_eq(ny_value a, ny_value b);     /* Nyash == */
+NY_IMPORT(out_write) void ny_out_write(int32_t ptr, int32_t len);  /* buffered stdout */
 
 /* collections */
 NY_IMPORT(arr_new) int32_t ny_arr_new(void);
-NY_IMPORT(arr_push_v) void ny_arr_push_v(int32_t arr, int32_t tag, int64_t payload);
+NY_IMPORT(arr_push_v) void ny_arr_push_v(int32_t arr, ny_value v);      /* retains v */
+NY_IMPORT(arr_get_i) ny_value ny_arr_get_i(int32_t arr, int64_t i);    /* owned */
 NY_IMPORT(map_new) int32_t ny_map_new(void);
-NY_IMPORT(map_set_v) void ny_map_set_v(int32_t map, int32_t ktag, int64_t kpay, int32_t vtag, int64_t vpay);
+NY_IMPORT(map_set_v) void ny_map_set_v(int32_t map, ny_value k, ny_value v);  /* retains both */
+NY_IMPORT(map_get_v) ny_value ny_map_get_v(int32_t map, ny_value k);   /* owned */
+NY_IMPORT(m_Map_keys) ny_value ny_map_keys(int64_t map);                /* owned ArrayBox */
 
 /* errors: raise_error borrows the message string; inside a try it only records the
  * exception and returns, so the caller must return promptly (with dummy results). */
@@ -66,5 +90,14 @@ static inline int64_t ny_arr_payload(int32_t a, int32_t i) { return *(int64_t *)
 
 /* a new string from a C buffer */
 static inline int32_t ny_str_copy(const void *p, int32_t len) { return ny_str_from_bytes((int32_t)(uintptr_t)p, len); }
+static inline int32_t ny_cstr_len(const char *s) { int32_t n = 0; while (s[n]) n++; return n; }
+static inline int32_t ny_str_c(const char *s) { return ny_str_copy(s, ny_cstr_len(s)); }
+static inline void ny_release_str(int32_t s) { ny_release(ny_strv(s)); }
+/* raise a runtime error with a C message (ny_raise_error borrows; we drop our copy) */
+static inline void ny_raise_c(const char *msg) { int32_t s = ny_str_c(msg); ny_raise_error(s); ny_release_str(s); }
+static inline void ny_raise_s(int32_t msg) { ny_raise_error(msg); ny_release_str(msg); }  /* consumes msg */
+static inline void *ny_malloc(int32_t n) { return (void *)(uintptr_t)(uint32_t)ny_alloc(n); }
+static inline void ny_mfree(void *p) { ny_free((int32_t)(uintptr_t)p); }
+static inline void *ny_mrealloc(void *p, int32_t n) { return (void *)(uintptr_t)(uint32_t)ny_realloc((int32_t)(uintptr_t)p, n); }
 
 #endif

@@ -48,7 +48,7 @@ NY_EXPORT(cs_reverse) int32_t cs_reverse(int32_t s) {
     if (n > 256) {
         int32_t msg = ny_str_copy("string too long for cs_reverse", 30);
         ny_raise_error(msg);
-        ny_release(T_STR, msg);
+        ny_release_str(msg);
         return 0;
     }
     __builtin_memcpy(buf, ny_str_bytes(s), n);
@@ -60,8 +60,14 @@ NY_EXPORT(cs_reverse) int32_t cs_reverse(int32_t s) {
 /* an ArrayBox of the integers 0..n-1 */
 NY_EXPORT(cs_range) int32_t cs_range(int32_t n) {
     int32_t a = ny_arr_new();
-    for (int32_t i = 0; i < n; i++) ny_arr_push_v(a, T_INT, i);
+    for (int32_t i = 0; i < n; i++) ny_arr_push_v(a, ny_int(i));
     return a;
 }
 
 NY_EXPORT(cs_half) double cs_half(double x) { return x / 2; }
+
+/* a function with the Nyash value ABI: (self i64, v) -> v */
+NY_EXPORT(cs_pair) ny_value cs_pair(int64_t self, ny_value a) {
+    if (a.tag == T_INT) return ny_int(a.payload * 2 + self);
+    return ny_strv(ny_to_string(a));
+}
