@@ -1,10 +1,11 @@
 """Build recipe of the C runtime parts (``runtime/c/*.c``) as one prebuilt artifact.
 
 Why here: the runtime parts written in C (regex engine, JSON, ...) are compiled with
-zig to one wasm32 module when the package is built (``prebuilt.py``); the compiler
-then decodes that module into IR (``runtime/c_parts.py``). This module only knows how
-to build it, and imports nothing beyond the standard library and ``prebuilt`` because
-``setup.py`` runs it in pip's isolated build environment.
+zig to one wasm32 module when the package is built (``prebuilt.py``), and that module is
+turned into the runtime's form right away: decoded, renamed and checked into module IR
+(``runtime/c_parts.py``) and stored with ``marshal``, so a compilation only loads it
+(a few ms) instead of decoding wasm. This module and everything it imports use only
+the standard library, because ``setup.py`` runs it in pip's isolated build environment.
 
 Memory: the linker places C's static data at ``C_BASE`` and the C stack right after
 it (``--no-stack-first``); ``c_parts`` checks that data and stack end below ``C_END``.
@@ -14,15 +15,17 @@ memory map of docs/design.md.
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from ..prebuilt import REPO_ROOT, Artifact, register
 
-ARTIFACT_NAME = "nyash-runtime-c.wasm"
+ARTIFACT_NAME = "nyash-runtime-c.ir"
 C_DIR = Path(__file__).resolve().parent / "c"
 C_BASE = 0x30000          # start of the C region (static data, then the stack)
-C_END = 0x60000           # end of the C region = compiler data start (abi.DATA_BASE)
-C_STACK = 0x10000         # bytes of C stack
+C_END = 0x70000           # end of the C region = compiler data start (abi.DATA_BASE)
+IR_VERSION = 1            # bump when the stored IR layout (c_parts.dump_parts) changes
+C_STACK = 0x20000         # bytes of C stack (regex compilation recurses up to 250 levels)
 
 # wasm features the IR and encoder support (docs/design.md "Wasm module IR")
 CPU = "mvp+bulk_memory+sign_ext+nontrapping_fptoint+mutable_globals+multivalue"
@@ -30,7 +33,7 @@ CPU = "mvp+bulk_memory+sign_ext+nontrapping_fptoint+mutable_globals+multivalue"
 # separate parameters, so C's ny_value {int32_t tag; int64_t payload;} is exactly the
 # runtime's (i32 tag, i64 payload) pair in both directions (nyrt.h).
 CFLAGS = ["-target", "wasm32-freestanding", f"-mcpu={CPU}", "-Xclang", "-target-abi", "-Xclang", "experimental-mv",
-          "-O2", "-ffreestanding",
+          "-Os", "-ffreestanding",
           "-fno-builtin-malloc", "-fvisibility=hidden", "-Wall", "-Werror=implicit-function-declaration",
           "-Werror=incompatible-pointer-types", "-Werror=int-conversion"]
 LDFLAGS = ["--no-entry", "--no-stack-first", f"--global-base={C_BASE}", "-z", f"stack-size={C_STACK}",
@@ -56,8 +59,11 @@ def _run(cmd: list[str]) -> None:
 
 
 def build(out: Path, zig_cc: list[str]) -> None:
-    """Compile every ``c/*.c`` to an object and link them into ``out`` (one module)."""
-    build_sources(out, zig_cc, c_sources())
+    """Compile and link every ``c/*.c`` into one module, and write its IR to ``out``."""
+    from .c_parts import dump_parts, from_wasm
+    wasm = out.with_suffix(".wasm")
+    build_sources(wasm, zig_cc, c_sources())
+    out.write_bytes(dump_parts(from_wasm(wasm.read_bytes())))
 
 
 def build_sources(out: Path, zig_cc: list[str], sources: list[Path]) -> None:
@@ -79,5 +85,6 @@ ARTIFACT = register(Artifact(
     name=ARTIFACT_NAME,
     sources=tuple(_rel(p) for p in sorted(list(C_DIR.glob("*.c")) + list(C_DIR.glob("*.h")))),
     build=build,
-    options={"cflags": CFLAGS, "ldflags": LDFLAGS},
+    options={"cflags": CFLAGS, "ldflags": LDFLAGS, "ir": IR_VERSION,
+             "python": "%d.%d" % sys.version_info[:2]},  # marshal's format follows Python
 ))

@@ -18,12 +18,13 @@ data when no C function is reachable, so a program that uses no C part does not 
 """
 from __future__ import annotations
 
+import marshal
 from dataclasses import dataclass, field
 from typing import Optional
 
 from ..wasm.decoder import WasmDecodeError, decode
 from ..wasm.module import Data, Func, Global
-from .c_build import ARTIFACT_NAME, C_BASE, C_END
+from .c_build import ARTIFACT_NAME, C_BASE, C_END, IR_VERSION
 
 GROUP = "c"
 
@@ -42,15 +43,43 @@ class CParts:
 
 
 def load_c_parts() -> CParts:
-    """Decode the built C module; raises :class:`CPartsError` with a one-line reason."""
+    """The built C parts (stored IR); raises :class:`CPartsError` with a one-line reason."""
     from ..prebuilt import PrebuiltMissing, artifact_path
     try:
-        wasm = artifact_path(ARTIFACT_NAME).read_bytes()
+        data = artifact_path(ARTIFACT_NAME).read_bytes()
     except PrebuiltMissing as e:
         raise CPartsError(str(e)) from None
     except Exception as e:  # a compile error in the C sources (development checkouts)
         raise CPartsError(f"building the C runtime parts failed: {e}") from None
-    return from_wasm(wasm)
+    return load_parts(data)
+
+
+def dump_parts(parts: CParts) -> bytes:
+    """The IR as plain tuples in ``marshal`` form (the artifact's content)."""
+    return marshal.dumps((
+        IR_VERSION,
+        [(f.name, f.params, f.results, f.locals, f.body) for f in parts.funcs],
+        [(g.name, g.valtype, g.mutable, g.init) for g in parts.globals],
+        [(d.offset, d.data) for d in parts.data],
+        parts.imports,
+        parts.exports,
+    ))
+
+
+def load_parts(data: bytes) -> CParts:
+    try:
+        version, funcs, globals_, segs, imports, exports = marshal.loads(data)
+    except (ValueError, EOFError, TypeError) as e:
+        raise CPartsError(f"C runtime parts: unreadable artifact ({e})") from None
+    if version != IR_VERSION:
+        raise CPartsError(f"C runtime parts: artifact has IR version {version}, expected {IR_VERSION}")
+    return CParts(
+        funcs=[Func(n, p, r, loc, body, group=GROUP) for n, p, r, loc, body in funcs],
+        globals=[Global(n, t, m, i, group=GROUP) for n, t, m, i in globals_],
+        data=[Data(o, b, group=GROUP) for o, b in segs],
+        imports=imports,
+        exports=exports,
+    )
 
 
 def from_wasm(wasm: bytes) -> CParts:

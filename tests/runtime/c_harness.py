@@ -55,7 +55,7 @@ def linked_module(parts: CParts | None, roots: tuple[str, ...] = (), globals_: t
         c_exports = rt.c_exports
         extra_g, extra_d = [g for g in rt.globals if g.group], [d for d in rt.data if d.group]
     else:
-        link_c_parts(rt.funcs, parts)
+        link_c_parts([f for f in rt.funcs if f.group is None], parts)
         funcs = [f for f in rt.funcs if f.group is None] + parts.funcs
         c_exports = parts.exports
         extra_g, extra_d = parts.globals, parts.data

@@ -10,7 +10,7 @@ from nyash_build.compiler import abi
 from nyash_build.compiler.driver import build_module
 from nyash_build.compiler.runtime_lib import link_c_parts, runtime_lib
 from nyash_build.runtime import c_build
-from nyash_build.runtime.c_parts import CPartsError, from_wasm
+from nyash_build.runtime.c_parts import CPartsError, from_wasm, load_parts
 from tests.runtime.c_harness import SAMPLES, CRuntime, build_c, linked_module
 
 ARR = 6
@@ -127,9 +127,10 @@ def test_package_build_prebuilds_the_c_parts(tmp_path):
     built = prebuild_all(tmp_path)
     art = tmp_path / "_prebuilt" / c_build.ARTIFACT_NAME
     assert art in built
-    assert art.read_bytes()[:4] == b"\x00asm"
     assert (tmp_path / "_prebuilt" / (c_build.ARTIFACT_NAME + ".json")).is_file()
-    from_wasm(art.read_bytes())  # decodes and checks
+    parts = load_parts(art.read_bytes())  # the runtime's form, ready to link
+    assert set(parts.exports) == set(runtime_lib().c_exports)
+    assert all(f.group == "c" for f in parts.funcs)
 
 
 def test_values_cross_as_tag_and_payload_pairs(rt):

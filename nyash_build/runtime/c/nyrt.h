@@ -14,7 +14,7 @@
  *     implement $m_<Kind>_<method> (int64_t self, ny_value args...) -> ny_value
  *     directly and call runtime functions that take or return values.
  *   - No function pointers (the IR has no tables): use switch statements.
- *   - Static data lives in the C region of the memory map; the C stack (64 KiB) follows
+ *   - Static data lives in the C region of the memory map; the C stack (128 KiB) follows
  *     it.  Keep recursion bounded.
  *   - memcpy/memset: __builtin_memcpy / __builtin_memset compile to memory.copy/fill.
  *
