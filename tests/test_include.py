@@ -2,8 +2,9 @@
 and from elsewhere, `nyash check`, and standalone executables that need none of the
 sources at run time.
 
-The programs live in tests/programs/include/CASE/ (entry main.nyash, expected.out,
-expected.err for a runtime error). Their outputs were checked against the reference
+The programs live in tests/programs/include/CASE/ (entry main.nyash, or DIR/main.nyash
+for rootrel, whose includes are written upstream's way: relative to the directory the
+program runs from; expected.out, expected.err for a runtime error). Their outputs were checked against the reference
 interpreter where upstream agrees (upstream resolves includes against the working
 directory and runs a file again on a cycle; decision row 27 of the spec).
 """
@@ -17,12 +18,24 @@ from pathlib import Path
 import pytest
 
 from nyash_build.compiler.driver import compile_file
-from nyash_build.compiler.sources import IncludeSettings
+from nyash_build.compiler.includes import IncludeSettings
 from nyash_build.pipeline import native_from_result
 from tests.helpers import REPO, nyash
 
 CASES_DIR = REPO / "tests" / "programs" / "include"
-CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "main.nyash").is_file())
+
+
+def entry_of(case: str) -> str:
+    """main.nyash, or (upstream's layout: includes written relative to the directory
+    the program runs from) DIR/main.nyash."""
+    d = CASES_DIR / case
+    if (d / "main.nyash").is_file():
+        return "main.nyash"
+    (main,) = d.glob("*/main.nyash")
+    return str(main.relative_to(d))
+
+
+CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())
 
 
 def expected(case: str) -> tuple[str, str, int]:
@@ -33,13 +46,13 @@ def expected(case: str) -> tuple[str, str, int]:
 
 
 def test_cases_exist() -> None:
-    assert {"basics", "scope", "errors"} <= set(CASES)
+    assert {"basics", "scope", "errors", "rootrel"} <= set(CASES)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_run_from_the_program_directory(case: str) -> None:
     out, err, code = expected(case)
-    r = nyash("run", "main.nyash", cwd=CASES_DIR / case)
+    r = nyash("run", entry_of(case), cwd=CASES_DIR / case)
     assert (r.stdout, r.stderr, r.returncode) == (out, err, code)
 
 
@@ -82,24 +95,28 @@ def test_compile_error_in_an_included_file_exits_1_with_its_position(tmp_path: P
 # ------------------------------------------------------------------ executables
 @pytest.fixture(scope="module")
 def exes(tmp_path_factory) -> dict[str, Path]:
-    """basics and errors as executables, moved away from their sources."""
+    """basics and errors (also as a debug build) as executables, moved away from their
+    sources."""
     out = tmp_path_factory.mktemp("include-exes")
     built = {}
-    for case in ("basics", "errors"):
+    for case, debug in (("basics", False), ("errors", False), ("errors", True), ("rootrel", False)):
         work = out / "src" / case
-        shutil.copytree(CASES_DIR / case, work)
-        exe = out / "bin" / case
+        if not work.exists():
+            shutil.copytree(CASES_DIR / case, work)
+        exe = out / "bin" / (case + ("-debug" if debug else ""))
         exe.parent.mkdir(exist_ok=True)
-        native_from_result(compile_file(work / "main.nyash", settings=IncludeSettings(work)), exe)
-        built[case] = exe
+        result = compile_file(work / entry_of(case), debug=debug, settings=IncludeSettings(work))
+        native_from_result(result, exe, debug=debug)
+        built[exe.name] = exe
     shutil.rmtree(out / "src")  # self-contained: no source is needed at run time
     return built
 
 
-@pytest.mark.parametrize("case", ["basics", "errors"])
-def test_executable_runs_anywhere_without_its_sources(exes, case: str, tmp_path: Path) -> None:
-    out, err, code = expected(case)
-    r = subprocess.run([str(exes[case])], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+@pytest.mark.parametrize("exe", ["basics", "errors", "errors-debug", "rootrel"])
+def test_executable_runs_anywhere_without_its_sources(exes, exe: str, tmp_path: Path) -> None:
+    """Release and debug builds map frames into the included files alike."""
+    out, err, code = expected(exe.split("-")[0])
+    r = subprocess.run([str(exes[exe])], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                        env={"PATH": "/usr/bin:/bin", "NYASH_RUNNER_CACHE": str(tmp_path / "rc")})
     assert (r.stdout, r.stderr, r.returncode) == (out, err, code)
 

@@ -1,13 +1,9 @@
 """Multi-file programs: find, read and parse every file an entry file includes, and
 splice them into one ``ast.Program`` (spec section 9, decision row 27).
 
-Resolution of ``include "p"`` (the same code answers the compiler and the build's
-dependency scanner, so both always agree): an absolute ``p`` is taken as is; otherwise
-the including file's directory, then the project root (the directory holding
-``nyash.toml``; the current directory for single-file commands), then each extra
-include directory (``[build] include-paths``) -- the first regular file found wins. In
-a project, a file outside the root and the include directories is refused. Every
-failure is a compile-time error at the include's ``file:line:col``.
+Resolution of ``include "p"`` is ``includes.resolve_include`` (shared with the build's
+dependency scanner, so both always agree). Every failure is a compile-time error at the
+include's ``file:line:col``.
 
 Semantics: the boxes and functions of every file in the closure belong to the whole
 program. An include statement stands for the included file's top-level statements, run
@@ -22,7 +18,7 @@ that executes.
 Each file gets an index in the file table (0 = entry), stamped on its AST nodes, and
 two names: ``shown`` for compile-time diagnostics (the path as the user addresses it)
 and ``name`` recorded in the module metadata for runtime stack frames (stable across
-machines: see ``unit_name``).
+machines: see ``includes.unit_name``).
 """
 from __future__ import annotations
 
@@ -34,26 +30,11 @@ from pathlib import Path
 
 from . import ast as A
 from ..diagnostics import CompileError, Diagnostic
+from .includes import IncludeSettings, Resolution, abs_path, resolve_include, unit_name
 from .lexer import decode_source, tokenize
-from .tokens import IDENT, STRING, Token
 
 # hidden global flag of a guarded include (not a Nyash identifier: no clash possible)
 _FLAG = "include#{}"
-
-
-@dataclass(frozen=True)
-class IncludeSettings:
-    """Where includes are looked up. ``project`` refuses files outside ``root`` and
-    ``include_paths`` (a project build must not depend on files it does not own)."""
-
-    root: Path
-    include_paths: tuple[Path, ...] = ()
-    project: bool = False
-
-    @staticmethod
-    def single_file() -> "IncludeSettings":
-        """Single-file commands (nyash run/check/--compile-*): root = current directory."""
-        return IncludeSettings(Path.cwd())
 
 
 @dataclass(eq=False)
@@ -69,66 +50,6 @@ class SourceFile:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
-
-
-class Resolution:
-    """The outcome of resolving one include path: the file, or every path tried."""
-
-    def __init__(self, path: Path | None, tried: list[Path], problem: str | None = None):
-        self.path, self.tried, self.problem = path, tried, problem
-
-
-def _abs(p: Path | str) -> Path:
-    return Path(os.path.normpath(os.path.abspath(p)))
-
-
-def _within(path: Path, base: Path) -> bool:
-    return path == base or base in path.parents
-
-
-def resolve_include(spec: str, including: Path, settings: IncludeSettings) -> Resolution:
-    """Find the file ``include "spec"`` in ``including`` (absolute) refers to."""
-    if not spec:
-        return Resolution(None, [], "include needs a file name")
-    if os.path.isabs(spec):
-        candidates = [_abs(spec)]
-    else:
-        bases = [including.parent, _abs(settings.root), *(_abs(d) for d in settings.include_paths)]
-        candidates = list(dict.fromkeys(_abs(b / spec) for b in bases))
-    for cand in candidates:
-        if cand.is_file():
-            if settings.project and not any(
-                    _within(cand, _abs(b)) for b in (settings.root, *settings.include_paths)):
-                return Resolution(None, [cand], f"is outside the project ({settings.root})")
-            return Resolution(cand, candidates[:candidates.index(cand) + 1])
-    dirs = [c for c in candidates if c.is_dir()]
-    if dirs:
-        return Resolution(None, candidates, "is a directory")
-    return Resolution(None, candidates)
-
-
-def include_statements(tokens: list[Token]) -> list[tuple[str, int, int]]:
-    """(path, line, col) of every ``include "path"`` in a token list, in order: what
-    the build's dependency scanner needs, without parsing."""
-    out = []
-    for i in range(len(tokens) - 1):
-        t = tokens[i]
-        if t.kind == IDENT and t.text == "include" and tokens[i + 1].kind == STRING:
-            out.append((str(tokens[i + 1].value), t.line, t.col))
-    return out
-
-
-def unit_name(path: Path, entry: Path, root: Path) -> str:
-    """The name frames and metadata use: the entry file by its file name; an included
-    file by its path relative to the root when inside it (``text_adventure/rooms.nyash``),
-    else relative to the entry's directory. Never absolute, so executables and cache
-    entries do not depend on where the checkout lives."""
-    if path == entry:
-        return entry.name
-    root = _abs(root)
-    if _within(path, root):
-        return path.relative_to(root).as_posix()
-    return Path(os.path.relpath(path, entry.parent)).as_posix()
 
 
 def _shown_name(path: Path, entry_shown: str) -> str:
@@ -204,7 +125,7 @@ def load_program(entry: Path | str, settings: IncludeSettings | None = None, *,
 
     settings = settings or IncludeSettings.single_file()
     entry_shown = str(entry)
-    entry_abs = _abs(entry)
+    entry_abs = abs_path(entry)
     if text is None:
         data, text = (data, decode_source(data, entry_shown)) if data is not None \
             else read_source(Path(entry), entry_shown)

@@ -20,8 +20,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from nyash_build.compiler.sources import (IncludeSettings, include_statements, resolve_include,
-                                          unit_name)
+from nyash_build.compiler.includes import (IncludeSettings, include_statements, resolve_include,
+                                           unit_name)
 
 CACHE_NAME = ".nyash-includes.json"
 _FORMAT = 1

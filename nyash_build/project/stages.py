@@ -34,7 +34,7 @@ from nyash_build.cache.store import ActionCache, CacheSpec, Output, run_cached
 from nyash_build.fsutil import write_atomic  # one atomic writer for all stages
 
 if TYPE_CHECKING:
-    from nyash_build.compiler.sources import IncludeSettings
+    from nyash_build.compiler.includes import IncludeSettings
 
 _PACKAGE_DIR = Path(nyash_build.__file__).resolve().parent
 _STUB_DIR = _PACKAGE_DIR.parent / "runtime_stub"
@@ -179,7 +179,7 @@ def _sha_file(path: str) -> str:
 def include_settings(root: str | None, include_paths: list[str] | tuple[str, ...] = ()
                      ) -> IncludeSettings:
     """How a project's includes resolve (root = the nyash.toml directory)."""
-    from nyash_build.compiler.sources import IncludeSettings  # noqa: PLC0415
+    from nyash_build.compiler.includes import IncludeSettings  # noqa: PLC0415
 
     if root is None:
         return IncludeSettings.single_file()

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator
 from doit.exceptions import InvalidCommand
 from doit.task import Task, clean_targets
 
-from nyash_build.compiler.sources import IncludeSettings
+from nyash_build.compiler.includes import IncludeSettings
 from nyash_build.project import stages
 from nyash_build.project.config import AppConfig, ConfigError, ProjectConfig, load_project
 from nyash_build.project.scan import CACHE_NAME as SCAN_CACHE_NAME, Scanner
@@ -385,6 +385,7 @@ def task_namespace(project_dirs: tuple | list, *, profile: str | None = None,
                    dep_file: str | os.PathLike | None = None,
                    explain: bool = False) -> dict[str, Any]:
     """Like nyash_tasks() with explicit arguments; raises ConfigError instead of exiting."""
+    EXPLAIN.clear()  # a new build session (nyash build in a long-lived process, tests)
     projects = [load_project(Path(d), profile) for d in project_dirs]
     out = Path(out_dir).resolve() if out_dir is not None else None
     state = Path(dep_file) if dep_file else (out or projects[0].out_dir) / DEP_FILE_NAME

@@ -12,7 +12,7 @@ import pytest
 from nyash_build.compiler import ast as A
 from nyash_build.compiler.driver import check_program, compile_file, load
 from nyash_build.compiler.parser import parse_source
-from nyash_build.compiler.sources import IncludeSettings, include_statements, unit_name
+from nyash_build.compiler.includes import IncludeSettings, include_statements, unit_name
 from nyash_build.compiler.lexer import tokenize
 from nyash_build.diagnostics import CompileError
 from nyash_build.project.scan import Scanner

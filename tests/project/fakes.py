@@ -34,7 +34,7 @@ class CompileResult:
 def compile_file(path: Path, *, debug: bool = False, settings=None) -> CompileResult:
     """Reads the file and everything it includes (the real resolution, via the
     scanner), so the output changes exactly when one of them does."""
-    from nyash_build.compiler.sources import IncludeSettings, resolve_include
+    from nyash_build.compiler.includes import IncludeSettings, resolve_include
     from nyash_build.project.scan import Scanner
 
     settings = settings or IncludeSettings.single_file()

@@ -148,3 +148,47 @@ def test_no_op_build_lexes_nothing(project, doit_run, monkeypatch) -> None:
     assert build(doit_run, project)["ran"] == []
     assert scanners and scanners[0].cache_file.name == CACHE_NAME
     assert scanners[0].lexed == 0
+
+
+def test_nyash_build_explain_names_the_included_file(project, capfd) -> None:
+    from nyash_build.project.commands import cmd_build
+
+    assert cmd_build(None, "release", False, project) == 0
+    edit(project / "lib/mid.nyash", FILES["lib/mid.nyash"] + "// edited\n")
+    capfd.readouterr()
+    assert cmd_build(None, "release", True, project) == 0
+    out = capfd.readouterr().out
+    assert "why build/beta/beta.wasm: input changed: lib/mid.nyash" in out
+    assert "alpha.wasm (up to date)" in out and "why build/alpha" not in out
+
+
+def test_twenty_apps_sharing_modules(tmp_path, doit_run) -> None:
+    """The issue's shape: 20 apps over shared modules (two levels). A no-op build runs
+    and lexes nothing; one shared edit rebuilds exactly the apps that include it."""
+    root = tmp_path / "twenty"
+    (root / "lib").mkdir(parents=True)
+    (root / "apps").mkdir()
+    (root / "lib/base.nyash").write_text("function base() {\n  return 1\n}\n")
+    (root / "lib/even.nyash").write_text('include "base.nyash"\nfunction even() {\n  return base()\n}\n')
+    (root / "lib/odd.nyash").write_text('include "base.nyash"\nfunction odd() {\n  return base()\n}\n')
+    toml = ['[project]\nname = "twenty"\n\n[build]\nvariants = ["baseline"]\n']
+    for i in range(20):
+        kind = "even" if i % 2 == 0 else "odd"
+        (root / f"apps/a{i:02d}.nyash").write_text(f'include "lib/{kind}.nyash"\nprint({kind}())\n')
+        toml.append(f'[apps.a{i:02d}]\nmain = "apps/a{i:02d}.nyash"\n')
+    (root / "nyash.toml").write_text("\n".join(toml))
+    assert len(build(doit_run, root)["ran"]) == 60
+    lexed: list[int] = []
+    real_save = Scanner.save
+
+    def spy(self):
+        lexed.append(self.lexed)
+        real_save(self)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(Scanner, "save", spy)
+        info = build(doit_run, root)
+    assert info["ran"] == [] and len(info["uptodate"]) == 60 and lexed == [0]
+    edit(root / "lib/odd.nyash", '\ninclude "base.nyash"\nfunction odd() {\n  return 2\n}\n')
+    assert sorted(build(doit_run, root)["ran"]) == stages_of(*(f"a{i:02d}" for i in range(1, 20, 2)))
+    edit(root / "lib/base.nyash", "function base() {\n  return 3\n}\n")
+    assert len(build(doit_run, root)["ran"]) == 60
