@@ -408,11 +408,17 @@ class FuncGen(FastPaths):
         return parts[::-1]
 
     def append_in_place(self, name: str, parts: list[A.Expr]) -> None:
-        """Evaluate every part as an owned string first, then grow s (see $str_append)."""
+        """Evaluate every part first (integers stay integers, everything else becomes an
+        owned string), then grow s (see $str_append, $str_append_i64)."""
         kind, st, names = self.vars[name]
-        strs: list[str] = []
+        strs: list[tuple[str, bool]] = []  # (local, is an i64)
         for part in parts:
             v = self.expr(part)
+            if v.st == "i64":
+                p = self.tmp("i64")
+                self.emit(("local.set", p))
+                strs.append((p, True))
+                continue
             self.to_dyn(v)
             tmp = self.stash() if v.owned else None
             self.emit(("call", "$to_string"))
@@ -420,13 +426,14 @@ class FuncGen(FastPaths):
                 self.release_all([tmp])
             p = self.tmp("i32")
             self.emit(("local.set", p))
-            strs.append(p)
+            strs.append((p, False))
         self.emit(("local.get", names[1]), ("i32.wrap_i64",))
-        for p in strs:
-            self.emit(("local.get", p), ("call", "$str_append"))
+        for p, is_int in strs:
+            self.emit(("local.get", p), ("call", "$str_append_i64" if is_int else "$str_append"))
         self.emit(("i64.extend_i32_u",), ("local.set", names[1]), ("i32.const", T_STR), ("local.set", names[0]))
-        for p in strs:
-            self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
+        for p, is_int in strs:
+            if not is_int:
+                self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
 
     def assign_local(self, name: str, v: Val) -> None:
         kind, st, names = self.vars[name]
@@ -657,6 +664,15 @@ class FuncGen(FastPaths):
         checked = self.checked_numeric(op, lv, rv)
         if checked is not None:
             return checked
+        if op == "+" and lv.kind == "str" and lv.st == "dyn" and rv.st == "i64":
+            # "k" + i: format the integer straight into the new string
+            n, t, x = self.tmp("i64"), self.tmp("i32"), self.tmp("i64")
+            self.emit(("local.set", n), ("local.set", x), ("local.set", t),
+                      ("i32.const", T_STR), ("local.get", x), ("i32.wrap_i64",), ("local.get", n),
+                      ("call", "$str_concat_i64"), ("i64.extend_i32_u",))
+            if lv.owned:
+                self.emit(("local.get", t), ("local.get", x), ("call", "$release"))
+            return Val("str", "dyn", True)
         # generic path: both sides as dynamic pairs (convert the left value before the
         # right one's code runs, so it is on top of the stack when converted)
         right_code = self.code[lmark:]

@@ -125,6 +125,22 @@
     (i32.store offset=4 (local.get $r) (i32.add (local.get $ls) (local.get $lt)))
     (local.get $r))
 
+  ;; $str_append with n in decimal (s = s + n without the intermediate string)
+  (func $str_append_i64 (param $s i32) (param $n i64) (result i32)
+    (local $ls i32) (local $ln i32) (local $r i32)
+    (if (i32.ne (i32.load (local.get $s)) (i32.const 1))
+      (then
+        (local.set $r (call $str_concat_i64 (local.get $s) (local.get $n)))
+        (call $release (i32.const 5) (i64.extend_i32_u (local.get $s)))
+        (return (local.get $r))))
+    (local.set $ls (i32.load offset=4 (local.get $s)))
+    (local.set $ln (call $dec_len (local.get $n)))
+    (local.set $r (call $realloc (local.get $s) (i32.add (i32.const 8) (i32.add (local.get $ls) (local.get $ln)))))
+    (call $dec_write (i32.add (i32.add (local.get $r) (i32.const 8)) (i32.add (local.get $ls) (local.get $ln)))
+                     (local.get $n))
+    (i32.store offset=4 (local.get $r) (i32.add (local.get $ls) (local.get $ln)))
+    (local.get $r))
+
   ;; ---- builtin methods upstream programs use that are not in the core runtime ----
   (func $num_to_f64 (param $t i32) (param $v i64) (result f64)
     (if (i32.eq (local.get $t) (i32.const 3)) (then (return (f64.convert_i64_s (local.get $v)))))

@@ -1062,7 +1062,9 @@
 ;; MapBox: insertion-ordered hash map.
 ;;   object (32 bytes): +0 rc, +4 count (live entries; read by values.wat for printing),
 ;;     +8 entries ptr, +12 used (entries written, incl. deleted), +16 entry capacity,
-;;     +20 index ptr, +24 index capacity (power of two, >= 2 * entry capacity)
+;;     +20 index ptr, +24 index capacity (power of two, >= 2 * entry capacity),
+;;     +28 number + 1 of the entry the last lookup found (0 = none; a one-entry cache
+;;     that lets has-then-get and get-then-set skip hashing and probing)
 ;;   entry (32 bytes): +0 key tag (-1 = deleted), +4 key hash, +8 key payload,
 ;;     +16 value tag, +24 value payload
 ;;   index: i32 slots holding entry number + 1 (0 = empty), linear probing.
@@ -1209,6 +1211,34 @@
   end
   i32.const 0)
 
+;; Hash of the key of the last $col_lookup that missed its cache (for an insertion).
+(global $col_h (mut i32) (i32.const 0))
+
+;; Address of the live entry for key, or 0: the cached entry when it holds this key,
+;; else hash and probe (and remember what was found).
+(func $col_lookup (param $m i32) (param $kt i32) (param $kp i64) (result i32)
+  (local $c i32) (local $ent i32)
+  (local.set $c (i32.load offset=28 (local.get $m)))
+  (if (local.get $c)
+    (then
+      (local.set $ent (i32.add (i32.load offset=8 (local.get $m))
+                               (i32.shl (i32.sub (local.get $c) (i32.const 1)) (i32.const 5))))
+      (if (i32.eq (i32.load (local.get $ent)) (local.get $kt))
+        (then
+          (if (i64.eq (i64.load offset=8 (local.get $ent)) (local.get $kp))
+            (then (return (local.get $ent))))
+          (if (i32.eq (local.get $kt) (i32.const 5))
+            (then
+              (if (call $str_eq (i32.wrap_i64 (i64.load offset=8 (local.get $ent))) (i32.wrap_i64 (local.get $kp)))
+                (then (return (local.get $ent))))))))))
+  (global.set $col_h (call $col_key_hash (local.get $kt) (local.get $kp)))
+  (local.set $ent (call $col_find (local.get $m) (local.get $kt) (local.get $kp) (global.get $col_h)))
+  (if (local.get $ent)
+    (then (i32.store offset=28 (local.get $m)
+            (i32.add (i32.shr_u (i32.sub (local.get $ent) (i32.load offset=8 (local.get $m))) (i32.const 5))
+                     (i32.const 1)))))
+  (local.get $ent))
+
 ;; Put entry number e (0-based) into the first free index slot of its probe chain.
 (func $col_index_put (param $idx i32) (param $mask i32) (param $h i32) (param $e i32)
   (local $slot i32)
@@ -1249,6 +1279,9 @@
 (func $col_map_rebuild (param $m i32)
   (local $cap i32) (local $icap i32) (local $ents i32) (local $idx i32) (local $old i32)
   (local $used i32) (local $i i32) (local $j i32) (local $src i32) (local $dst i32)
+  local.get $m
+  i32.const 0
+  i32.store offset=28
   local.get $m
   i32.load offset=4
   i32.const 1
@@ -1370,18 +1403,13 @@
 ;; Store key -> value (both borrowed, retained here).  The key kind must be valid.
 (func $col_map_put (param $m i32) (param $kt i32) (param $kp i64) (param $vt i32) (param $vp i64)
   (local $h i32) (local $ent i32) (local $ot i32) (local $op i64) (local $used i32)
-  local.get $kt
-  local.get $kp
-  call $col_key_hash
-  local.set $h
   local.get $vt
   local.get $vp
   call $retain
   local.get $m
   local.get $kt
   local.get $kp
-  local.get $h
-  call $col_find
+  call $col_lookup
   local.tee $ent
   if
     ;; update in place: keeps the insertion position
@@ -1402,6 +1430,9 @@
     call $release
     return
   end
+  ;; a new key: $col_lookup missed, so it hashed the key
+  global.get $col_h
+  local.set $h
   local.get $m
   i32.load offset=12
   local.get $m
@@ -1453,6 +1484,11 @@
   i32.add
   i32.store offset=12
   local.get $m
+  local.get $used
+  i32.const 1
+  i32.add
+  i32.store offset=28
+  local.get $m
   local.get $m
   i32.load offset=4
   i32.const 1
@@ -1502,10 +1538,7 @@
   local.get $m
   local.get $kt
   local.get $kp
-  local.get $kt
-  local.get $kp
-  call $col_key_hash
-  call $col_find
+  call $col_lookup
   local.tee $ent
   i32.eqz
   if
@@ -1543,7 +1576,7 @@
   i32.const 4
   i32.add
   i32.const 0
-  i32.const 24
+  i32.const 28
   memory.fill
   block $end
     loop $each
@@ -1640,10 +1673,7 @@
   i32.wrap_i64
   local.get $kt
   local.get $kp
-  local.get $kt
-  local.get $kp
-  call $col_key_hash
-  call $col_find
+  call $col_lookup
   i32.const 0
   i32.ne
   i64.extend_i32_u)
@@ -1663,10 +1693,7 @@
   local.tee $m
   local.get $kt
   local.get $kp
-  local.get $kt
-  local.get $kp
-  call $col_key_hash
-  call $col_find
+  call $col_lookup
   local.tee $ent
   i32.eqz
   if

@@ -100,48 +100,129 @@
 
   ;; Exact decimal form of an i64 (i64 min included: the magnitude is taken unsigned).
   (func $str_from_i64 (param $n i64) (result i32)
-    (local $u i64) (local $digits i32) (local $t i64) (local $neg i32) (local $p i32)
-    (local $q i32)
+    (local $len i32) (local $p i32)
     (if (i64.lt_u (local.get $n) (i64.const 10))
       (then (return (call $ascii_str (i32.add (i32.const 48) (i32.wrap_i64 (local.get $n)))))))
-    (local.set $neg (i64.lt_s (local.get $n) (i64.const 0)))
-    (local.set $u (select (i64.sub (i64.const 0) (local.get $n)) (local.get $n) (local.get $neg)))
-    (local.set $t (local.get $u))
-    (local.set $digits (i32.const 0))
-    (loop $count
-      (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
-      (local.set $t (i64.div_u (local.get $t) (i64.const 10)))
-      (br_if $count (i64.ne (local.get $t) (i64.const 0))))
-    (local.set $p (call $str_new (i32.add (local.get $digits) (local.get $neg))))
-    (if (local.get $neg) (then (i32.store8 offset=8 (local.get $p) (i32.const 45))))
-    (local.set $q (i32.add (i32.add (local.get $p) (i32.const 8))
-                           (i32.add (local.get $digits) (local.get $neg))))
-    (loop $emit
-      (local.set $q (i32.sub (local.get $q) (i32.const 1)))
-      (i32.store8 (local.get $q)
-                  (i32.add (i32.const 48) (i32.wrap_i64 (i64.rem_u (local.get $u) (i64.const 10)))))
-      (local.set $u (i64.div_u (local.get $u) (i64.const 10)))
-      (br_if $emit (i64.ne (local.get $u) (i64.const 0))))
+    (local.set $len (call $dec_len (local.get $n)))
+    (local.set $p (call $str_new (local.get $len)))
+    (call $dec_write (i32.add (i32.add (local.get $p) (i32.const 8)) (local.get $len)) (local.get $n))
+    (local.get $p))
+
+  ;; Characters of n in decimal (with the sign).
+  (func $dec_len (param $n i64) (result i32)
+    (local $u i64) (local $len i32) (local $t i64) (local $x i32)
+    (local.set $len (i32.wrap_i64 (i64.shr_u (local.get $n) (i64.const 63))))
+    (local.set $u (select (i64.sub (i64.const 0) (local.get $n)) (local.get $n) (local.get $len)))
+    (if (i64.le_u (local.get $u) (i64.const 0xFFFFFFFF))
+      (then
+        (local.set $x (i32.wrap_i64 (local.get $u)))
+        (if (i32.lt_u (local.get $x) (i32.const 100000))
+          (then
+            (if (i32.lt_u (local.get $x) (i32.const 100))
+              (then (return (i32.add (local.get $len)
+                                     (i32.add (i32.const 1) (i32.ge_u (local.get $x) (i32.const 10)))))))
+            (return (i32.add (local.get $len)
+                             (i32.add (i32.add (i32.const 3) (i32.ge_u (local.get $x) (i32.const 1000)))
+                                      (i32.ge_u (local.get $x) (i32.const 10000)))))))
+        (return (i32.add (local.get $len)
+                         (i32.add (i32.add (i32.add (i32.const 6) (i32.ge_u (local.get $x) (i32.const 1000000)))
+                                           (i32.ge_u (local.get $x) (i32.const 10000000)))
+                                  (i32.add (i32.ge_u (local.get $x) (i32.const 100000000))
+                                           (i32.ge_u (local.get $x) (i32.const 1000000000))))))))
+    ;; 10 to 19 digits
+    (local.set $len (i32.add (local.get $len) (i32.const 10)))
+    (local.set $t (i64.const 10000000000))
+    (block $done
+      (loop $more
+        (br_if $done (i64.lt_u (local.get $u) (local.get $t)))
+        (local.set $len (i32.add (local.get $len) (i32.const 1)))
+        (br_if $done (i64.ge_u (local.get $t) (i64.const 1000000000000000000)))
+        (local.set $t (i64.mul (local.get $t) (i64.const 10)))
+        (br $more)))
+    (local.get $len))
+
+  ;; Write n in decimal so that it ends just before $end (dec_len(n) bytes): two digits
+  ;; per step, by multiplication instead of division once the value fits 32 bits.
+  (func $dec_write (param $end i32) (param $n i64)
+    (local $u i64) (local $x i32) (local $q i32) (local $r i32)
+    (local.set $u (select (i64.sub (i64.const 0) (local.get $n)) (local.get $n)
+                          (i64.lt_s (local.get $n) (i64.const 0))))
+    (block $small
+      (loop $big
+        (br_if $small (i64.le_u (local.get $u) (i64.const 0xFFFFFFFF)))
+        (local.set $r (i32.wrap_i64 (i64.rem_u (local.get $u) (i64.const 100))))
+        (local.set $u (i64.div_u (local.get $u) (i64.const 100)))
+        (local.set $end (i32.sub (local.get $end) (i32.const 2)))
+        (call $dec_pair (local.get $end) (local.get $r))
+        (br $big)))
+    (local.set $x (i32.wrap_i64 (local.get $u)))
+    (block $last
+      (loop $pairs
+        (br_if $last (i32.lt_u (local.get $x) (i32.const 100)))
+        (local.set $q (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $x)) (i64.const 0x51EB851F))
+                                               (i64.const 37))))
+        (local.set $end (i32.sub (local.get $end) (i32.const 2)))
+        (call $dec_pair (local.get $end) (i32.sub (local.get $x) (i32.mul (local.get $q) (i32.const 100))))
+        (local.set $x (local.get $q))
+        (br $pairs)))
+    (if (i32.ge_u (local.get $x) (i32.const 10))
+      (then
+        (local.set $end (i32.sub (local.get $end) (i32.const 2)))
+        (call $dec_pair (local.get $end) (local.get $x)))
+      (else
+        (local.set $end (i32.sub (local.get $end) (i32.const 1)))
+        (i32.store8 (local.get $end) (i32.add (local.get $x) (i32.const 48)))))
+    (if (i64.lt_s (local.get $n) (i64.const 0))
+      (then (i32.store8 (i32.sub (local.get $end) (i32.const 1)) (i32.const 45)))))
+
+  ;; The two digits of r (0..99) at p.
+  (func $dec_pair (param $p i32) (param $r i32)
+    (local $t i32)
+    (local.set $t (i32.shr_u (i32.mul (local.get $r) (i32.const 103)) (i32.const 10)))
+    (i32.store16 (local.get $p)
+                 (i32.or (i32.add (local.get $t) (i32.const 48))
+                         (i32.shl (i32.add (i32.sub (local.get $r) (i32.mul (local.get $t) (i32.const 10)))
+                                           (i32.const 48))
+                                  (i32.const 8)))))
+
+  ;; s followed by n in decimal (a new string; "k" + i without the intermediate string).
+  (func $str_concat_i64 (param $s i32) (param $n i64) (result i32)
+    (local $ls i32) (local $ln i32) (local $p i32)
+    (local.set $ls (i32.load offset=4 (local.get $s)))
+    (local.set $ln (call $dec_len (local.get $n)))
+    (if (i32.gt_u (local.get $ls) (i32.const 0x7FFEFFF0))
+      (then (call $fatal (global.get $strtab_out_of_memory))))
+    (local.set $p (call $str_new (i32.add (local.get $ls) (local.get $ln))))
+    (memory.copy (i32.add (local.get $p) (i32.const 8)) (i32.add (local.get $s) (i32.const 8))
+                 (local.get $ls))
+    (call $dec_write (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.add (local.get $ls) (local.get $ln)))
+                     (local.get $n))
     (local.get $p))
 
   ;; ---------------------------------------------------------------- comparison, hashing
+  ;; Equal bytes: eight at a time, then a 4-, 2- and 1-byte tail (never reading past
+  ;; either block).
   (func $mem_eq (param $a i32) (param $b i32) (param $n i32) (result i32)
-    (block $bytes
+    (block $tail
       (loop $words
-        (br_if $bytes (i32.lt_u (local.get $n) (i32.const 8)))
+        (br_if $tail (i32.lt_u (local.get $n) (i32.const 8)))
         (if (i64.ne (i64.load (local.get $a)) (i64.load (local.get $b))) (then (return (i32.const 0))))
         (local.set $a (i32.add (local.get $a) (i32.const 8)))
         (local.set $b (i32.add (local.get $b) (i32.const 8)))
         (local.set $n (i32.sub (local.get $n) (i32.const 8)))
         (br $words)))
-    (block $done
-      (loop $each
-        (br_if $done (i32.eqz (local.get $n)))
-        (if (i32.ne (i32.load8_u (local.get $a)) (i32.load8_u (local.get $b))) (then (return (i32.const 0))))
-        (local.set $a (i32.add (local.get $a) (i32.const 1)))
-        (local.set $b (i32.add (local.get $b) (i32.const 1)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $each)))
+    (if (i32.and (local.get $n) (i32.const 4))
+      (then
+        (if (i32.ne (i32.load (local.get $a)) (i32.load (local.get $b))) (then (return (i32.const 0))))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))))
+    (if (i32.and (local.get $n) (i32.const 2))
+      (then
+        (if (i32.ne (i32.load16_u (local.get $a)) (i32.load16_u (local.get $b))) (then (return (i32.const 0))))
+        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+        (local.set $b (i32.add (local.get $b) (i32.const 2)))))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then (return (i32.eq (i32.load8_u (local.get $a)) (i32.load8_u (local.get $b))))))
     (i32.const 1))
 
   (func $str_eq (param $a i32) (param $b i32) (result i32)
@@ -171,20 +252,36 @@
   (func $str_len (param $s i32) (result i64)
     (i64.extend_i32_u (i32.load offset=4 (local.get $s))))
 
-  ;; 32-bit FNV-1a of the bytes (used by MapBox).
+  ;; 32-bit MurmurHash3 of the bytes (used by MapBox): four bytes per step, and a
+  ;; finalizer that spreads every input bit over the low bits MapBox masks with.
   (func $str_hash (param $s i32) (result i32)
-    (local $p i32) (local $end i32) (local $h i32)
-    (local.set $h (i32.const 0x811C9DC5))
+    (local $p i32) (local $end i32) (local $h i32) (local $k i32) (local $n i32)
+    (local.set $n (i32.load offset=4 (local.get $s)))
     (local.set $p (i32.add (local.get $s) (i32.const 8)))
-    (local.set $end (i32.add (local.get $p) (i32.load offset=4 (local.get $s))))
+    (local.set $end (i32.add (local.get $p) (i32.and (local.get $n) (i32.const -4))))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $p)))
-                               (i32.const 0x01000193)))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (local.set $h (i32.xor (local.get $h) (call $mm3_mix (i32.load (local.get $p)))))
+        (local.set $h (i32.add (i32.mul (i32.rotl (local.get $h) (i32.const 13)) (i32.const 5))
+                               (i32.const 0xE6546B64)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $each)))
-    (local.get $h))
+    (if (i32.and (local.get $n) (i32.const 3))
+      (then
+        (local.set $k (i32.load8_u (local.get $p)))
+        (if (i32.ge_u (i32.and (local.get $n) (i32.const 3)) (i32.const 2))
+          (then (local.set $k (i32.or (local.get $k) (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 8))))))
+        (if (i32.eq (i32.and (local.get $n) (i32.const 3)) (i32.const 3))
+          (then (local.set $k (i32.or (local.get $k) (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 16))))))
+        (local.set $h (i32.xor (local.get $h) (call $mm3_mix (local.get $k))))))
+    (local.set $h (i32.xor (local.get $h) (local.get $n)))
+    (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))) (i32.const 0x85EBCA6B)))
+    (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0xC2B2AE35)))
+    (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+
+  (func $mm3_mix (param $k i32) (result i32)
+    (i32.mul (i32.rotl (i32.mul (local.get $k) (i32.const 0xCC9E2D51)) (i32.const 15)) (i32.const 0x1B873593)))
 
   ;; Byte offset of the first t in s at or after byte $from, or -1.
   (func $str_find (param $s i32) (param $t i32) (param $from i32) (result i32)

@@ -743,6 +743,18 @@
       return
     end
     local.get $bt
+    i32.const 3
+    i32.eq
+    if
+      i32.const 5
+      local.get $ap
+      i32.wrap_i64
+      local.get $bp
+      call $str_concat_i64
+      i64.extend_i32_u
+      return
+    end
+    local.get $bt
     local.get $bp
     call $to_string
     local.set $s

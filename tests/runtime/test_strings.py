@@ -89,8 +89,49 @@ def test_concat_eq_cmp_hash(rt: Runtime) -> None:
         want = (x.encode() > y.encode()) - (x.encode() < y.encode())
         assert rt.str_cmp(rt.make_str(x), rt.make_str(y)) == want
     assert rt.str_hash(rt.make_str("ab")) == rt.str_hash(rt.make_str("ab"))
-    assert rt.str_hash(rt.make_str("")) & 0xFFFFFFFF == 0x811C9DC5
     assert rt.str_len(rt.make_str("héllo")) == 6
+
+
+def _murmur3_32(data: bytes) -> int:
+    """Reference MurmurHash3 x86_32, seed 0."""
+    m = 0xFFFFFFFF
+
+    def mix(k: int) -> int:
+        k = (k * 0xCC9E2D51) & m
+        k = ((k << 15) | (k >> 17)) & m
+        return (k * 0x1B873593) & m
+
+    h, n = 0, len(data)
+    for i in range(0, n - n % 4, 4):
+        h ^= mix(int.from_bytes(data[i:i + 4], "little"))
+        h = ((((h << 13) | (h >> 19)) & m) * 5 + 0xE6546B64) & m
+    if n % 4:
+        h ^= mix(int.from_bytes(data[n - n % 4:], "little"))
+    h ^= n
+    h = ((h ^ (h >> 16)) * 0x85EBCA6B) & m
+    h = ((h ^ (h >> 13)) * 0xC2B2AE35) & m
+    return h ^ (h >> 16)
+
+
+@pytest.mark.parametrize("text", ["", "a", "ab", "abc", "abcd", "k123456", "héllo wörld", "item999", "x" * 37])
+def test_str_hash_is_murmur3(rt: Runtime, text: str) -> None:
+    assert rt.str_hash(rt.make_str(text)) & 0xFFFFFFFF == _murmur3_32(text.encode())
+
+
+def test_str_eq_compares_every_byte_of_every_tail_length(rt: Runtime) -> None:
+    for n in range(0, 20):
+        base = "".join(chr(97 + i % 26) for i in range(n))
+        assert rt.str_eq(rt.make_str(base), rt.make_str(base)) == 1
+        for i in range(n):
+            other = base[:i] + "#" + base[i + 1:]
+            assert rt.str_eq(rt.make_str(base), rt.make_str(other)) == 0, (n, i)
+
+
+@pytest.mark.parametrize("n", [0, 5, 9, 10, 99, 100, 101, 4294967295, 4294967296, -1, -100,
+                               9223372036854775807, -9223372036854775808, 1000000000000000000])
+def test_str_concat_i64(rt: Runtime, n: int) -> None:
+    assert rt.str_value(rt.str_concat_i64(rt.make_str("k"), n)) == f"k{n}"
+    assert rt.str_value(rt.str_concat_i64(rt.make_str(""), n)) == str(n)
 
 
 def test_concat_with_empty_shares(rt: Runtime) -> None:
@@ -99,7 +140,8 @@ def test_concat_with_empty_shares(rt: Runtime) -> None:
     assert rt.read_i32(a) == 2
 
 
-@pytest.mark.parametrize("n", [0, 7, -7, 10, 9223372036854775807, -9223372036854775808, 1234567890123])
+@pytest.mark.parametrize("n", [0, 7, -7, 10, 9223372036854775807, -9223372036854775808, 1234567890123,
+                               99, 100, 4294967295, 4294967296, -4294967296, 10 ** 18, 10 ** 18 - 1])
 def test_str_from_i64(rt: Runtime, n: int) -> None:
     assert rt.str_value(rt.str_from_i64(n)) == str(n)
 
