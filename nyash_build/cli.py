@@ -23,7 +23,7 @@ usage: nyash run [--timeout S] APP.nyash [ARGS...]   compile and run (JIT, in pr
        nyash --compile-native APP.nyash -o APP [--debug] [--opt-level L]
        nyash --aot APP.nyash                  same, writes ./APP
        nyash build [APP] [--profile P] [--explain] [-C DIR]
-       nyash init NAME
+       nyash init NAME [--lib]
        nyash cache prune [--all] [--days N]
        nyash bench [options]                  benchmark harness (see benchmarks/)
        nyash --version | --help
@@ -185,9 +185,11 @@ def cmd_build(args: list[str]) -> int:
 def cmd_init(args: list[str]) -> int:
     p = argparse.ArgumentParser(prog="nyash init")
     p.add_argument("name")
+    p.add_argument("--lib", action="store_true",
+                   help="two apps sharing lib/greeting.nyash through include")
     ns = p.parse_args(args)
     from .project.commands import cmd_init as run_init
-    return run_init(ns.name, Path.cwd() / ns.name)
+    return run_init(ns.name, Path.cwd() / ns.name, lib=ns.lib)
 
 
 def cmd_cache(args: list[str]) -> int:

@@ -132,3 +132,13 @@ def test_nyash_info_lists_every_source_with_its_hash(exes, tmp_path: Path) -> No
         digest = hashlib.sha256((CASES_DIR / "basics" / rel).read_bytes()).hexdigest()
         want.append(f"source: {name} sha256 {digest}")
     assert sources == want
+
+
+def test_init_lib_project_runs(tmp_path: Path) -> None:
+    """`nyash init NAME --lib`: both apps include lib/greeting.nyash (outputs checked
+    against the reference interpreter)."""
+    r = nyash("init", "demo", "--lib", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    project = tmp_path / "demo"
+    assert nyash("run", "src/main.nyash", cwd=project).stdout == "Hello, demo!\n"
+    assert nyash("run", "src/tool.nyash", cwd=project).stdout == "HI, TOOL!\n"

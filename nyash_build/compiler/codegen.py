@@ -100,5 +100,5 @@ def generate(info: ProgramInfo, inf: Inference) -> tuple[Module, dict[str, str]]
     mg = ModuleGen(info, inf, runtime_lib())
     mod = _assemble(mg)
     info.warnings.extend(mg.warnings)
-    info.warnings.sort(key=position_order(info.ast.files))
+    info.warnings[:] = sorted(dict.fromkeys(info.warnings), key=position_order(info.ast.files))
     return mod, mg.user_functions

@@ -485,11 +485,13 @@ def check(prog: A.Program) -> ProgramInfo:
         for body in c.bodies:
             c.check_body(body)
     order = position_order(prog.files)
+    # dict.fromkeys: an included file spliced at several includes is checked once per
+    # copy, but each finding is reported once
     if c.errors:
-        raise CompileError(sorted(c.errors, key=order))
+        raise CompileError(sorted(dict.fromkeys(c.errors), key=order))
     return ProgramInfo(prog.filename, prog, c.classes, c.functions, c.global_names, c.bodies,
                        c.main_body, c.method_bodies, c.function_bodies,
-                       sorted(c.warnings, key=order), c.var_kind, c.deferred)
+                       sorted(dict.fromkeys(c.warnings), key=order), c.var_kind, c.deferred)
 
 
 def position_order(files: list[str]):

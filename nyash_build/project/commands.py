@@ -116,6 +116,52 @@ static box Main {{
 }}
 """
 
+# `nyash init NAME --lib`: two apps sharing a lib/ through `include`
+_LIB_APPS = """
+[apps.{name}-tool]
+main = "src/tool.nyash"
+"""
+
+_LIB = """\
+// Shared by every app of {name}: `include "lib/greeting.nyash"` (paths resolve next to
+// the including file, then from the project root). Editing this file rebuilds exactly
+// the apps that include it.
+box Greeter {{
+    init {{ greeting }}
+
+    birth(greeting) {{
+        me.greeting = greeting
+    }}
+
+    greet(who) {{
+        return me.greeting + ", " + who + "!"
+    }}
+}}
+
+function shout(text) {{
+    return text.toUpper()
+}}
+"""
+
+_LIB_MAIN = """\
+// {name}: build with `doit build` (or `nyash build`), then run ./build/{name}/{name}
+include "lib/greeting.nyash"
+
+static box Main {{
+    main() {{
+        local g = new Greeter("Hello")
+        print(g.greet("{name}"))
+    }}
+}}
+"""
+
+_LIB_TOOL = """\
+// a second app using the same lib: ./build/{name}-tool/{name}-tool
+include "lib/greeting.nyash"
+
+print(shout(new Greeter("hi").greet("tool")))
+"""
+
 _GITIGNORE = """\
 # build outputs and doit's build state (build/.doit-db.json)
 /build/
@@ -123,9 +169,11 @@ __pycache__/
 """
 
 
-def cmd_init(name: str, dest: Path | str | None = None) -> int:
+def cmd_init(name: str, dest: Path | str | None = None, lib: bool = False) -> int:
     """Scaffold a project NAME in `dest` (default ./NAME): nyash.toml, dodo.py, src/main.nyash,
-    .gitignore. Refuses to overwrite: `dest` must not exist or be an empty directory."""
+    .gitignore; with `lib`, also lib/greeting.nyash and a second app src/tool.nyash, both
+    apps including the lib. Refuses to overwrite: `dest` must not exist or be an empty
+    directory."""
     if not _NAME_RE.match(name):
         return _error(f"project name {name!r} must start with a letter or '_' and contain only "
                       "letters, digits, '_' and '-'")
@@ -138,6 +186,12 @@ def cmd_init(name: str, dest: Path | str | None = None) -> int:
         "src/main.nyash": _MAIN.format(name=name),
         ".gitignore": _GITIGNORE,
     }
+    if lib:
+        files[CONFIG_NAME] = files[CONFIG_NAME].replace(
+            "\n# `doit build profile=debug`", _LIB_APPS.format(name=name) + "\n# `doit build profile=debug`", 1)
+        files["src/main.nyash"] = _LIB_MAIN.format(name=name)
+        files["src/tool.nyash"] = _LIB_TOOL.format(name=name)
+        files["lib/greeting.nyash"] = _LIB.format(name=name)
     for rel, text in files.items():
         # atomic: an interrupted `nyash init` never leaves a half-written nyash.toml
         write_atomic(target / rel, text.encode("utf-8"))

@@ -237,3 +237,11 @@ def test_unit_names_never_absolute(tmp_path: Path) -> None:
     assert unit_name(entry, entry, tmp_path / "elsewhere") == "main.nyash"
     assert unit_name(tmp_path / "a" / "lib" / "x.nyash", entry, tmp_path) == "a/lib/x.nyash"
     assert unit_name(tmp_path / "b" / "y.nyash", entry, tmp_path / "a") == "../b/y.nyash"
+
+
+def test_a_finding_in_a_file_included_at_several_places_is_reported_once(cwd: Path) -> None:
+    tree(cwd, {"main.nyash": 'function f() {\n  include "l.nyash"\n}\ninclude "l.nyash"\nf()\n',
+               "l.nyash": "print(nope)\n"})
+    result = compile_file(Path("main.nyash"))
+    assert [w.render() for w in result.warnings] == [
+        "l.nyash:1:7: warning: Undefined variable 'nope' (a runtime error if this code runs)"]

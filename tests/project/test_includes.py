@@ -192,3 +192,17 @@ def test_twenty_apps_sharing_modules(tmp_path, doit_run) -> None:
     assert sorted(build(doit_run, root)["ran"]) == stages_of(*(f"a{i:02d}" for i in range(1, 20, 2)))
     edit(root / "lib/base.nyash", "function base() {\n  return 3\n}\n")
     assert len(build(doit_run, root)["ran"]) == 60
+
+
+def test_init_lib_scaffolds_two_apps_sharing_a_lib(tmp_path, doit_run, capsys) -> None:
+    from nyash_build.project.commands import cmd_init
+
+    root = tmp_path / "demo"
+    assert cmd_init("demo", root, lib=True) == 0
+    assert "lib/greeting.nyash" in capsys.readouterr().out
+    assert 'include "lib/greeting.nyash"' in (root / "src/tool.nyash").read_text()
+    assert len(build(doit_run, root)["ran"]) == 8  # two apps, two variants each
+    edit(root / "src/tool.nyash", (root / "src/tool.nyash").read_text() + "print(1)\n")
+    assert {t.split(":")[1].split(".")[0] for t in build(doit_run, root)["ran"]} == {"demo-tool"}
+    edit(root / "lib/greeting.nyash", (root / "lib/greeting.nyash").read_text() + "// x\n")
+    assert len(build(doit_run, root)["ran"]) == 8
