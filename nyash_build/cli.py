@@ -99,7 +99,7 @@ def cmd_run(args: list[str]) -> int:
         return _fail(str(e), e.code)
     result = _compile(args[0])
     from runtime_stub.runner import run_wasm
-    return run_wasm(result.wasm, meta=result.meta, argv=[Path(args[0]).stem, *args[1:]],
+    return run_wasm(result.wasm, meta=result.meta, argv=[args[0], *args[1:]],
                     timeout=timeout)
 
 

@@ -340,6 +340,10 @@ def _outcome_code(wasmtime, store, outcome: dict, meta: dict,
         return err.code
     if isinstance(err, wasmtime.Trap):
         instance = outcome.get("instance")
+        status = _global_value(wasmtime, store, instance, "nyash_exit_status")
+        if isinstance(status, int) and 0 <= status <= 255:
+            return status  # SystemBox.exit(n >= 126): WASI's proc_exit refuses those
+
         reported = _global_value(wasmtime, store, instance, "nyash_error_reported") == 1
         _flush_program_output(wasmtime, store, instance)
         bodies = _safe_bodies(wasm)

@@ -8,7 +8,9 @@ from ..runtime.c_build import C_BASE, C_END  # noqa: F401  (the C region precede
 DATA_BASE = C_END
 MAX_PAGES = 16384  # 1 GiB
 
-T_VOID, T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR, T_ARR, T_MAP, T_ERR, T_INST, T_CONSOLE, T_MATH, T_UNSET = range(13)
+T_VOID, T_NULL, T_BOOL, T_INT, T_FLOAT, T_STR, T_ARR, T_MAP, T_ERR, T_INST, T_BOX, T_CONSOLE, T_MATH, T_UNSET = range(14)
+# Heap tags are one contiguous range (retain/release test `tag - HEAP_FIRST < HEAP_COUNT`).
+HEAP_FIRST, HEAP_COUNT = T_STR, T_BOX - T_STR + 1
 
 KIND_TAGS = {"str": T_STR, "arr": T_ARR, "map": T_MAP, "err": T_ERR, "console": T_CONSOLE,
              "math": T_MATH, "null": T_NULL, "void": T_VOID}

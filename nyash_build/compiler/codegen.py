@@ -23,6 +23,7 @@ def _assemble(mg: ModuleGen) -> Module:
     for body in mg.info.bodies:
         FuncGen(mg, body).generate()
     _gen_class_name(mg)
+    mg.gen_box_support()
     _gen_start(mg)
     _message_globals(mg)
     for c in mg.info.classes.values():
@@ -34,9 +35,11 @@ def _assemble(mg: ModuleGen) -> Module:
     heap_base = (DATA_BASE + len(mg.data) + 15) & ~15
     mg.globals.append(Global("$heap_base", "i32", False, heap_base))
     pages = heap_base // 65536 + 2
+    imports = [Import("wasi_snapshot_preview1", "fd_write", "$fd_write", ["i32", "i32", "i32", "i32"], ["i32"]),
+               Import("wasi_snapshot_preview1", "proc_exit", "$proc_exit", ["i32"], [])]
+    imports += [i for i in mg.rt.imports if i.name not in {x.name for x in imports}]
     return Module(
-        imports=[Import("wasi_snapshot_preview1", "fd_write", "$fd_write", ["i32", "i32", "i32", "i32"], ["i32"]),
-                 Import("wasi_snapshot_preview1", "proc_exit", "$proc_exit", ["i32"], [])],
+        imports=imports,
         funcs=mg.rt.funcs + mg.funcs,
         globals=mg.rt.globals + mg.globals,
         memory=Memory(pages, MAX_PAGES, "memory"),
@@ -77,6 +80,7 @@ def _gen_class_name(mg: ModuleGen) -> None:
 
 def _gen_start(mg: ModuleGen) -> None:
     code: list[tuple] = []
+    locals_: list[tuple[str, str]] = []
     for c in mg.info.classes.values():
         if c.is_static:
             code += [("i32.const", c.cid), ("i32.const", len(c.fields)), ("call", "$inst_new"),
@@ -88,11 +92,14 @@ def _gen_start(mg: ModuleGen) -> None:
         if m is not None:
             code += [("global.get", "$static:Main"), ("call", mg.method_func(m)), ("call", "$release")]
         elif (m := main.find_method("main", 1)) is not None:
-            # main(args): a compiled program has no command-line arguments of its own
-            code += [("global.get", "$static:Main"), ("i32.const", T_ARR), ("call", "$arr_new"),
-                     ("i64.extend_i32_u",), ("call", mg.method_func(m)), ("call", "$release")]
+            # main(args): the command-line arguments after the program's name
+            code += [("global.get", "$static:Main"), ("i32.const", T_ARR), ("call", "$world_args"),
+                     ("local.tee", "$args"), ("i64.extend_i32_u",), ("call", mg.method_func(m)),
+                     ("call", "$release"), ("i32.const", T_ARR), ("local.get", "$args"), ("i64.extend_i32_u",),
+                     ("call", "$release")]
+            locals_.append(("$args", "i32"))
     code.append(("call", "$out_flush"))
-    mg.funcs.append(Func("$_start", [], [], [], code))
+    mg.funcs.append(Func("$_start", [], [], locals_, code))
 
 
 def generate(info: ProgramInfo, inf: Inference) -> tuple[Module, dict[str, str]]:

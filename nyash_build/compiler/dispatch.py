@@ -3,7 +3,7 @@ only known at run time: ``$callm:NAME/ARGC`` (user boxes by class id, then built
 kinds), ``$getf:NAME`` / ``$setf:NAME`` (declared slots, extra fields, visibility)."""
 from __future__ import annotations
 
-from .abi import BUILTIN_KIND_NAMES, T_INST, T_STR, T_VOID
+from .abi import BUILTIN_KIND_NAMES, T_ARR, T_BOX, T_INST, T_STR, T_VOID
 from .program import part_field
 from ..wasm.module import Func
 
@@ -64,6 +64,15 @@ class Dispatchers:
             code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
                      ("i32.const", T_STR), ("local.get", "$t"), ("local.get", "$v"), ("call", "$to_string"),
                      ("i64.extend_i32_u",), ("return",), ("end",)]
+        # builtin box objects: switch on the kind id
+        if self.box_kinds:
+            code += [("local.get", "$t"), ("i32.const", T_BOX), ("i32.eq",), ("if", None, None),
+                     ("local.get", "$v"), ("i32.wrap_i64",), ("i32.load", 4, 2), ("local.set", "$cid")]
+            for k in self.box_kinds:
+                code += [("local.get", "$cid"), ("i32.const", k.kid), ("i32.eq",), ("if", None, None)]
+                code += self._box_case(self.box_method(k, name, argc), argc, args)
+                code.append(("end",))
+            code.append(("end",))
         # builtin kinds
         for tag, kname in BUILTIN_KIND_NAMES.items():
             fn = f"$m_{kname}_{name}"
@@ -72,7 +81,8 @@ class Dispatchers:
                          ("local.get", "$v")] + args + [("call", fn), ("return",), ("end",)]
         code += [("i32.const", self.string_lit(name)), ("local.get", "$t"), ("local.get", "$v"),
                  ("call", "$raise_no_method"), ("i32.const", 0), ("i64.const", 0)]
-        self.funcs.append(Func(fname, params, ["i32", "i64"], [("$cid", "i32")], code))
+        self.funcs.append(Func(fname, params, ["i32", "i64"],
+                               [("$cid", "i32"), ("$arr", "i32"), ("$rt", "i32"), ("$rv", "i64")], code))
         return fname
 
     def sole_user_target(self, name: str, argc: int) -> dict[str, list[int]] | None:
@@ -83,6 +93,8 @@ class Dispatchers:
             return None
         if any(self.rt.method_argc.get(f"$m_{k}_{name}") == argc for k in BUILTIN_KIND_NAMES.values()):
             return None
+        if any(self.box_method(k, name, argc).how != "error" for k in self.box_kinds):
+            return None
         targets: dict[str, list[int]] = {}
         for c in self.info.classes.values():
             m = c.find_method(name, argc)
@@ -91,6 +103,23 @@ class Dispatchers:
         if not targets or len(targets) > 2 or sum(len(v) for v in targets.values()) > 4:
             return None
         return targets
+
+    def _box_case(self, r, argc: int, args: list[tuple]) -> list[tuple]:
+        """Body of one kind's branch in a method dispatcher (returns from it)."""
+        if r.how == "fixed":
+            return [("local.get", "$v"), *args, ("call", r.fn), ("return",)]
+        if r.how == "tostring":
+            return [("i32.const", T_STR), ("local.get", "$t"), ("local.get", "$v"), ("call", "$to_string"),
+                    ("i64.extend_i32_u",), ("return",)]
+        if r.how == "var":
+            code: list[tuple] = [("call", "$arr_new"), ("local.set", "$arr")]
+            for i in range(argc):
+                code += [("local.get", "$arr"), ("local.get", f"$a{i}t"), ("local.get", f"$a{i}v"), ("call", "$arr_push_v")]
+            return code + [("local.get", "$v"), ("local.get", "$arr"), ("call", r.fn), ("local.set", "$rv"),
+                           ("local.set", "$rt"), ("i32.const", T_ARR), ("local.get", "$arr"), ("i64.extend_i32_u",),
+                           ("call", "$release"), ("local.get", "$rt"), ("local.get", "$rv"), ("return",)]
+        return [("i32.const", self.string_lit(r.message)), ("call", "$raise_error"),
+                ("i32.const", 0), ("i64.const", 0), ("return",)]
 
     def field_dispatcher(self, name: str, write: bool) -> str:
         fname = f"${'setf' if write else 'getf'}:{name}"

@@ -5,7 +5,7 @@ retain/release)."""
 from __future__ import annotations
 
 from . import ast as A
-from .abi import T_INST, T_NULL, T_STR, T_UNSET, T_VOID
+from .abi import HEAP_COUNT, HEAP_FIRST, T_INST, T_NULL, T_STR, T_UNSET, T_VOID
 from .infer import storage
 from .values import Val
 
@@ -15,7 +15,7 @@ RC_LOCALS = [("$rc.p", "i32"), ("$rc.c", "i32")]  # scratch of the inline counts
 
 def inline_rc_checks(code: list[tuple]) -> list[tuple]:
     """Rewrite ``get t; get v; call $retain|$release`` into inline reference counting
-    for heap tags (5..9): scalars, null and void cost two compares, a retain is a load
+    for heap tags (HEAP_FIRST.., HEAP_COUNT of them): scalars, null and void cost two compares, a retain is a load
     and a store (immortal objects, with a negative count, keep it), a release that
     does not reach zero likewise; only the last release calls the runtime (which frees
     the object). The function must declare RC_LOCALS."""
@@ -26,7 +26,7 @@ def inline_rc_checks(code: list[tuple]) -> list[tuple]:
                 and out[-2][0] in ("local.get", "global.get") and out[-1][0] == out[-2][0]):
             vget = out.pop()
             tget = out.pop()
-            out += [tget, ("i32.const", T_STR), ("i32.sub",), ("i32.const", 5), ("i32.lt_u",),
+            out += [tget, ("i32.const", HEAP_FIRST), ("i32.sub",), ("i32.const", HEAP_COUNT), ("i32.lt_u",),
                     ("if", None, None), vget, ("i32.wrap_i64",), ("local.tee", p)]
             if ins[1] == "$retain":  # rc + 1, or rc unchanged when negative (immortal)
                 out += [("local.get", p), ("i32.load", 0, None), ("local.tee", c), ("local.get", c),

@@ -14,7 +14,8 @@ innermost handler of the function (a ``try`` block or catch body) or to ``$exit`
 from __future__ import annotations
 
 from . import ast as A
-from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL, T_CONSOLE,
+from . import boxkinds as BK
+from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL, T_BOX, T_CONSOLE,
                   T_ERR, T_FLOAT, T_INST, T_INT, T_MAP, T_MATH, T_NULL, T_STR, T_VOID)
 from .fastpaths import RC_LOCALS, FastPaths, inline_rc_checks
 from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, never_heap, nullable,
@@ -826,6 +827,9 @@ class FuncGen(FastPaths):
             return Val("math", "dyn")
         if box == "NullBox":
             return self.const_dyn(T_NULL)
+        bk = BK.BY_NAME.get(box)
+        if bk is not None:
+            return self.new_box(bk, e)
         if box in ("StringBox", "ErrorBox"):
             v = self.expr(e.args[0])
             self.to_dyn(v)
@@ -894,6 +898,66 @@ class FuncGen(FastPaths):
             self.inline_slot_set(slot, x[0], x[1], obj)
             if v.owned:
                 self.emit(("local.get", x[0]), ("local.get", x[1]), ("call", "$release"))
+
+    def new_box(self, bk: BK.BoxKind, e: A.New) -> Val:
+        """`new XBox(...)` of a registry kind: its runtime constructor, or the kind's
+        immortal singleton when it has none (stateless: no allocation)."""
+        ctor = self.mg.box_ctor(bk, len(e.args))
+        if ctor is None:
+            self.emit(("i32.const", T_BOX), ("i64.const", self.mg.box_singleton(bk)))
+            return Val(bk.static_kind, "dyn", False)
+        temps = self.args_for(e.args, ["dyn"] * len(e.args))
+        self.finish_call(ctor, temps, ctor not in NON_RAISING)
+        p = self.tmp("i32")
+        self.emit(("local.set", p), ("i32.const", T_BOX), ("local.get", p), ("i64.extend_i32_u",))
+        return Val(bk.static_kind, "dyn", True)
+
+    def box_call(self, bk: BK.BoxKind, e: A.MethodCall, v: Val, result_kind: str) -> Val:
+        """A method call on a value known to be a registry box kind (result_kind: what
+        inference promised for the call)."""
+        argc = len(e.args)
+        r = self.mg.box_method(bk, e.name, argc)
+        if r.how == "error":
+            self.drop(v)
+            for a in e.args:
+                self.drop(self.expr(a))
+            self.warn_deferred(e, r.message)
+            st = storage(result_kind)
+            if st != "dyn":  # never reached; keep the storage inference promised
+                self.emit(("drop",), ("drop",), (f"{st}.const", 0))
+            return Val(result_kind, st, st == "dyn")
+        if r.how == "tostring":
+            self.to_dyn(v)
+            tmp = self.stash() if v.owned else None
+            s = self.tmp("i32")
+            self.emit(("call", "$to_string"), ("local.set", s))
+            self.release_all([tmp] if tmp else [])
+            self.emit(("i32.const", T_STR), ("local.get", s), ("i64.extend_i32_u",))
+            return Val("str", "dyn", True)
+        tmp = self.stash() if v.owned else None
+        p = self.tmp("i64")
+        self.emit(("local.set", p), ("drop",))
+        if r.how == "fixed":
+            self.emit(("local.get", p))
+            temps = self.args_for(e.args, ["dyn"] * argc)
+            self.finish_call(r.fn, temps + ([tmp] if tmp else []), r.fn not in NON_RAISING)
+            return self.unbox_known(result_kind)
+        arr = self.tmp("i32")
+        self.emit(("call", "$arr_new"), ("local.set", arr))
+        for a in e.args:
+            x = self.expr(a)
+            self.to_dyn(x)
+            xt, xv = self.tmp_pair()
+            self.emit(("local.set", xv), ("local.set", xt), ("local.get", arr), ("local.get", xt), ("local.get", xv),
+                      ("call", "$arr_push_v"))
+            if x.owned:
+                self.release_all([(xt, xv)])
+        self.emit(("local.get", p), ("local.get", arr), ("call", r.fn),
+                  ("i32.const", T_ARR), ("local.get", arr), ("i64.extend_i32_u",), ("call", "$release"))
+        self.release_all([tmp] if tmp else [])
+        if r.fn not in NON_RAISING:
+            self.check_exc()
+        return self.unbox_known(result_kind)
 
     def e_Field(self, e: A.Field, borrow: bool = False) -> Val:
         if isinstance(e.obj, A.Me) and self.cls is not None:
@@ -1046,6 +1110,9 @@ class FuncGen(FastPaths):
             if m is not None and self.mg.rt.method_argc.get(f"$m_Null_{e.name}") != argc:
                 # the box or null (which has no such method: the dispatcher raises)
                 return self.guarded_call(e, v, {self.mg.method_func(m): [cls.cid]}, result)
+        bk = BK.BY_STATIC.get(kind)
+        if bk is not None:
+            return self.box_call(bk, e, v, result)
         # builtin receiver of a known kind
         tag = KIND_OF_STATIC.get(base(exact(kind)))
         if tag is not None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import ast as A
+from . import boxkinds as BK
 from .program import Body, ProgramInfo, is_ctor_call, part_field
 
 Kind = str | None  # None = bottom (no information yet)
@@ -169,6 +170,7 @@ class Inference:
         from .runtime_lib import runtime_lib
         self.info = info
         self.rt_methods = runtime_lib().method_argc
+        self.rt_funcs = runtime_lib().func_names
         self.param_kinds: dict[str, list[Kind]] = {}
         self.returns: dict[str, Kind] = {}
         self.locals: dict[tuple[str, str], Kind] = {}
@@ -196,13 +198,13 @@ class Inference:
         self.u_elem: Kind = None
         self.u_key: Kind = None
         self.u_val: Kind = None
+        # builtin box kinds (boxkinds registry) that `new` expressions name
+        self.used_boxes: set[str] = set()
         main = info.classes.get("Main")
         if main is not None and main.is_static:
             m = main.find_method("main", 1)
             if m is not None and main.find_method("main", 0) is None:
-                args = self.site(0, "arr")
-                self.elem[args] = "str"
-                self.param_kinds[info.method_bodies[id(m)].name] = [make_kind("arr", {args})]
+                self.param_kinds[info.method_bodies[id(m)].name] = [make_kind("arr", {self.args_site()})]
 
     # ---- results -----------------------------------------------------------------
     def local_kind(self, body: Body, name: str) -> Kind:
@@ -377,7 +379,8 @@ class Inference:
         c = core(rk)
         if c is not None and c.startswith("obj:"):
             return [classes[c[4:]].find_method(e.name, argc)]
-        if c in _PLAIN_BUILTINS or base(c) in ("arr", "map") or c in ("null", "void"):
+        if c in _PLAIN_BUILTINS or base(c) in ("arr", "map") or c in ("null", "void") or (
+                c is not None and c.startswith("bx:")):
             return []
         return [c.find_method(e.name, argc) for c in classes.values()]
 
@@ -528,6 +531,10 @@ class Inference:
             if e.box in ("ArrayBox", "MapBox"):
                 b = "arr" if e.box == "ArrayBox" else "map"
                 return make_kind(b, {self.site(id(e), b)})
+            bk = BK.BY_NAME.get(e.box)
+            if bk is not None:
+                self.used_boxes.add(bk.name)
+                return bk.static_kind if len(e.args) in bk.arities else "dyn"
             return _NEW_KINDS.get(e.box, "dyn")
         if isinstance(e, A.MethodCall):
             rk = self.expr(e.obj)
@@ -588,6 +595,28 @@ class Inference:
         """Whether some builtin kind in `kinds` (names as in $m_<Kind>_<name>) answers."""
         return any(self.rt_methods.get(f"$m_{k}_{name}") == argc for k in kinds)
 
+    def box_answers(self, kind: BK.BoxKind, name: str, argc: int) -> bool:
+        return (self.rt_methods.get(f"$m_{kind.short}_{name}") == argc
+                or f"$mv_{kind.short}_{name}" in self.rt_funcs)
+
+    def box_result(self, kind: BK.BoxKind, name: str, argc: int) -> Kind:
+        """Result kind of a registry box method (dyn unless the call resolves and the
+        registry names it). A method handing out the program's argument array makes
+        that array reachable by unknown code."""
+        if not self.box_answers(kind, name, argc):
+            return "dyn"
+        if name in kind.exposes_args:
+            self.escape(make_kind("arr", {self.args_site()}))
+        return kind.results.get(name, "dyn")
+
+    def args_site(self) -> int:
+        """The allocation site of the argument array (main(args), SystemBox.args())."""
+        new = 0 not in self.site_of
+        s = self.site(0, "arr")
+        if new:
+            self.elem[s] = "str"
+        return s
+
     def method_result(self, e: A.MethodCall, rk: Kind, kinds: list[Kind], targets: list) -> Kind:
         argc = len(e.args)
         obj = e.obj
@@ -612,6 +641,11 @@ class Inference:
                     self.escape(k)
                 return "dyn"
             return self.user_result(targets)
+        if c.startswith("bx:"):
+            # builtin box kinds: arguments reach runtime code, results as registered
+            for k in kinds:
+                self.escape(k)
+            return self.box_result(BK.BY_STATIC[c], e.name, argc)
         b = base(c)
         if b in ("arr", "map") or c in _PLAIN_BUILTINS:
             r = self.builtin_result(e, c, kinds)
@@ -621,7 +655,10 @@ class Inference:
                 self.escape(k)
             return "dyn"
         # unknown receiver: user methods of that name, builtins, the dispatcher's extras
-        builtin = (self.builtin_reachable(e.name, argc, _BUILTIN_TAG_NAMES)
+        boxes = [k for k in BK.KINDS if self.box_answers(k, e.name, argc)]
+        for k in boxes:
+            self.box_result(k, e.name, argc)  # (exposes the argument array if it does)
+        builtin = (self.builtin_reachable(e.name, argc, _BUILTIN_TAG_NAMES) or bool(boxes)
                    or (e.name in ("fini", "toString") and argc == 0))
         if builtin:
             self.note_unknown_store(e.name, kinds)

@@ -13,6 +13,7 @@ import struct
 
 from . import ast as A
 from .abi import DATA_BASE
+from .boxgen import BoxSupport
 from .dispatch import Dispatchers
 from .effects import Effects
 from .infer import Inference, binary_kind, storage
@@ -22,7 +23,7 @@ from ..diagnostics import Diagnostic
 from ..wasm.module import Func, Global
 
 
-class ModuleGen(Dispatchers):
+class ModuleGen(Dispatchers, BoxSupport):
     def __init__(self, info: ProgramInfo, inf: Inference, runtime: RuntimeLib) -> None:
         self.info = info
         self.inf = inf
@@ -34,6 +35,7 @@ class ModuleGen(Dispatchers):
         self.generated: set[str] = set()
         self.user_functions: dict[str, str] = {}
         self.warnings: list[Diagnostic] = []
+        self.init_boxes(inf.used_boxes)
         self.may_raise = self._may_raise_analysis()
         self.effects = Effects(info, inf)
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import ast as A
+from . import boxkinds as BK
 from ..diagnostics import CompileError, Diagnostic
 
 BUILTIN_BOXES = frozenset(
     "StringBox IntegerBox FloatBox BoolBox ArrayBox MapBox ConsoleBox MathBox ErrorBox NullBox".split()
-)
+) | frozenset(BK.BY_NAME)
 CATCH_ALL_TYPES = frozenset({"Error", "ErrorBox", "Exception"})
 CTOR_NAMES = ("birth", "pack", "init")
 
@@ -470,6 +471,9 @@ def builtin_new_error(box: str, argc: int) -> str | None:
         ok = argc == 0
     elif box in ("StringBox", "IntegerBox", "FloatBox", "BoolBox", "ErrorBox"):
         ok = argc == 1
+    elif box in BK.BY_NAME:
+        kind = BK.BY_NAME[box]
+        return None if argc in kind.arities else kind.ctor_arity_message(argc)
     else:
         return f"Unknown box type '{box}'"
     return None if ok else f"No constructor found for {box} with {argc} arguments"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Optional
 
-from ..wasm.module import Data, Func, Global
+from ..wasm.module import Data, Func, Global, Import
 
 
 class RuntimeLib:
@@ -29,6 +29,7 @@ class RuntimeLib:
         self.data: list[Data] = []
         self.exports: list[tuple[str, str, str]] = []
         self.origin: dict[str, str] = {}  # function name -> source file (for profiles)
+        self.imports: list[Import] = []  # WASI functions the runtime calls (dropped when unused)
         for name, text in texts:
             frag = parse_fields(text, name)
             self.origin.update((f.name, name) for f in frag.funcs)
@@ -36,6 +37,7 @@ class RuntimeLib:
             self.globals += frag.globals
             self.data += frag.data
             self.exports += frag.exports
+            self.imports += frag.imports
         self.c_unavailable: Optional[str] = None
         self.c_exports: list[str] = []
         try:
@@ -49,6 +51,7 @@ class RuntimeLib:
             self.data += c.data
             self.c_exports = c.exports
         self.func_names = {f.name for f in self.funcs}
+        self.funcs_by_name = {f.name: f for f in self.funcs}
         self.method_argc: dict[str, int] = {}
         for f in self.funcs:
             if f.name.startswith("$m_"):

@@ -62,7 +62,7 @@
     (local $a i32) (local $t i32)
     (local.set $a (i32.add (i32.add (local.get $obj) (i32.const 24)) (i32.shl (local.get $slot) (i32.const 4))))
     (local.set $t (i32.load (local.get $a)))
-    (if (i32.eq (local.get $t) (i32.const 12))
+    (if (i32.eq (local.get $t) (i32.const 13))
       (then
         (call $raise_no_field (local.get $name) (i32.const 9) (i64.extend_i32_u (local.get $obj)))
         (return (i32.const 0) (i64.const 0))))
@@ -102,7 +102,7 @@
 
   ;; a global read before any assignment
   (func $check_global (param $t i32) (param $msg i32) (result i32)
-    (if (i32.eq (local.get $t) (i32.const 12))
+    (if (i32.eq (local.get $t) (i32.const 13))
       (then (call $raise_error (local.get $msg)) (return (i32.const 0))))
     (i32.const 1))
 

@@ -16,6 +16,7 @@ RUNTIME_FILES: tuple[str, ...] = (
     "float.wat",
     "values.wat",
     "collections.wat",
+    "world.wat",
 )
 
 

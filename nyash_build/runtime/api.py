@@ -34,8 +34,13 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "$inst_new": _sig("i32 i32", "i32"),
     "$realloc": _sig("i32 i32", "i32"),          # (ptr or 0, new size) -> ptr, keeps contents
     "$err_write_str": _sig("i32", ""),          # string object to stderr
+    "$box_alloc": _sig("i32 i32", "i32"),       # (kind id, size) -> new box object, rc 1
     # compiler-provided
     "$class_name": _sig("i32", "i32"),
+    "$box_kind_name": _sig("i32", "i32"),       # box object -> immortal kind name
+    "$box_to_string": _sig("i32", "i32"),       # box object -> owned string form
+    "$box_drop": _sig("i32", ""),               # release what a dead box object owns
+    "$box_eq": _sig("i32 i32", "i32"),          # == of two box objects
     # strings.wat
     "$str_new": _sig("i32", "i32"),
     "$str_lit": _sig("i32 i32", "i32"),

@@ -151,7 +151,7 @@
   ;; ---------------------------------------------------------------- reference counting
   (func $retain (param $tag i32) (param $v i64)
     (local $p i32) (local $rc i32)
-    (if (i32.ge_u (i32.sub (local.get $tag) (i32.const 5)) (i32.const 5)) (then (return)))
+    (if (i32.ge_u (i32.sub (local.get $tag) (i32.const 5)) (i32.const 6)) (then (return)))
     (local.set $p (i32.wrap_i64 (local.get $v)))
     (local.set $rc (i32.load (local.get $p)))
     (if (i32.lt_s (local.get $rc) (i32.const 0)) (then (return)))
@@ -159,7 +159,7 @@
 
   (func $release (param $tag i32) (param $v i64)
     (local $p i32) (local $rc i32)
-    (if (i32.ge_u (i32.sub (local.get $tag) (i32.const 5)) (i32.const 5)) (then (return)))
+    (if (i32.ge_u (i32.sub (local.get $tag) (i32.const 5)) (i32.const 6)) (then (return)))
     (local.set $p (i32.wrap_i64 (local.get $v)))
     (local.set $rc (i32.load (local.get $p)))
     (if (i32.lt_s (local.get $rc) (i32.const 0)) (then (return)))
@@ -172,12 +172,13 @@
   (func $drop_object (param $tag i32) (param $p i32)
     (local $slot i32) (local $end i32)
     (block $other
+      (block $box
       (block $inst
         (block $err
           (block $map
             (block $arr
               (block $str
-                (br_table $str $arr $map $err $inst $other
+                (br_table $str $arr $map $err $inst $box $other
                           (i32.sub (local.get $tag) (i32.const 5))))
               ;; string
               (call $free (local.get $p))
@@ -204,7 +205,11 @@
           (br $next)))
       (if (i32.load offset=12 (local.get $p))
         (then (call $release (i32.const 7) (i64.extend_i32_u (i32.load offset=12 (local.get $p))))))
-      (call $free (local.get $p))))
+      (call $free (local.get $p))
+      (return))
+    ;; builtin box object: the kind releases what it owns (compiler-generated switch)
+    (call $box_drop (local.get $p))
+    (call $free (local.get $p))))
 
   ;; ---------------------------------------------------------------- output
   ;; Write all of [ptr, ptr+len) to fd, looping over partial writes; gives up on error.
@@ -312,9 +317,19 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $slot) (local.get $end)))
-        (i32.store (local.get $slot) (i32.const 12))
+        (i32.store (local.get $slot) (i32.const 13))
         (i32.store offset=4 (local.get $slot) (i32.const 0))
         (i64.store offset=8 (local.get $slot) (i64.const 0))
         (local.set $slot (i32.add (local.get $slot) (i32.const 16)))
         (br $next)))
+    (local.get $p))
+
+  ;; New builtin box object of kind $kid with $size bytes in all (header included):
+  ;; rc 1 at +0, the kind id at +4, the rest zeroed (docs/design.md "Builtin box objects").
+  (func $box_alloc (param $kid i32) (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (call $alloc (local.get $size)))
+    (memory.fill (local.get $p) (i32.const 0) (local.get $size))
+    (i32.store (local.get $p) (i32.const 1))
+    (i32.store offset=4 (local.get $p) (local.get $kid))
     (local.get $p))

@@ -138,11 +138,36 @@ def _case_table(lay: _Layout, prefix: str, upper: bool) -> None:
     assert got == exp_addr, (got, exp_addr)
 
 
+# Further areas keep their messages in their own modules (same naming: each
+# ``MESSAGES`` entry becomes ``$strtab_<name>``; ``TABLES`` entries are arrays of i32
+# string addresses named ``$strtab_<name>``, index -> text).
+MESSAGE_MODULES: tuple[str, ...] = ("world_text",)
+
+
+def _all_messages() -> tuple[dict[str, str], dict[str, list[str]]]:
+    import importlib
+    msgs = dict(MESSAGES)
+    tables: dict[str, list[str]] = {}
+    for mod_name in MESSAGE_MODULES:
+        mod = importlib.import_module(f"{__package__}.{mod_name}")
+        for name, text in getattr(mod, "MESSAGES", {}).items():
+            assert name not in msgs, f"message {name} defined twice"
+            msgs[name] = text
+        for name, texts in getattr(mod, "TABLES", {}).items():
+            assert name not in tables and name not in msgs, f"table {name} defined twice"
+            tables[name] = list(texts)
+    return msgs, tables
+
+
 @functools.lru_cache(maxsize=1)
 def _build() -> tuple[tuple[tuple[int, bytes], ...], tuple[tuple[str, int], ...]]:
     lay = _Layout()
-    for name, text in MESSAGES.items():
+    msgs, tables = _all_messages()
+    for name, text in msgs.items():
         lay.put(_immortal(text), name)
+    for name, texts in tables.items():
+        addrs = [lay.put(_immortal(t)) for t in texts]
+        lay.put(_i32(*addrs), name)
     ascii_blob = b"".join(_immortal(chr(c)) + b"\0" * 7 for c in range(128))
     lay.put(ascii_blob, "ascii")
     _case_table(lay, "upper", True)

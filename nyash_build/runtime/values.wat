@@ -49,7 +49,7 @@
 (global $VS_neg_err i32 (i32.const 0x2C318))  ;; "Negation not supported for "
 (global $VS_empty i32 (i32.const 0x2C340))  ;; ""
 (global $VS_cycle i32 (i32.const 0x2C348))  ;; "[...]"
-(data (i32.const 0x2C000) "\e0\c0\02\00\d0\c0\02\00\c0\c0\02\00\80\c0\02\00\98\c0\02\00\a8\c0\02\00\f0\c0\02\00\00\c1\02\00\10\c1\02\00\e0\c0\02\00 \c1\02\008\c1\02\00\e0\c0\02\00")  ;; $VS_kind_table
+(data (i32.const 0x2C000) "\e0\c0\02\00\d0\c0\02\00\c0\c0\02\00\80\c0\02\00\98\c0\02\00\a8\c0\02\00\f0\c0\02\00\00\c1\02\00\10\c1\02\00\e0\c0\02\00\e0\c0\02\00 \c1\02\008\c1\02\00\e0\c0\02\00")  ;; $VS_kind_table
 (data (i32.const 0x2C040) "\ff\ff\ff\ff\04\00\00\00void")
 (data (i32.const 0x2C050) "\ff\ff\ff\ff\04\00\00\00null")
 (data (i32.const 0x2C060) "\ff\ff\ff\ff\04\00\00\00true")
@@ -264,6 +264,7 @@
 (func $val_sb_add_value (param $sb i32) (param $tag i32) (param $p i64) (param $depth i32)
   (local $a i32) (local $i i32) (local $n i32) (local $s i32) (local $slot i32)
   block $done
+    block $b13
     block $b12
     block $b11
     block $b10
@@ -278,7 +279,7 @@
     block $b1
     block $b0
       local.get $tag
-      br_table $b0 $b1 $b2 $b3 $b4 $b5 $b6 $b7 $b8 $b9 $b10 $b11 $b12 $b12
+      br_table $b0 $b1 $b2 $b3 $b4 $b5 $b6 $b7 $b8 $b9 $b10 $b11 $b12 $b13 $b13
     end
     ;; 0 void
     local.get $sb
@@ -440,19 +441,33 @@
     call $val_sb_add_str
     br $done
     end
-    ;; 10 ConsoleBox
+    ;; 10 builtin box object: its kind's string form (compiler-generated switch)
+    local.get $p
+    i32.wrap_i64
+    call $box_to_string
+    local.set $s
+    local.get $sb
+    local.get $s
+    call $val_sb_add_str
+    i32.const 5
+    local.get $s
+    i64.extend_i32_u
+    call $release
+    br $done
+    end
+    ;; 11 ConsoleBox
     local.get $sb
     global.get $VS_ConsoleBox_print
     call $val_sb_add_str
     br $done
     end
-    ;; 11 MathBox
+    ;; 12 MathBox
     local.get $sb
     global.get $VS_MathBox_print
     call $val_sb_add_str
     br $done
     end
-    ;; 12 unset (and anything unknown): behaves like void
+    ;; 13 unset (and anything unknown): behaves like void
     local.get $sb
     global.get $VS_void
     call $val_sb_add_str
@@ -607,7 +622,7 @@
   local.get $tag
   i32.eqz
   local.get $tag
-  i32.const 12
+  i32.const 13
   i32.eq
   i32.or
   i32.eqz)
@@ -625,7 +640,16 @@
     return
   end
   local.get $tag
-  i32.const 12
+  i32.const 10
+  i32.eq
+  if
+    local.get $p
+    i32.wrap_i64
+    call $box_kind_name
+    return
+  end
+  local.get $tag
+  i32.const 13
   i32.gt_u
   if
     global.get $VS_VoidBox
@@ -1342,6 +1366,18 @@
     local.get $bp
     i32.wrap_i64
     call $str_eq
+    return
+  end
+  ;; two builtin box objects: same kind and the kind's own equality (compiler-generated)
+  local.get $at
+  i32.const 10
+  i32.eq
+  if
+    local.get $ap
+    i32.wrap_i64
+    local.get $bp
+    i32.wrap_i64
+    call $box_eq
     return
   end
   ;; two ErrorBoxes are equal when their messages are (upstream compares the message)

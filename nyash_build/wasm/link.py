@@ -14,9 +14,11 @@ def reachable_funcs(module: Module, roots: set[str]) -> Module:
     """A copy of ``module`` keeping only functions transitively called from ``roots``.
 
     Exported functions (per-item ``export`` or ``module.exports`` of kind func) are
-    roots too.  Order is preserved; imports and memory are kept as is, and so are
-    globals and data segments without a ``group``; grouped ones (the C runtime parts)
-    are kept only when a function of their group is reachable.
+    roots too.  Imported functions nothing calls are dropped as well (a program that
+    never reads a file does not import the file-system functions).  Order is preserved;
+    memory is kept as is, and so are globals and data segments without a ``group``;
+    grouped ones (the C runtime parts) are kept only when a function of their group is
+    reachable.
     Raises ``KeyError`` for a root that names no function.
     """
     defined = {f.name: f for f in module.funcs}
@@ -44,6 +46,6 @@ def reachable_funcs(module: Module, roots: set[str]) -> Module:
                     work.append(target)
     funcs = [f for f in module.funcs if f.name in seen]
     alive = {f.group for f in funcs if f.group is not None}
-    return replace(module, funcs=funcs,
+    return replace(module, funcs=funcs, imports=[i for i in module.imports if i.name in seen],
                    globals=[g for g in module.globals if g.group is None or g.group in alive],
                    data=[d for d in module.data if d.group is None or d.group in alive])

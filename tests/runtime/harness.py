@@ -32,11 +32,22 @@ CLASS_NAME_STUB = """
 """
 
 
+_IMPORT = re.compile(r"^\s*\(import .*\)\s*$", re.M)
+
+
 def module_text(extra: str = "") -> str:
-    """The WAT text of a test module holding the whole runtime plus ``extra`` fields."""
+    """The WAT text of a test module holding the whole runtime plus ``extra`` fields.
+
+    Import fields of the runtime files are hoisted (the text format wants them before
+    every definition); the kind-id globals the compiler defines are added."""
+    from nyash_build.compiler.boxkinds import KINDS
     body = "\n".join(text for _, text in load_sources()) + "\n" + extra
+    imports = _IMPORT.findall(body)
+    body = _IMPORT.sub("", body)
     defined = set(_FUNC_DEF.findall(body)) | {"$fd_write", "$proc_exit"}
-    parts = [PRELUDE]
+    defined |= {m for i in imports for m in _FUNC_DEF.findall(i)}
+    parts = [*imports, PRELUDE]
+    parts += [f"  (global $kid_{k.short} i32 (i32.const {k.kid}))" for k in KINDS]
     if "$class_name" not in defined:
         parts.append(CLASS_NAME_STUB)
         defined.add("$class_name")
@@ -46,8 +57,9 @@ def module_text(extra: str = "") -> str:
         r = f"(result {' '.join(results)})" if results else ""
         parts.append(f"  (func {name} {p} {r} unreachable)")
         defined.add(name)
+    imported = {m for i in imports for m in _FUNC_DEF.findall(i)} | {"$fd_write", "$proc_exit"}
     exports = "\n".join(f'  (export "{n[1:]}" (func {n}))' for n in sorted(defined)
-                        if n not in ("$fd_write", "$proc_exit"))
+                        if n not in imported)
     return "(module\n" + "\n".join(parts) + "\n" + body + "\n" + exports + "\n)"
 
 

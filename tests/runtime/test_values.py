@@ -12,7 +12,7 @@ import wasmtime
 from nyash_build.runtime import load_sources
 from tests.runtime.harness import Runtime
 
-VOID, NULL, BOOL, INT, FLOAT, STR, ARR, MAP, ERR, INST, CONSOLE, MATH = range(12)
+VOID, NULL, BOOL, INT, FLOAT, STR, ARR, MAP, ERR, INST, BOX, CONSOLE, MATH = range(13)
 
 # Minimal stand-ins for strings.wat functions, used only while that file does not
 # exist yet (or lacks one of them), so these tests can run on their own.

@@ -88,13 +88,13 @@ def _calls(name: str) -> tuple:
 def test_reachable_funcs_keeps_only_reachable_in_order():
     def fn(name, calls=(), export=None):
         return Func(name, [], [], [], [_calls(c) for c in calls], export=export)
-    funcs = [fn("$a", ["$b"]), fn("$unused", ["$a"]), fn("$b", ["$c", "$b"]), fn("$c"),
+    funcs = [fn("$a", ["$b"]), fn("$unused", ["$a", "$x"]), fn("$b", ["$c", "$b"]), fn("$c", ["$y"]),
              fn("$exp", ["$d"], export="exp"), fn("$d"), fn("$dead2"), fn("$viaexport")]
-    m = Module(imports=[Import("env", "x", "$x", [], [])], funcs=funcs,
+    m = Module(imports=[Import("env", "x", "$x", [], []), Import("env", "y", "$y", [], [])], funcs=funcs,
                exports=[("ve", "func", "$viaexport")])
     out = reachable_funcs(m, {"$a"})
     assert [f.name for f in out.funcs] == ["$a", "$b", "$c", "$exp", "$d", "$viaexport"]
-    assert out.imports == m.imports
+    assert [i.name for i in out.imports] == ["$y"]  # $x is only called by dead code
     assert len(m.funcs) == 8  # input untouched
     encode(out)  # still consistent
     with pytest.raises(KeyError, match="\\$nope"):

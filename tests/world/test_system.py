@@ -1,0 +1,174 @@
+"""main(args), SystemBox and ConsoleBox input, through `nyash run` and as a built
+executable (issue 14): exact output, exit status and error text."""
+from __future__ import annotations
+
+import wasmtime
+
+from tests.helpers import nyash
+from tests.world.conftest import PROGRAMS, same
+
+ARGS_OUT = """\
+[a b, , héllo, x=y]
+4
+0: <a b> 3 bytes
+1: <> 0 bytes
+2: <héllo> 6 bytes
+3: <x=y> 3 bytes
+true
+v a l
+true
+null
+null
+SystemBox()
+SystemBox()!
+true
+"""
+
+
+def test_args_with_spaces_and_non_ascii_and_env(world):
+    same(world.run("args_env", "a b", "", "héllo", "x=y", env={"NYASH_WORLD_TEST": "v a l"}), ARGS_OUT)
+
+
+def test_no_args_and_unset_env(world):
+    expected = "[]\n0\ntrue\nnull\ntrue\nnull\nnull\nSystemBox()\nSystemBox()!\ntrue\n"
+    same(world.run("args_env", env={"NYASH_WORLD_TEST": None}), expected)
+
+
+def test_main_without_parameter_still_runs(tmp_path):
+    f = tmp_path / "m.nyash"
+    f.write_text("static box Main {\n main() { print(new SystemBox().args()) }\n}\n")
+    r = nyash("run", str(f), "x", "y")
+    assert (r.stdout, r.returncode) == ("[x, y]\n", 0)
+
+
+def test_exit_status_passes_through_and_skips_finally(world):
+    same(world.run("exit_code", "3"), "before\n", code=3)
+    same(world.run("exit_code", "0"), "before\n", code=0)
+    same(world.run("exit_code", "255"), "before\n", code=255)
+
+
+def test_system_errors_are_catchable_runtime_errors(world):
+    expected = """\
+ErrorBox(exit() requires an integer status 0-255, got 256)
+ErrorBox(exit() requires an integer status 0-255, got -1)
+ErrorBox(exit() requires an integer status 0-255, got 3)
+ErrorBox(exit() requires an integer status 0-255, got 1.5)
+ErrorBox(env() requires a string name)
+ErrorBox(env() requires a string name)
+ErrorBox(args() expects 0 arguments, got 1)
+ErrorBox(args() expects 0 arguments, got 2)
+ErrorBox(exit() expects 1 argument, got 0)
+ErrorBox(Unknown method 'readLine' for SystemBox)
+ErrorBox(Unknown method 'readLine' for SystemBox)
+ErrorBox(toString() expects 0 arguments, got 1)
+ErrorBox(SystemBox constructor expects 0 arguments, got 1)
+SystemBox()
+1
+[SystemBox()]
+true
+true
+"""
+    results = world.run("system_errors", "z")
+    same(results, expected, code=1, stderr=None)
+    for r in results:
+        assert "Runtime error: exit() requires an integer status 0-255, got 300\n" in r.stderr
+        assert "at <main> (system_errors.nyash:24)" in r.stderr
+
+
+def test_check_reports_static_system_errors():
+    r = nyash("check", str(PROGRAMS / "system_errors.nyash"))
+    assert r.returncode == 1
+    assert "system_errors.nyash:12:11: args() expects 0 arguments, got 1" in r.stderr
+    assert "system_errors.nyash:15:11: Unknown method 'readLine' for SystemBox" in r.stderr
+    assert "system_errors.nyash:18:18: SystemBox constructor expects 0 arguments, got 1" in r.stderr
+
+
+STDIN = "one\r\ntwo\n\nSTOP\nr1\r\nr2"
+STDIN_OUT = """\
+first?
+1: [one] 3
+2: [two] 3
+3: [] 0
+4: [STOP] 4
+rest has 6 bytes: [r1\r
+r2]
+again: []
+lines: 4
+null
+"""
+
+
+def test_stdin_from_a_pipe(world):
+    same(world.run("stdin_lines", stdin=STDIN), STDIN_OUT)
+
+
+def test_stdin_from_a_file(world, tmp_path):
+    f = tmp_path / "input.txt"
+    f.write_bytes(STDIN.encode())
+    same(world.run("stdin_lines", stdin_file=f), STDIN_OUT)
+
+
+def test_stdin_empty_and_last_line_without_newline(world):
+    same(world.run("stdin_lines", stdin=""), "first?\nlines: 0\nnull\n")
+    same(world.run("stdin_lines", stdin="only"), "first?\n1: [only] 4\nlines: 1\nnull\n")
+
+
+def test_stdin_long_lines_and_invalid_utf8(world):
+    long = "x" * 200_000
+    data = (long + "\n" + "caf\xe9").encode("latin-1")
+    same(world.run("stdin_lines", stdin=data),
+         f"first?\n1: [{long}] 200000\n2: [caf\ufffd] 6\nlines: 2\nnull\n")
+
+
+def test_prompt_is_flushed_before_reading(world, tmp_path):
+    """The prompt reaches the terminal side before the program blocks on input."""
+    import subprocess
+    import sys
+    src = PROGRAMS / "stdin_lines.nyash"
+    for cmd in ([sys.executable, "-m", "nyash_build", "run", str(src)], [str(world.exe(src))]):
+        env = None if len(cmd) > 1 else {"PATH": "/usr/bin:/bin", "NYASH_RUNNER_CACHE": str(world.unpack)}
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        try:
+            assert p.stdout.readline() == b"first?\n"   # printed before any input exists
+            p.stdin.write(b"hi\n")
+            p.stdin.close()
+            assert p.stdout.read() == b"1: [hi] 2\nlines: 1\nnull\n"
+        finally:
+            p.kill()
+            p.wait()
+
+
+def test_wasm_gets_args_and_stdin_in_a_plain_wasi_host(tmp_path):
+    src = tmp_path / "w.nyash"
+    src.write_text('static box Main {\n main(args) {\n  print(args)\n  print(new ConsoleBox().readLine())\n'
+                   '  print(new SystemBox().env("K"))\n  new SystemBox().exit(7)\n }\n}\n')
+    wasm = tmp_path / "w.wasm"
+    assert nyash("--compile-wasm", str(src), "-o", str(wasm)).returncode == 0
+    (tmp_path / "in").write_text("line 1\nline 2\n")
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    wasi = wasmtime.WasiConfig()
+    wasi.argv = ["w.wasm", "p q", "ü"]
+    wasi.env = [("K", "v")]
+    wasi.stdin_file = str(tmp_path / "in")
+    wasi.stdout_file = str(tmp_path / "out")
+    store.set_wasi(wasi)
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    code = None
+    try:
+        linker.instantiate(store, wasmtime.Module.from_file(engine, str(wasm))).exports(store)["_start"](store)
+    except wasmtime.ExitTrap as e:
+        code = e.code
+    assert code == 7
+    assert (tmp_path / "out").read_text() == "[p q, ü]\nline 1\nv\n"
+
+
+def test_program_without_input_imports_only_output_and_exit(tmp_path):
+    src = tmp_path / "h.nyash"
+    src.write_text('print("hi")\n')
+    wasm = tmp_path / "h.wasm"
+    assert nyash("--compile-wasm", str(src), "-o", str(wasm)).returncode == 0
+    module = wasmtime.Module.from_file(wasmtime.Engine(), str(wasm))
+    assert sorted(i.name for i in module.imports) == ["fd_write", "proc_exit"]
+
