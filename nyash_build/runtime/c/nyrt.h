@@ -32,7 +32,7 @@
 
 /* value tags (docs/design.md "Value representation") */
 enum { T_VOID = 0, T_NULL = 1, T_BOOL = 2, T_INT = 3, T_FLOAT = 4, T_STR = 5, T_ARR = 6,
-       T_MAP = 7, T_ERR = 8, T_INST = 9 };
+       T_MAP = 7, T_ERR = 8, T_INST = 9, T_BOX = 10, T_CONSOLE = 11, T_MATH = 12 };
 
 typedef struct { int32_t tag; int64_t payload; } ny_value;
 
