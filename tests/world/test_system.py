@@ -172,3 +172,9 @@ def test_program_without_input_imports_only_output_and_exit(tmp_path):
     module = wasmtime.Module.from_file(wasmtime.Engine(), str(wasm))
     assert sorted(i.name for i in module.imports) == ["fd_write", "proc_exit"]
 
+
+
+def test_argument_array_is_shared_with_system_args(world):
+    """Values pushed through SystemBox.args() (static and dynamic receivers) are seen
+    through main's args with their own kinds (no string-typed fast path)."""
+    same(world.run("args_shared", "a"), "43\n14\n")
