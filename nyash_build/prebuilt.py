@@ -18,13 +18,18 @@ the zig version. At run time :func:`artifact_path` returns, in order:
 3. a fresh build into that cache, when the ``ziglang`` module is importable
    (development checkouts, worktrees);
 
+4. a build with the artifact's ``fallback`` (a system compiler such as gcc) into that
+   cache, for artifacts that have one, when zig is not available;
+
 and otherwise raises :class:`PrebuiltMissing` with a one-line message saying how to fix
-it. This module imports only the standard library: ``setup.py`` runs it in pip's
+it. Every stamp records the sha256 of its file; a shipped or cached file whose bytes no
+longer match is not used (it is rebuilt, or the next source is tried). This module imports only the standard library: ``setup.py`` runs it in pip's
 isolated build environment, where nyash-build's own dependencies are not installed.
 
 To add an artifact, register an :class:`Artifact` in ``ARTIFACTS`` with the source files
 it reads (paths relative to the repository root) and a ``build(out: Path, zig_cc)``
-function that writes exactly ``out``.
+function that writes exactly ``out`` (optionally a ``fallback(out: Path)`` that builds
+the same file without zig).
 """
 from __future__ import annotations
 
@@ -53,6 +58,7 @@ class Artifact:
     sources: tuple[str, ...]       # repository-relative inputs (hashed into the key)
     build: Callable[[Path, list[str]], None]  # build(out, zig_cc_command)
     options: dict = field(default_factory=dict)  # anything else the result depends on
+    fallback: Callable[[Path], None] | None = None  # fallback(out): build without zig
 
 
 ARTIFACTS: dict[str, Artifact] = {}
@@ -96,32 +102,64 @@ def _cache_root() -> Path:
     return base / "prebuilt"
 
 
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _fits(artifact: Artifact, directory: Path) -> bool:
+    """`directory` holds the artifact built from the current sources, bytes intact."""
+    path = directory / artifact.name
+    try:
+        rec = json.loads((directory / (artifact.name + ".json")).read_text())
+    except (OSError, ValueError):
+        return False
+    toolchain = rec.get("zig") if "fallback" not in rec else "fallback:" + str(rec["fallback"])
+    return (rec.get("key") == artifact_key(artifact, toolchain) and path.is_file()
+            and rec.get("sha256") == _file_sha256(path))
+
+
 def _shipped(artifact: Artifact) -> Path | None:
     """The file shipped in the package, when its recorded source hash still matches."""
-    path = PREBUILT_DIR / artifact.name
-    stamp = PREBUILT_DIR / (artifact.name + ".json")
-    try:
-        rec = json.loads(stamp.read_text())
-    except (OSError, ValueError):
-        return None
-    if not path.is_file() or rec.get("key") != artifact_key(artifact, rec.get("zig")):
-        return None
-    return path
+    return PREBUILT_DIR / artifact.name if _fits(artifact, PREBUILT_DIR) else None
 
 
-def _build_into(artifact: Artifact, dest_dir: Path, zig: str) -> Path:
-    """Build one artifact into dest_dir atomically (temp file + rename) with a stamp."""
+def _build_into(artifact: Artifact, dest_dir: Path, zig: str | None) -> Path:
+    """Build one artifact into dest_dir atomically (temp file + rename) with a stamp;
+    with zig, or with the artifact's fallback when `zig` is None."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{artifact.name}.", dir=dest_dir) as tmp:
         out = Path(tmp) / artifact.name
-        artifact.build(out, zig_cc())
+        if zig is not None:
+            artifact.build(out, zig_cc())
+            rec = {"key": artifact_key(artifact, zig), "zig": zig}
+        else:
+            assert artifact.fallback is not None
+            artifact.fallback(out)
+            rec = {"key": artifact_key(artifact, "fallback:1"), "fallback": 1}
         if not out.is_file():
             raise PrebuiltMissing(f"building {artifact.name} produced no file")
+        rec["sha256"] = _file_sha256(out)
         stamp = Path(tmp) / (artifact.name + ".json")
-        stamp.write_text(json.dumps({"key": artifact_key(artifact, zig), "zig": zig}, sort_keys=True))
+        stamp.write_text(json.dumps(rec, sort_keys=True))
         os.replace(out, dest_dir / artifact.name)
         os.replace(stamp, dest_dir / (artifact.name + ".json"))
     return dest_dir / artifact.name
+
+
+def _build_cached(artifact: Artifact, key: str, zig: str | None) -> Path:
+    """The artifact in the per-user cache under `key`, built there if missing (locked)."""
+    dest = _cache_root() / key
+    if _fits(artifact, dest):
+        return dest / artifact.name
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with open(dest.parent / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _fits(artifact, dest):
+            return dest / artifact.name
+        return _build_into(artifact, dest, zig)
 
 
 def artifact_path(name: str) -> Path:
@@ -137,32 +175,30 @@ def artifact_path(name: str) -> Path:
     if cached is not None:
         return cached
     zig = zig_version()
-    if zig is None:
-        raise PrebuiltMissing(
-            f"{name} is not part of this installation and cannot be built here "
-            "(it needs the 'ziglang' package): reinstall nyash-build with "
-            "`pip install --force-reinstall nyash-build`, or `pip install ziglang`")
-    key = artifact_key(artifact, zig)
-    dest = _cache_root() / key
-    if (dest / name).is_file() and (dest / (name + ".json")).is_file():
-        return dest / name
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with open(dest.parent / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (dest / name).is_file():
-            return dest / name
-        return _build_into(artifact, dest, zig)
+    if zig is not None:
+        return _build_cached(artifact, artifact_key(artifact, zig), zig)
+    if artifact.fallback is not None:
+        try:
+            return _build_cached(artifact, "fallback-" + artifact_key(artifact, "fallback:1"), None)
+        except Exception as e:  # noqa: BLE001 - reported below with the way out
+            why = f" (and the fallback build failed: {str(e).splitlines()[0]})"
+    else:
+        why = ""
+    raise PrebuiltMissing(
+        f"{name} is not part of this installation and cannot be built here "
+        "(it needs the 'ziglang' package): reinstall nyash-build with "
+        f"`pip install --force-reinstall nyash-build`, or `pip install ziglang`{why}")
 
 
 def _cached(artifact: Artifact) -> Path | None:
-    name = artifact.name
-    for stamp in sorted(_cache_root().glob(f"*/{name}.json")):
+    """A zig-built cache entry that fits the current sources (any zig version)."""
+    for stamp in sorted(_cache_root().glob(f"*/{artifact.name}.json")):
         try:
-            rec = json.loads(stamp.read_text())
+            zig_built = "fallback" not in json.loads(stamp.read_text())
         except (OSError, ValueError):
             continue
-        if rec.get("key") == artifact_key(artifact, rec.get("zig")) and (stamp.parent / name).is_file():
-            return stamp.parent / name
+        if zig_built and _fits(artifact, stamp.parent):
+            return stamp.parent / artifact.name
     return None
 
 
@@ -178,7 +214,8 @@ def prebuild_all(package_dir: Path) -> list[Path]:
         target = out_dir / artifact.name
         stamp = out_dir / (artifact.name + ".json")
         try:
-            if target.is_file() and json.loads(stamp.read_text()).get("key") == artifact_key(artifact, zig):
+            rec = json.loads(stamp.read_text())
+            if rec.get("key") == artifact_key(artifact, zig) and rec.get("sha256") == _file_sha256(target):
                 built.append(target)
                 continue
         except (OSError, ValueError):
@@ -197,4 +234,4 @@ def _load_registrations() -> None:
 
 
 # Dotted names of the stdlib-only modules that call ``register(...)`` when imported.
-REGISTRATION_MODULES: list[str] = ["nyash_build.runtime.c_build"]
+REGISTRATION_MODULES: list[str] = ["nyash_build.runtime.c_build", "nyash_build.bundle.launcher_build"]

@@ -53,6 +53,7 @@ CPU_FEATURES: dict[str, tuple[str, ...]] = {
 # always a clean STACK_OVERFLOW trap, never a segfault. 16 MiB holds >100,000 simple
 # frames; an infinite recursion traps in ~20 ms.
 MAX_WASM_STACK = 16 << 20
+ASYNC_STACK = MAX_WASM_STACK + (1 << 20)
 NATIVE_STACK = MAX_WASM_STACK + (16 << 20)
 
 
@@ -79,7 +80,7 @@ def _set_async_stack(config: wasmtime.Config, size: int) -> bool:
 
 def apply_runtime_settings(config: wasmtime.Config) -> None:
     """Settings that do not affect the artifact: the wasm stack budget."""
-    if _set_async_stack(config, MAX_WASM_STACK + (1 << 20)):
+    if _set_async_stack(config, ASYNC_STACK):
         config.max_wasm_stack = MAX_WASM_STACK
 
 

@@ -1,16 +1,24 @@
 """Freeze runtime_stub/ once per runner key and cache the result outside any app.
 
 A cached runner directory `<cache>/<key>/` holds what every executable is made of:
-  launcher        the C launcher ELF (runtime_stub/launcher.c, liblzma linked in)
-  runner.xz       the PyInstaller one-dir runner packed as launcher records, xz
-                  (x86 BCJ + LZMA2 -9e); its sha256 names the directory the launcher
-                  unpacks it to on the target
+  launcher        the launcher ELF (runtime_stub/launcher/*.c, prebuilt by zig, see
+                  nyash_build/bundle/launcher_build.py)
+  runner.xz       the PyInstaller one-dir runner packed as launcher records and
+                  compressed as raw LZMA2 over the x86 BCJ filter (no .xz container:
+                  the launcher decodes it with its own decoder, runtime_stub/launcher/
+                  lzma2.c; the file name is historical); its sha256 names the directory
+                  the launcher unpacks it to on the target
   manifest.json   key inputs, archive sha256 and raw size
 
-The key hashes everything the result depends on: runner sources (runtime_stub/*.py
-and launcher.c), wasmtime, Python and PyInstaller versions, gcc version and the
-freeze options. Concurrent builds are serialised by an flock on `<key>.lock`; the
-directory is published with one rename, so readers never see half a runner.
+The one-dir runner also carries `nyash-fastpath.json`: the settings the launcher's
+native fast path needs from the Python definitions (variant tables and compat keys,
+engine stack sizes, the variables the launcher hides), written here so C and Python
+cannot drift apart.
+
+The key hashes everything the result depends on: runner and launcher sources, wasmtime,
+Python and PyInstaller versions and the freeze options. Concurrent builds are
+serialised by an flock on `<key>.lock`; the directory is published with one rename, so
+readers never see half a runner.
 """
 from __future__ import annotations
 
@@ -29,12 +37,13 @@ import zipfile
 from pathlib import Path
 
 import runtime_stub
-from runtime_stub import payload as P
+from nyash_build.bundle import launcher_build
+from nyash_build.bundle.launcher_build import RUNNER_NAME
 from runtime_stub.variants import wasmtime_version
 
-RUNNER_NAME = "nyash-runner"
 STUB_DIR = Path(runtime_stub.__file__).resolve().parent
-RUNNER_SOURCES = ("__init__.py", "payload.py", "runner.py", "variants.py", "launcher.c")
+RUNNER_SOURCES = ("__init__.py", "payload.py", "runner.py", "variants.py")
+FASTPATH_FILE = "nyash-fastpath.json"
 
 # Standard-library modules the runner never needs (smaller archive, faster unpack).
 EXCLUDES = (
@@ -53,7 +62,7 @@ EXCLUDES = (
 XZ_FILTERS = [{"id": lzma.FILTER_X86},
               {"id": lzma.FILTER_LZMA2, "preset": 9 | lzma.PRESET_EXTREME}]
 FREEZE_OPTIONS = {"mode": "onedir", "strip": True, "excludes": list(EXCLUDES),
-                  "xz": "x86+lzma2-9e", "archive": 1, "launcher_cflags": ["-Os", "-s"]}
+                  "compression": "raw x86+lzma2-9e", "archive": 2, "fastpath": 1}
 
 
 class RunnerBuildError(Exception):
@@ -67,23 +76,15 @@ def default_cache_dir() -> Path:
     return base / "runners"
 
 
-def _tool_version(cmd: list[str]) -> str:
-    try:
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-        return out.splitlines()[0] if out else "missing"
-    except OSError:
-        return "missing"
-
-
 def runner_key_inputs() -> dict:
     """Everything the cached runner depends on (hashed into the key)."""
     import PyInstaller
 
     sources = {name: hashlib.sha256((STUB_DIR / name).read_bytes()).hexdigest()
                for name in RUNNER_SOURCES}
-    return {"sources": sources, "wasmtime": wasmtime_version(),
-            "python": sys.version, "pyinstaller": PyInstaller.__version__,
-            "gcc": _tool_version(["gcc", "--version"]), "options": FREEZE_OPTIONS}
+    return {"sources": sources, "launcher": launcher_build.launcher_identity(),
+            "wasmtime": wasmtime_version(), "python": sys.version,
+            "pyinstaller": PyInstaller.__version__, "options": FREEZE_OPTIONS}
 
 
 def runner_key() -> str:
@@ -115,11 +116,15 @@ def ensure_runner(cache_dir: Path | None = None) -> Path:
 
 def _build(out: Path) -> None:
     work = out / "work"
+    try:
+        launcher_build.install_launcher(out / "launcher")
+    except launcher_build.LauncherBuildError as e:
+        raise RunnerBuildError(str(e)) from None
     onedir = freeze(work)
+    write_fastpath_settings(onedir)
     raw = pack_tree(onedir)
-    xz = lzma.compress(raw, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64, filters=XZ_FILTERS)
+    xz = compress_archive(raw)
     (out / "runner.xz").write_bytes(xz)
-    compile_launcher(out / "launcher", work)
     manifest = {"key_inputs": runner_key_inputs(), "runner_name": RUNNER_NAME,
                 "archive_sha256": hashlib.sha256(xz).hexdigest(), "archive_raw_size": len(raw)}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
@@ -189,29 +194,42 @@ def pack_tree(root: Path) -> bytes:
     return b"".join(out)
 
 
-def launcher_defines() -> list[str]:
-    """gcc -D flags carrying the trailer layout from runtime_stub/payload.py."""
-    defs = [f"-DTRAILER_SIZE={P.TRAILER_SIZE}", f"-DTRAILER_VERSION={P.TRAILER_VERSION}",
-            f'-DRUNNER_NAME="{RUNNER_NAME}"',
-            '-DTRAILER_MAGIC="' + "".join(f"\\x{b:02x}" for b in P.TRAILER_MAGIC) + '"',
-            '-DTRAILER_END="' + "".join(f"\\x{b:02x}" for b in P.TRAILER_END) + '"']
-    defs += [f"-DOFF_{name.upper()}={off}" for name, off in P.trailer_field_offsets().items()]
-    return defs
+def compress_archive(raw: bytes) -> bytes:
+    """The archive as the launcher decodes it: raw LZMA2 (no container) over x86 BCJ."""
+    return lzma.compress(raw, format=lzma.FORMAT_RAW, filters=XZ_FILTERS)
 
 
-def compile_launcher(out: Path, work: Path) -> None:
-    """gcc the launcher; liblzma is linked statically when its archive exists."""
-    src = STUB_DIR / "launcher.c"
-    static = any(Path(d, "liblzma.a").is_file()
-                 for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"))
-    lzma_flags = ["-Wl,-Bstatic", "-llzma", "-Wl,-Bdynamic"] if static else ["-llzma"]
-    cmd = ["gcc", *FREEZE_OPTIONS["launcher_cflags"], "-std=c11", "-Wall",
-           f"-ffile-prefix-map={STUB_DIR}=.", *launcher_defines(), "-o", str(out),
-           str(src), *lzma_flags]
-    try:
-        res = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
-    except OSError as e:
-        raise RunnerBuildError(f"cannot run gcc to build the launcher: {e}") from None
-    if res.returncode != 0:
-        raise RunnerBuildError("gcc failed to build the launcher (needs gcc and "
-                               f"liblzma-dev):\n{res.stderr[-2000:]}")
+def fastpath_settings(onedir: Path) -> dict:
+    """What the launcher's fast path reads from the runner (runtime_stub/launcher/
+    fastpath.c): every value comes from the runner's own Python definitions."""
+    import threading
+
+    from runtime_stub import runner as R
+    from runtime_stub import variants as V
+
+    libs = sorted(onedir.rglob("_libwasmtime.so"))
+    if not libs:
+        raise RunnerBuildError("the frozen runner has no _libwasmtime.so")
+    variants = [{"name": v, "target": V.TARGET, "cranelift_flags": list(V.CRANELIFT_FLAGS[v]),
+                 "cpu_features": list(V.CPU_FEATURES[v]),
+                 "compat_key": {"release": V.compat_key(v), "debug": V.compat_key(v, debug=True)}}
+                for v in V.VARIANTS]
+    return {"format": 1,
+            "wasmtime_library": libs[0].relative_to(onedir).as_posix(),
+            "library_dir": "_internal",
+            "variants": variants,
+            "variant_choices": list(R.VARIANT_CHOICES),
+            "info_only_keys": sorted(V.INFO_ONLY_KEYS),
+            "hidden_env_prefixes": list(R._LAUNCHER_ENV),
+            "opt_level": V.OPT_LEVELS.index("speed"),
+            "max_wasm_stack": V.MAX_WASM_STACK,
+            "async_stack_size": V.ASYNC_STACK,
+            "native_stack": V.NATIVE_STACK,
+            "default_max_memory": R.DEFAULT_MAX_MEMORY,
+            "stack_frames_shown": R.STACK_FRAMES_SHOWN,
+            "timeout_max": threading.TIMEOUT_MAX}
+
+
+def write_fastpath_settings(onedir: Path) -> None:
+    (onedir / FASTPATH_FILE).write_text(
+        json.dumps(fastpath_settings(onedir), indent=1, sort_keys=True) + "\n")
