@@ -16,9 +16,12 @@ engine stack sizes, the variables the launcher hides), written here so C and Pyt
 cannot drift apart.
 
 The key hashes everything the result depends on: runner and launcher sources, wasmtime,
-Python and PyInstaller versions and the freeze options. Concurrent builds are
-serialised by an flock on `<key>.lock`; the directory is published with one rename, so
-readers never see half a runner.
+Python and PyInstaller versions and the freeze options. The expensive part (freezing
+and compressing, no C compiler involved) is cached on its own as
+`<cache>/archive-<archive key>/` (runner.xz + manifest.json), so a launcher change only
+re-assembles a directory. Concurrent builds are serialised by an flock on
+`<name>.lock`; directories are published with one rename, so readers never see half a
+runner.
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ from runtime_stub.variants import wasmtime_version
 STUB_DIR = Path(runtime_stub.__file__).resolve().parent
 RUNNER_SOURCES = ("__init__.py", "payload.py", "runner.py", "variants.py")
 FASTPATH_FILE = "nyash-fastpath.json"
+ARCHIVE_PREFIX = "archive-"
 
 # Standard-library modules the runner never needs (smaller archive, faster unpack).
 EXCLUDES = (
@@ -76,37 +80,61 @@ def default_cache_dir() -> Path:
     return base / "runners"
 
 
-def runner_key_inputs() -> dict:
-    """Everything the cached runner depends on (hashed into the key)."""
+def archive_key_inputs() -> dict:
+    """Everything the frozen runner archive depends on (hashed into its key)."""
     import PyInstaller
 
     sources = {name: hashlib.sha256((STUB_DIR / name).read_bytes()).hexdigest()
                for name in RUNNER_SOURCES}
-    return {"sources": sources, "launcher": launcher_build.launcher_identity(),
-            "wasmtime": wasmtime_version(), "python": sys.version,
+    return {"sources": sources, "wasmtime": wasmtime_version(), "python": sys.version,
             "pyinstaller": PyInstaller.__version__, "options": FREEZE_OPTIONS}
 
 
+def runner_key_inputs() -> dict:
+    """Everything a cached runner directory depends on: the archive and the launcher."""
+    return {**archive_key_inputs(), "launcher": launcher_build.launcher_identity()}
+
+
+def _key(inputs: dict) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def archive_key() -> str:
+    return _key(archive_key_inputs())
+
+
 def runner_key() -> str:
-    blob = json.dumps(runner_key_inputs(), sort_keys=True).encode()
-    return hashlib.sha256(blob).hexdigest()[:24]
+    return _key(runner_key_inputs())
 
 
 def ensure_runner(cache_dir: Path | None = None) -> Path:
-    """The cached runner directory for the current key, building it if missing."""
+    """The cached runner directory for the current key, building it if missing.
+
+    Two levels: the frozen archive (`archive-<archive key>/`, minutes to make) is
+    cached on its own, so a new launcher only costs assembling a directory."""
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     key = runner_key()
     final = root / key
     if (final / "manifest.json").is_file():
         return final
+    archive = _publish(root, ARCHIVE_PREFIX + archive_key(), _freeze_archive)
+    os.utime(archive)  # in use (nyash cache prune)
+    return _publish(root, key, lambda out: _assemble(out, archive))
+
+
+def _publish(root: Path, name: str, build) -> Path:
+    """`root/name`, made by build(tmp_dir) under `name.lock` and published with one rename."""
+    final = root / name
+    if (final / "manifest.json").is_file():
+        return final
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / f"{key}.lock", "w") as lock:
+    with open(root / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (final / "manifest.json").is_file():  # built while we waited
             return final
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=root))
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
         try:
-            _build(tmp)
+            build(tmp)
             os.chmod(tmp, 0o755)
             os.rename(tmp, final)
         finally:
@@ -114,21 +142,32 @@ def ensure_runner(cache_dir: Path | None = None) -> Path:
     return final
 
 
-def _build(out: Path) -> None:
+def _freeze_archive(out: Path) -> None:
     work = out / "work"
-    try:
-        launcher_build.install_launcher(out / "launcher")
-    except launcher_build.LauncherBuildError as e:
-        raise RunnerBuildError(str(e)) from None
     onedir = freeze(work)
     write_fastpath_settings(onedir)
     raw = pack_tree(onedir)
     xz = compress_archive(raw)
     (out / "runner.xz").write_bytes(xz)
-    manifest = {"key_inputs": runner_key_inputs(), "runner_name": RUNNER_NAME,
+    manifest = {"key_inputs": archive_key_inputs(), "runner_name": RUNNER_NAME,
                 "archive_sha256": hashlib.sha256(xz).hexdigest(), "archive_raw_size": len(raw)}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _assemble(out: Path, archive: Path) -> None:
+    """A runner directory: the cached archive plus the launcher for this installation."""
+    try:
+        launcher_build.install_launcher(out / "launcher")
+    except launcher_build.LauncherBuildError as e:
+        raise RunnerBuildError(str(e)) from None
+    try:
+        os.link(archive / "runner.xz", out / "runner.xz")
+    except OSError:
+        shutil.copyfile(archive / "runner.xz", out / "runner.xz")
+    manifest = json.loads((archive / "manifest.json").read_text())
+    manifest["key_inputs"] = runner_key_inputs()
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
 
 
 def freeze(work: Path) -> Path:

@@ -85,6 +85,7 @@ static int build(huffman *h, const uint8_t *lengths, unsigned n) {
 
 static int decode_sym(state *s, const huffman *h) {
     if (s->nbits < MAX_BITS) refill(s);
+    if (s->padding > 8) return -1; /* decoding what lies past the end of the input */
     unsigned e = h->fast[s->bits & ((1u << FAST_BITS) - 1)];
     if (e) {
         s->bits >>= e & 15;

@@ -129,3 +129,74 @@ def meta_for(wat_text: str, module: bytes, lines: dict[int, int] | None = None) 
                         {"name": "lib/util.nyash", "sha256": "1" * 64}],
             "compiler_version": "test", "line_table": table,
             "user_functions": USER_FUNCTIONS}
+
+
+# Prints every argument, environment entry and preopened directory the host gives it,
+# one per line ("arg ...", "env ...", "dir ..."): the world as the program sees it.
+WORLD = "(module" + r'''
+ (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+ (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+ (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+ (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+ (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
+ (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+ (memory (export "memory") 8)
+ (data (i32.const 96) "\n")
+ (data (i32.const 100) "arg env dir ")
+ (func $write (param $p i32) (param $n i32)
+   (i32.store (i32.const 0) (local.get $p)) (i32.store (i32.const 4) (local.get $n))
+   (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+ (func $strlen (param $p i32) (result i32) (local $n i32)
+   (block $d (loop $l (br_if $d (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
+     (local.set $n (i32.add (local.get $n) (i32.const 1))) (br $l)))
+   (local.get $n))
+ (func $lines (param $label i32) (param $ptrs i32) (param $count i32) (local $i i32) (local $s i32)
+   (block $d (loop $l (br_if $d (i32.ge_u (local.get $i) (local.get $count)))
+     (local.set $s (i32.load (i32.add (local.get $ptrs) (i32.mul (local.get $i) (i32.const 4)))))
+     (call $write (local.get $label) (i32.const 4))
+     (call $write (local.get $s) (call $strlen (local.get $s)))
+     (call $write (i32.const 96) (i32.const 1))
+     (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))
+ (func $Main.main (local $fd i32) (local $len i32)
+   (drop (call $args_sizes_get (i32.const 16) (i32.const 20)))
+   (drop (call $args_get (i32.const 1024) (i32.const 65536)))
+   (call $lines (i32.const 100) (i32.const 1024) (i32.load (i32.const 16)))
+   (drop (call $environ_sizes_get (i32.const 16) (i32.const 20)))
+   (drop (call $environ_get (i32.const 8192) (i32.const 131072)))
+   (call $lines (i32.const 104) (i32.const 8192) (i32.load (i32.const 16)))
+   (local.set $fd (i32.const 3))
+   (block $d (loop $l
+     (br_if $d (call $fd_prestat_get (local.get $fd) (i32.const 32)))
+     (local.set $len (i32.load (i32.const 36)))
+     (drop (call $fd_prestat_dir_name (local.get $fd) (i32.const 262144) (local.get $len)))
+     (call $write (i32.const 108) (i32.const 4))
+     (call $write (i32.const 262144) (local.get $len))
+     (call $write (i32.const 96) (i32.const 1))
+     (local.set $fd (i32.add (local.get $fd) (i32.const 1))) (br $l))))
+ (func (export "_start") (call $Main.main)))'''
+
+# proc_exit with a status WASI refuses (>= 126): the host reports an error instead.
+BAD_EXIT = "(module" + _PRELUDE + r'''
+ (func $Main.main (call $proc_exit (i32.const 200)))
+ (func (export "_start") (call $Main.main)))'''
+
+# Grows memory one page at a time until the host refuses; exits with the number of
+# pages it got (the store's memory limit decides).
+GROW = "(module" + _PRELUDE + r'''
+ (func $Main.main (local $n i32)
+   (block $d (loop $l
+     (br_if $d (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
+     (local.set $n (i32.add (local.get $n) (i32.const 1)))
+     (br_if $d (i32.ge_u (local.get $n) (i32.const 120)))
+     (br $l)))
+   (call $proc_exit (local.get $n)))
+ (func (export "_start") (call $Main.main)))'''
+
+# Writes a line, then runs forever (for the time limit).
+SPIN = "(module" + _PRELUDE + r'''
+ (data (i32.const 128) "spinning\n")
+ (func $Main.main
+   (call $out_write (i32.const 1) (i32.const 128) (i32.const 9))
+   (loop $l (br $l)))
+ (func (export "_start") (call $Main.main)))'''

@@ -9,7 +9,7 @@ def test_key_is_stable_and_covers_inputs():
     assert RC.runner_key() == RC.runner_key()
     inputs = RC.runner_key_inputs()
     assert set(inputs["sources"]) == set(RC.RUNNER_SOURCES)
-    for field in ("wasmtime", "python", "pyinstaller", "gcc", "options"):
+    for field in ("wasmtime", "python", "pyinstaller", "launcher", "options"):
         assert inputs[field]
 
 

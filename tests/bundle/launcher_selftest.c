@@ -1,5 +1,5 @@
 /*
- * selftest.c - drives the launcher's decoders from tests/launcher/test_codecs.py:
+ * selftest.c - drives the launcher's decoders from tests/bundle/test_launcher_codecs.py:
  *   selftest sha256 FILE            hex digest (dispatching and portable: two lines)
  *   selftest lzma2 FILE RAW_LEN     decoded bytes on stdout, exit 1 if malformed
  *   selftest zlib FILE              decoded bytes on stdout, exit 1 if malformed
