@@ -28,11 +28,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -311,23 +313,35 @@ typedef struct {
 } entry;
 
 typedef struct {
-    uint8_t *blob;
+    const uint8_t *blob;
     const uint8_t *data; /* entry data: after the header, before the digest */
     uint64_t data_len;
     entry *entries;
     size_t nentries;
 } payload;
 
-static void read_payload(payload *p, const launch_info *info) {
-    uint64_t len = info->payload_len;
-    p->blob = malloc(len ? len : 1);
-    if (!p->blob) handover();
+/* The payload's bytes: mapped from the executable (no copy; the page cache serves
+ * them), read into memory if mapping fails. */
+static const uint8_t *map_payload(const launch_info *info) {
+    uint64_t len = info->payload_len, page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t delta = info->payload_off % page;
+    void *m = len ? mmap(NULL, len + delta, PROT_READ, MAP_PRIVATE, info->fd,
+                         (off_t)(info->payload_off - delta)) : MAP_FAILED;
+    if (m != MAP_FAILED) return (const uint8_t *)m + delta;
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) handover();
     uint64_t done = 0;
     while (done < len) {
-        ssize_t n = pread(info->fd, p->blob + done, len - done, (off_t)(info->payload_off + done));
+        ssize_t n = pread(info->fd, buf + done, len - done, (off_t)(info->payload_off + done));
         if (n <= 0) { if (n < 0 && errno == EINTR) continue; handover(); }
         done += (uint64_t)n;
     }
+    return buf;
+}
+
+static void read_payload(payload *p, const launch_info *info) {
+    uint64_t len = info->payload_len;
+    p->blob = map_payload(info);
     if (len < PAYLOAD_HEAD + DIGEST) fail(EXIT_CORRUPT, "payload is truncated");
     if (memcmp(p->blob, PAYLOAD_MAGIC, 8) != 0)
         fail(EXIT_FOREIGN, "payload has a foreign format (bad magic)");
@@ -370,12 +384,20 @@ static const entry *find_entry(const payload *p, const char *name) {
     return NULL;
 }
 
+/* An entry's bytes: pointing into the payload (raw) or decoded (owned). */
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+    uint8_t *owned; /* free() this */
+} bytes;
+
 /* Payload.get: the entry's bytes after checking its own sha256. `soft` (the runner's
- * best-effort reads) returns NULL instead of failing. */
-static uint8_t *get_entry(const payload *p, const char *name, size_t *out_len, int soft) {
+ * best-effort reads) returns p == NULL instead of failing. */
+static bytes get_entry(const payload *p, const char *name, int soft) {
+    bytes none = {NULL, 0, NULL};
     const entry *e = find_entry(p, name);
     if (!e) {
-        if (soft) return NULL;
+        if (soft) return none;
         fail(EXIT_CORRUPT, "payload has no entry '%s'", name);
     }
     uint64_t avail = e->offset < p->data_len ? p->data_len - e->offset : 0;
@@ -389,22 +411,20 @@ static uint8_t *get_entry(const payload *p, const char *name, size_t *out_len, i
         ok = strcmp(hex, e->sha256) == 0;
     }
     if (!ok) {
-        if (soft) return NULL;
+        if (soft) return none;
         fail(EXIT_CORRUPT, "payload entry '%s' checksum mismatch", name);
     }
-    uint8_t *out;
     if (e->zlib) {
-        if (zlib_decompress(stored, e->size, &out, out_len) != 0) {
-            if (soft) return NULL;
+        bytes b = {NULL, 0, NULL};
+        if (zlib_decompress(stored, e->size, &b.owned, &b.len) != 0) {
+            if (soft) return none;
             handover(); /* the runner words zlib's error */
         }
-        return out;
+        b.p = b.owned;
+        return b;
     }
-    out = malloc(e->size ? e->size : 1);
-    if (!out) handover();
-    memcpy(out, stored, e->size);
-    *out_len = e->size;
-    return out;
+    bytes b = {stored, e->size, NULL};
+    return b;
 }
 
 /* ----------------------------------------------------------------- CPU */
@@ -523,15 +543,14 @@ static int choose_module(const runner_conf *c, const payload *p, const jv *meta,
         for (size_t k = 0; k < v->cpu_features->n && !ignore_cpu; k++)
             cpu_ok = cpu_ok && cpu_has(v->cpu_features->items[k]->str);
         if (!cpu_ok) continue;
-        size_t len;
-        uint8_t *bytes = get_entry(p, entry_name, &len, 0);
+        bytes code = get_entry(p, entry_name, 0);
         wasm_engine_t *engine = make_engine(c, v, debug);
         wasmtime_module_t *module = NULL;
         if (engine) {
-            wasmtime_error_t *e = W.wasmtime_module_deserialize(engine, bytes, len, &module);
+            wasmtime_error_t *e = W.wasmtime_module_deserialize(engine, code.p, code.len, &module);
             if (e) { drop_error(e); module = NULL; }
         }
-        free(bytes);
+        free(code.owned);
         if (module) {
             out->engine = engine;
             out->module = module;
@@ -664,9 +683,9 @@ static size_t bisect_left(const line_table *t, uint64_t x) {
 static line_table g_lines;
 
 static void read_lines(const payload *p) {
-    size_t len;
-    uint8_t *raw = get_entry(p, "lines", &len, 0);
-    g_lines.n = len / 8;
+    bytes b = get_entry(p, "lines", 0);
+    const uint8_t *raw = b.p;
+    g_lines.n = b.len / 8;
     g_lines.off = malloc((g_lines.n ? g_lines.n : 1) * sizeof *g_lines.off);
     g_lines.line = malloc((g_lines.n ? g_lines.n : 1) * sizeof *g_lines.line);
     if (!g_lines.off || !g_lines.line) handover();
@@ -674,7 +693,7 @@ static void read_lines(const payload *p) {
         g_lines.off[i] = le32(raw + 8 * i);
         g_lines.line[i] = le32(raw + 8 * i + 4);
     }
-    free(raw);
+    free(b.owned);
 }
 
 /* runner.py:_frame_line; 0 = no line. */
@@ -731,7 +750,6 @@ static void trap_message(strbuf *b, const char *msg, size_t len) {
 
 /* ------------------------------------------------------------------ run */
 typedef struct {
-    const runner_conf *conf;
     wasmtime_linker_t *linker;
     wasmtime_context_t *ctx;
     wasmtime_module_t *module;
@@ -740,27 +758,19 @@ typedef struct {
     double t_setup, instantiate_s, exec_s;
     wasmtime_error_t *error;
     wasm_trap_t *trap;
-    int phase; /* 0 loading, 1 running _start, 2 done, 3 failed before _start */
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
+    volatile int phase; /* 0 instantiating, 1 running _start, 2 done */
 } run_state;
-
-static void set_phase(run_state *r, int phase) {
-    pthread_mutex_lock(&r->lock);
-    r->phase = phase;
-    pthread_cond_broadcast(&r->cond);
-    pthread_mutex_unlock(&r->lock);
-}
 
 static int export_get(run_state *r, const char *name, wasmtime_extern_t *item) {
     return W.wasmtime_instance_export_get(r->ctx, &r->instance, name, strlen(name), item);
 }
 
-static void *program_thread(void *arg) {
-    run_state *r = arg;
+/* runner.py:execute's program thread. Instantiating or finding `_start` failing is
+ * the runner's to report (nothing has run yet): hand over. */
+static void run_program(run_state *r) {
     wasm_trap_t *trap = NULL;
     wasmtime_error_t *e = W.wasmtime_linker_instantiate(r->linker, r->ctx, r->module, &r->instance, &trap);
-    if (e || trap) { set_phase(r, 3); return NULL; }
+    if (e || trap) handover();
     r->have_instance = 1;
     wasmtime_extern_t item;
     if (export_get(r, "nyash_trap_mode", &item) && item.kind == WASMTIME_EXTERN_GLOBAL) {
@@ -768,17 +778,16 @@ static void *program_thread(void *arg) {
         memset(&one, 0, sizeof one);
         one.kind = WASMTIME_I32;
         one.of.i32 = 1;
-        if (W.wasmtime_global_set(r->ctx, &item.of.global, &one)) { set_phase(r, 3); return NULL; }
+        if (W.wasmtime_global_set(r->ctx, &item.of.global, &one)) handover();
     }
     wasmtime_extern_t start;
-    if (!export_get(r, "_start", &start) || start.kind != WASMTIME_EXTERN_FUNC) { set_phase(r, 3); return NULL; }
+    if (!export_get(r, "_start", &start) || start.kind != WASMTIME_EXTERN_FUNC) handover();
     r->instantiate_s = now_s() - r->t_setup;
-    set_phase(r, 1);
+    r->phase = 1;
     double t0 = now_s();
     r->error = W.wasmtime_func_call(r->ctx, &start.of.func, NULL, 0, NULL, 0, &r->trap);
     r->exec_s = now_s() - t0;
-    set_phase(r, 2);
-    return NULL;
+    r->phase = 2;
 }
 
 static int g_timing;
@@ -808,13 +817,58 @@ static void on_sigint(int sig) {
     _exit(130);
 }
 
-static void time_limit_exceeded(double limit) {
-    char buf[128];
-    int n = limit == floor(limit)
-                ? snprintf(buf, sizeof buf, "Runtime error: time limit of %.0f s exceeded\n", limit)
-                : snprintf(buf, sizeof buf, "Runtime error: time limit of %g s exceeded\n", limit);
-    write_all(2, buf, (size_t)n);
+/* runner.py:_time_limit_exceeded, from the SIGALRM of the interval timer armed when
+ * the program started: the message was formatted beforehand (a handler may only
+ * write and exit). */
+static char g_limit_msg[128];
+static size_t g_limit_len;
+
+static void on_time_limit(int sig) {
+    (void)sig;
+    write_all(2, g_limit_msg, g_limit_len);
     _exit(EXIT_RUNTIME_ERROR);
+}
+
+static void arm_time_limit(double limit) {
+    int n = limit == floor(limit)
+                ? snprintf(g_limit_msg, sizeof g_limit_msg, "Runtime error: time limit of %.0f s exceeded\n", limit)
+                : snprintf(g_limit_msg, sizeof g_limit_msg, "Runtime error: time limit of %g s exceeded\n", limit);
+    g_limit_len = n > 0 ? (size_t)n : 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_time_limit;
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval t;
+    memset(&t, 0, sizeof t);
+    double whole = floor(limit);
+    t.it_value.tv_sec = (time_t)whole;
+    t.it_value.tv_usec = (suseconds_t)((limit - whole) * 1e6);
+    if (t.it_value.tv_sec == 0 && t.it_value.tv_usec == 0) t.it_value.tv_usec = 1;
+    setitimer(ITIMER_REAL, &t, NULL);
+}
+
+static void disarm_time_limit(void) {
+    struct itimerval t;
+    memset(&t, 0, sizeof t);
+    setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/* The program runs on this (the main) thread, as deep as the runner's program thread
+ * may go: the stack limit is raised to NATIVE_STACK (the kernel leaves at least
+ * 128 MiB for the main stack to grow into). Restored before a hand-over. */
+static struct rlimit g_saved_stack;
+static int g_stack_raised, g_set_tokio;
+
+static int raise_stack_limit(size_t need) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) != 0) return 0;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need) return 1;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) return 0;
+    g_saved_stack = rl;
+    rl.rlim_cur = need;
+    if (setrlimit(RLIMIT_STACK, &rl) != 0) return 0;
+    g_stack_raised = 1;
+    return 1;
 }
 
 static void global_value_is_one(run_state *r, const char *name, int *out) {
@@ -847,10 +901,9 @@ static void format_trap(strbuf *out, run_state *r, const trap_ctx *t) {
     global_value_is_one(r, "nyash_error_reported", &reported);
     flush_program_output(r);
     const line_table *lines = &g_lines;
-    size_t len;
     bodies_t bodies, *bp = NULL;
-    uint8_t *wasm = get_entry(t->p, "wasm", &len, 1);
-    if (wasm && function_bodies(wasm, len, &bodies) == 0) bp = &bodies;
+    bytes wasm = get_entry(t->p, "wasm", 1);
+    if (wasm.p && function_bodies(wasm.p, wasm.len, &bodies) == 0) bp = &bodies;
     const jv *users = json_get(t->meta, "user_functions"), *src = json_get(t->meta, "source_name");
     const char *source = src ? src->str : "?";
 
@@ -946,7 +999,13 @@ static int settings_ok(const runner_conf *c, const char **forced, double *limit,
 }
 
 void fastpath_run(const launch_info *info) {
-    if (setjmp(g_handover)) return;
+    if (setjmp(g_handover)) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGALRM, SIG_DFL);
+        if (g_stack_raised) setrlimit(RLIMIT_STACK, &g_saved_stack);
+        if (g_set_tokio) unsetenv("TOKIO_WORKER_THREADS");
+        return;
+    }
     g_self = info->self;
     signal(SIGINT, on_sigint);
     /* what only the runner does */
@@ -967,9 +1026,8 @@ void fastpath_run(const launch_info *info) {
     /* integrity before anything is decoded (runner.py:run_executable) */
     static payload p;
     read_payload(&p, info);
-    size_t meta_len;
-    uint8_t *meta_text = get_entry(&p, "meta", &meta_len, 0);
-    jv *meta = json_parse((const char *)meta_text, meta_len);
+    bytes meta_text = get_entry(&p, "meta", 0);
+    jv *meta = json_parse((const char *)meta_text.p, meta_text.len);
     check_meta(meta);
     if (find_entry(&p, "lines") == NULL) handover(); /* the runner's meta line table */
 
@@ -1010,49 +1068,21 @@ void fastpath_run(const launch_info *info) {
     signal(SIGXFSZ, SIG_IGN);
 
     static run_state r;
-    r.conf = &conf;
     r.linker = linker;
     r.ctx = ctx;
     r.module = L.module;
-    pthread_mutex_init(&r.lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r.cond, &ca);
+    if (!raise_stack_limit((size_t)conf.native_stack)) handover();
+    /* wasmtime's WASI starts a tokio runtime at the first call; one worker instead of
+     * one per core (and no probing of cgroup files for the core count) is enough here,
+     * since every WASI call blocks the calling thread. Not part of the program's
+     * environment (built above); undone before a hand-over. */
+    if (!getenv("TOKIO_WORKER_THREADS") && setenv("TOKIO_WORKER_THREADS", "1", 0) == 0)
+        g_set_tokio = 1;
     r.t_setup = now_s();
     g_run = &r;
-
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)conf.native_stack);
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    pthread_t th;
-    int started = pthread_create(&th, &attr, program_thread, &r) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!started) handover();
-
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    if (limit > 0) {
-        double whole = floor(limit);
-        deadline.tv_sec += (time_t)whole;
-        deadline.tv_nsec += (long)((limit - whole) * 1e9);
-        if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
-    }
-    pthread_mutex_lock(&r.lock);
-    while (r.phase < 2) {
-        if (limit > 0) {
-            if (pthread_cond_timedwait(&r.cond, &r.lock, &deadline) == ETIMEDOUT && r.phase < 2)
-                time_limit_exceeded(limit);
-        } else {
-            pthread_cond_wait(&r.cond, &r.lock);
-        }
-    }
-    pthread_mutex_unlock(&r.lock);
-    if (r.phase == 3) handover(); /* instantiation failed: the runner reports it */
+    if (limit > 0) arm_time_limit(limit);
+    run_program(&r);
+    if (limit > 0) disarm_time_limit();
 
     /* runner.py:_outcome_code */
     strbuf err = {0};

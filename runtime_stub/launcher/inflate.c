@@ -30,6 +30,14 @@ typedef struct {
 } state;
 
 static inline void refill(state *s) {
+    if (s->end - s->p >= 8) { /* whole bytes, up to 56 bits buffered */
+        uint64_t word;
+        memcpy(&word, s->p, 8);
+        s->bits |= word << s->nbits;
+        s->p += (63 - s->nbits) >> 3;
+        s->nbits |= 56;
+        return;
+    }
     while (s->nbits <= 56) {
         uint64_t byte;
         if (s->p < s->end) byte = *s->p++;
@@ -83,7 +91,7 @@ static int build(huffman *h, const uint8_t *lengths, unsigned n) {
     return 0;
 }
 
-static int decode_sym(state *s, const huffman *h) {
+static inline int decode_sym(state *s, const huffman *h) {
     if (s->nbits < MAX_BITS) refill(s);
     if (s->padding > 8) return -1; /* decoding what lies past the end of the input */
     unsigned e = h->fast[s->bits & ((1u << FAST_BITS) - 1)];
@@ -128,6 +136,19 @@ static const uint16_t DIST_BASE[30] = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 
 static const uint8_t DIST_EXTRA[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7,
                                        8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
+/* Copy `len` bytes from `d` back; when they overlap the bytes repeat with period d,
+ * so the already written part doubles as the source (chunks d, 2d, 4d, ...). */
+static void copy_match(uint8_t *dst, size_t d, size_t len) {
+    if (d >= len) { memcpy(dst, dst - d, len); return; }
+    if (d == 1) { memset(dst, dst[-1], len); return; }
+    size_t done = 0;
+    while (done < len) {
+        size_t n = done + d < len - done ? done + d : len - done;
+        memcpy(dst + done, dst - d, n);
+        done += n;
+    }
+}
+
 static int codes(state *s, const huffman *lit, const huffman *dist) {
     for (;;) {
         int sym = decode_sym(s, lit);
@@ -145,10 +166,7 @@ static int codes(state *s, const huffman *lit, const huffman *dist) {
         if (dsym < 0 || dsym >= 30) return -1;
         size_t d = DIST_BASE[dsym] + take(s, DIST_EXTRA[dsym]);
         if (d > s->len || grow(s, len) != 0) return -1;
-        uint8_t *dst = s->out + s->len;
-        const uint8_t *src = dst - d;
-        if (d >= len) memcpy(dst, src, len);
-        else for (size_t i = 0; i < len; i++) dst[i] = src[i];
+        copy_match(s->out + s->len, d, len);
         s->len += len;
     }
 }
@@ -206,8 +224,12 @@ static int dynamic(state *s, huffman *lit, huffman *dist) {
 static uint32_t adler32(const uint8_t *p, size_t n) {
     uint32_t a = 1, b = 0;
     while (n) {
-        size_t k = n < 5552 ? n : 5552;
+        size_t k = n < 5552 ? n : 5552; /* no overflow before the reduction */
         n -= k;
+        for (; k >= 8; k -= 8, p += 8) {
+            a += p[0]; b += a; a += p[1]; b += a; a += p[2]; b += a; a += p[3]; b += a;
+            a += p[4]; b += a; a += p[5]; b += a; a += p[6]; b += a; a += p[7]; b += a;
+        }
         while (k--) { a += *p++; b += a; }
         a %= 65521;
         b %= 65521;

@@ -1,6 +1,6 @@
 /*
  * wasmtime_api.h - the part of wasmtime's documented C API (wasm.h, wasi.h,
- * wasmtime/*.h of wasmtime 50) the fast path calls, written out as function-pointer
+ * wasmtime/ headers of wasmtime 50) the fast path calls, written out as function-pointer
  * types so the library can be loaded with dlopen from the unpacked runner directory
  * (the runner ships the wasmtime wheel's _libwasmtime.so; no headers are needed to
  * build the launcher).
