@@ -664,8 +664,9 @@ static int function_bodies(const uint8_t *w, size_t len, bodies_t *b) {
     return 0;
 }
 
+/* The `lines` entry: (module offset, file index, line) u32 triples, by offset. */
 typedef struct {
-    uint32_t *off, *line;
+    uint32_t *off, *file, *line;
     size_t n;
 } line_table;
 
@@ -685,33 +686,55 @@ static line_table g_lines;
 static void read_lines(const payload *p) {
     bytes b = get_entry(p, "lines", 0);
     const uint8_t *raw = b.p;
-    g_lines.n = b.len / 8;
-    g_lines.off = malloc((g_lines.n ? g_lines.n : 1) * sizeof *g_lines.off);
-    g_lines.line = malloc((g_lines.n ? g_lines.n : 1) * sizeof *g_lines.line);
-    if (!g_lines.off || !g_lines.line) handover();
+    g_lines.n = b.len / 12;
+    size_t cap = g_lines.n ? g_lines.n : 1;
+    g_lines.off = malloc(cap * sizeof *g_lines.off);
+    g_lines.file = malloc(cap * sizeof *g_lines.file);
+    g_lines.line = malloc(cap * sizeof *g_lines.line);
+    if (!g_lines.off || !g_lines.file || !g_lines.line) handover();
     for (size_t i = 0; i < g_lines.n; i++) {
-        g_lines.off[i] = le32(raw + 8 * i);
-        g_lines.line[i] = le32(raw + 8 * i + 4);
+        g_lines.off[i] = le32(raw + 12 * i);
+        g_lines.file[i] = le32(raw + 12 * i + 4);
+        g_lines.line[i] = le32(raw + 12 * i + 8);
     }
     free(b.owned);
 }
 
-/* runner.py:_frame_line; 0 = no line. */
-static uint32_t frame_line(const line_table *t, const bodies_t *b, uint32_t func, size_t offset) {
+/* runner.py:_frame_entry: the index of the frame's line-table entry, -1 for none. */
+static long frame_entry(const line_table *t, const bodies_t *b, uint32_t func, size_t offset) {
     int has_off = offset < ((size_t)1 << 63);
     int has_body = b && b->count && func >= b->imported && func - b->imported < b->count;
     if (!has_body) {
-        if (!has_off) return 0;
+        if (!has_off) return -1;
         size_t i = bisect_right(t, offset);
-        return i ? t->line[i - 1] : 0;
+        return i ? (long)i - 1 : -1;
     }
     uint32_t first = b->first[func - b->imported], end = b->end[func - b->imported];
     if (has_off && first <= offset && offset < end) {
         size_t i = bisect_right(t, offset);
-        if (i && t->off[i - 1] >= first) return t->line[i - 1];
+        if (i && t->off[i - 1] >= first) return (long)i - 1;
     }
     size_t i = bisect_left(t, first);
-    return i < t->n && t->off[i] < end ? t->line[i] : 0;
+    return i < t->n && t->off[i] < end ? (long)i : -1;
+}
+
+/* runner.py:source_names: file i of the line table is meta["sources"][i]["name"];
+ * without a file table, file 0 is source_name. (check_meta made sure the names are
+ * strings, or absent.) */
+static size_t source_names(const jv *meta, const char ***out) {
+    const jv *sources = json_get(meta, "sources");
+    if (sources && sources->type == JV_ARR && sources->n) {
+        *out = malloc(sources->n * sizeof **out);
+        for (size_t i = 0; i < sources->n; i++) {
+            const jv *name = json_get(sources->items[i], "name");
+            (*out)[i] = sources->items[i]->type != JV_OBJ ? "?" : name ? name->str : "?";
+        }
+        return sources->n;
+    }
+    const jv *src = json_get(meta, "source_name");
+    *out = malloc(sizeof **out);
+    (*out)[0] = src ? src->str : "?";
+    return 1;
 }
 
 static int is_py_space(unsigned char c) { return is_ws((char)c) || (c >= 0x1c && c <= 0x1f); }
@@ -904,8 +927,9 @@ static void format_trap(strbuf *out, run_state *r, const trap_ctx *t) {
     bodies_t bodies, *bp = NULL;
     bytes wasm = get_entry(t->p, "wasm", 1);
     if (wasm.p && function_bodies(wasm.p, wasm.len, &bodies) == 0) bp = &bodies;
-    const jv *users = json_get(t->meta, "user_functions"), *src = json_get(t->meta, "source_name");
-    const char *source = src ? src->str : "?";
+    const jv *users = json_get(t->meta, "user_functions");
+    const char **names;
+    size_t nnames = source_names(t->meta, &names);
 
     uint8_t code = 0xFF;
     int overflow = W.wasmtime_trap_code(r->trap, &code) && code == WASMTIME_TRAP_CODE_STACK_OVERFLOW;
@@ -935,13 +959,16 @@ static void format_trap(strbuf *out, run_state *r, const trap_ctx *t) {
             if (!found) continue;
         }
         if (shown == (size_t)t->conf->frames_shown) { more++; continue; }
-        uint32_t line = frame_line(lines, bp, W.wasm_frame_func_index(frames.data[i]),
-                                   W.wasm_frame_module_offset(frames.data[i]));
+        long k = frame_entry(lines, bp, W.wasm_frame_func_index(frames.data[i]),
+                             W.wasm_frame_module_offset(frames.data[i]));
         sb_str(out, "  at ");
         sb_add(out, name->data, name->size);
-        sb_fmt(out, " (%s", source);
-        if (line) sb_fmt(out, ":%u", line);
-        sb_str(out, ")\n");
+        if (k < 0) {
+            sb_fmt(out, " (%s)\n", names[0]);
+        } else {
+            uint32_t file = lines->file[k];
+            sb_fmt(out, " (%s:%u)\n", file < nnames ? names[file] : "?", lines->line[k]);
+        }
         shown++;
     }
     if (more) sb_fmt(out, "  ... %zu more\n", more);
@@ -954,7 +981,15 @@ static void check_meta(const jv *meta) {
     const jv *users = json_get(meta, "user_functions"), *src = json_get(meta, "source_name");
     if (users && users->type == JV_ARR && !str_list(users)) handover();
     if (users && users->type != JV_ARR && users->type != JV_OBJ) handover();
-    if (src && src->type != JV_STR) handover();
+    const jv *sources = json_get(meta, "sources");
+    if (sources && sources->type == JV_ARR && sources->n) {
+        for (size_t i = 0; i < sources->n; i++) {
+            const jv *name = json_get(sources->items[i], "name");
+            if (name && name->type != JV_STR) handover(); /* str() of something else */
+        }
+    } else if (src && src->type != JV_STR) {
+        handover();
+    }
 }
 
 /* ---------------------------------------------------------------- entry */

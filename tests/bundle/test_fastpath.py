@@ -24,6 +24,7 @@ import pytest
 
 from nyash_build.bundle.exe import assemble
 from nyash_build.compiler.driver import compile_file
+from nyash_build.compiler.sources import IncludeSettings
 from nyash_build.pipeline import native_from_result
 from runtime_stub import payload as PF
 from runtime_stub import runner as R
@@ -108,6 +109,20 @@ def test_program_same_both_ways(caches, tmp_path, source):
             assert proc.stdout.decode() == expected.read_text(encoding="utf-8")
     finally:
         exe.unlink()
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in (REPO / "tests" / "programs" / "include").iterdir()
+                                         if (p / "main.nyash").is_file()))
+def test_multi_file_program_same_both_ways(caches, tmp_path, case):
+    """Frames name the included file they are in, on both paths."""
+    work = tmp_path / "src"
+    shutil.copytree(REPO / "tests" / "programs" / "include" / case, work)
+    exe = tmp_path / case
+    native_from_result(compile_file(work / "main.nyash", settings=IncludeSettings(work)), exe)
+    shutil.rmtree(work)
+    proc = same(caches, exe)
+    if case == "errors":
+        assert b"lib/calc.nyash:" in proc.stderr
 
 
 # --------------------------------------------------- hand-written WASI programs
