@@ -894,14 +894,16 @@ static int raise_stack_limit(size_t need) {
     return 1;
 }
 
-static void global_value_is_one(run_state *r, const char *name, int *out) {
+/* runner.py:_global_value for an integer global: 1 and its value, else 0. */
+static int global_int(run_state *r, const char *name, int64_t *out) {
     wasmtime_extern_t item;
-    *out = 0;
-    if (!r->have_instance || !export_get(r, name, &item) || item.kind != WASMTIME_EXTERN_GLOBAL) return;
+    if (!r->have_instance || !export_get(r, name, &item) || item.kind != WASMTIME_EXTERN_GLOBAL) return 0;
     wasmtime_val_t v;
     memset(&v, 0, sizeof v);
     W.wasmtime_global_get(r->ctx, &item.of.global, &v);
-    *out = (v.kind == WASMTIME_I32 && v.of.i32 == 1) || (v.kind == 1 && v.of.i64 == 1);
+    if (v.kind == WASMTIME_I32) { *out = v.of.i32; return 1; }
+    if (v.kind == WASMTIME_I64) { *out = v.of.i64; return 1; }
+    return 0;
 }
 
 static void flush_program_output(run_state *r) {
@@ -920,8 +922,8 @@ typedef struct {
 
 /* runner.py:format_trap */
 static void format_trap(strbuf *out, run_state *r, const trap_ctx *t) {
-    int reported;
-    global_value_is_one(r, "nyash_error_reported", &reported);
+    int64_t value;
+    int reported = global_int(r, "nyash_error_reported", &value) && value == 1;
     flush_program_output(r);
     const line_table *lines = &g_lines;
     bodies_t bodies, *bp = NULL;
@@ -1135,9 +1137,14 @@ void fastpath_run(const launch_info *info) {
             code = EXIT_NO_VARIANT;
         }
     } else if (r.trap) {
-        trap_ctx t = {&p, meta, &conf};
-        format_trap(&err, &r, &t);
-        code = EXIT_RUNTIME_ERROR;
+        int64_t status;
+        if (global_int(&r, "nyash_exit_status", &status) && status >= 0 && status <= 255) {
+            code = (int)status; /* SystemBox.exit(n >= 126): WASI's proc_exit refuses those */
+        } else {
+            trap_ctx t = {&p, meta, &conf};
+            format_trap(&err, &r, &t);
+            code = EXIT_RUNTIME_ERROR;
+        }
     }
     strbuf tail = {0};
     if (g_timing) timing_line(&tail);

@@ -46,6 +46,7 @@ typedef struct {
 } wasmtime_extern_t;
 
 #define WASMTIME_I32 0
+#define WASMTIME_I64 1
 typedef struct {
     uint8_t kind;
     union {
