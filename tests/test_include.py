@@ -142,3 +142,22 @@ def test_init_lib_project_runs(tmp_path: Path) -> None:
     project = tmp_path / "demo"
     assert nyash("run", "src/main.nyash", cwd=project).stdout == "Hello, demo!\n"
     assert nyash("run", "src/tool.nyash", cwd=project).stdout == "HI, TOOL!\n"
+
+
+def test_main_runs_once_with_includes_inside_it_or_a_main_in_a_library(tmp_path: Path) -> None:
+    """Decision row 27: upstream runs Main.main() again after an include inside it and
+    runs a library's Main at include time; here Main.main() runs once, at the end."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "main.nyash").write_text(
+        'static box Main {\n    main() {\n        print("main: before include")\n'
+        '        include "lib.nyash"\n        print("main: after include " + libValue)\n    }\n}\n')
+    (tmp_path / "a" / "lib.nyash").write_text('print("lib: top level")\nlibValue = 102\n')
+    r = nyash("run", "a/main.nyash", cwd=tmp_path)
+    assert (r.stdout, r.returncode) == (
+        "main: before include\nlib: top level\nmain: after include 102\n", 0), r.stderr
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "main.nyash").write_text('print("entry")\ninclude "app.nyash"\nprint("entry end")\n')
+    (tmp_path / "b" / "app.nyash").write_text(
+        'print("app top")\nstatic box Main {\n    main() {\n        print("Main.main")\n    }\n}\n')
+    r = nyash("run", "b/main.nyash", cwd=tmp_path)
+    assert (r.stdout, r.returncode) == ("entry\napp top\nentry end\nMain.main\n", 0), r.stderr
