@@ -455,18 +455,19 @@ def test_debug_executable_via_cli(trap_src, run, tmp_path):
 
 # ------------------------------------------------------------ size and start-up
 def test_real_hello_size_and_startup(built, unpack_dir):
-    """Issue 7 item 7 through tools/measure_startup.py. The size limit is asserted as
-    is; the 100 ms start-up budget is printed and asserted loosely (shared CI machines
-    are noisy; NYASH_STARTUP_LIMIT_MS overrides)."""
+    """Issues 7 and 18 through tools/measure_startup.py. The size limit is asserted as
+    is; the 10 ms start-up budget (native fast path) is printed and asserted loosely at
+    100 ms, which only the Python runner's start would exceed (shared CI machines are
+    noisy; NYASH_STARTUP_LIMIT_MS overrides)."""
     assert built["hello"].stat().st_size <= 10 * 1000 * 1000
     tool = Path(__file__).resolve().parents[1] / "tools" / "measure_startup.py"
     env = {**os.environ, "NYASH_RUNNER_CACHE": str(unpack_dir)}
     proc = subprocess.run([sys.executable, str(tool), "--exe", str(built["hello"]),
-                           "--runs", "20"], capture_output=True, text=True, env=env,
+                           "--runs", "20", "--python-runs", "0"], capture_output=True, text=True, env=env,
                           timeout=120)
     print(proc.stdout)
     median = float(re.search(r"median (\d+\.\d) ms of 20 warm runs", proc.stdout).group(1))
-    assert median <= float(os.environ.get("NYASH_STARTUP_LIMIT_MS", "400"))
+    assert median <= float(os.environ.get("NYASH_STARTUP_LIMIT_MS", "100"))
 
 
 def test_encoder_rejects_unknown_names_option():

@@ -31,8 +31,9 @@ from runtime_stub import payload as P
 RUNNER_NAME = "nyash-runner"
 REPO = prebuilt.REPO_ROOT
 LAUNCHER_DIR = "runtime_stub/launcher"
-C_SOURCES = ("main.c", "fastpath.c", "sha256.c", "lzma2.c", "inflate.c", "json.c")
-HEADERS = ("common.h", "fastpath.h", "json.h", "wasmtime_api.h")
+C_SOURCES = ("main.c", "fastpath.c", "conf.c", "payload.c", "traps.c", "util.c", "sha256.c",
+             "lzma2.c", "inflate.c", "json.c")
+HEADERS = ("common.h", "fastpath.h", "fastpath_parts.h", "json.h", "wasmtime_api.h")
 ZIG_TARGET = "x86_64-linux-gnu.2.17"
 CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-fno-strict-aliasing"]
 ARTIFACT_NAME = "launcher-x86_64-linux"

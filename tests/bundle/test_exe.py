@@ -163,8 +163,9 @@ def test_reproducible(make_exe):
 
 
 def test_startup_time(make_exe, run_exe):
-    """Median of 20 warm runs. Issue 7 demands <= 100 ms on an idle machine; the
-    assertion is looser (shared CI machines) and the number is printed."""
+    """Median of 20 warm runs. Issue 18 demands <= 10 ms on an idle machine (the native
+    fast path); the assertion is looser (shared CI machines: 100 ms, which only the
+    Python runner's start would exceed) and the number is printed."""
     exe = make_exe("HELLO")
     run_exe(exe)  # warm: unpack once
     times = []
@@ -174,7 +175,7 @@ def test_startup_time(make_exe, run_exe):
         times.append(time.perf_counter() - t0)
     median = statistics.median(times) * 1000
     print(f"hello start-to-exit median of 20: {median:.1f} ms, load {os.getloadavg()}")
-    limit = float(os.environ.get("NYASH_STARTUP_LIMIT_MS", "400"))
+    limit = float(os.environ.get("NYASH_STARTUP_LIMIT_MS", "100"))
     assert median <= limit
 
 
