@@ -86,14 +86,17 @@ static int rm_entry(const char *p, const struct stat *s, int flag, struct FTW *f
     return remove(p);
 }
 
-/* Candidate cache roots, in order of preference. Returns how many were filled. */
-static int cache_roots(char roots[4][PATH_MAX]) {
+/* Candidate cache roots, in order of preference. Returns how many were filled. Without
+ * `all`, only those named by the environment: a warm start usually finds its runner
+ * there and skips the passwd lookup (NSS: a config file and /etc/passwd) and /tmp. */
+static int cache_roots(char roots[4][PATH_MAX], int all) {
     int n = 0;
     const char *only = getenv("NYASH_RUNNER_CACHE");
     if (only && only[0] == '/') { snprintf(roots[n++], PATH_MAX, "%s", only); return n; }
     const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (x && x[0] == '/') snprintf(roots[n++], PATH_MAX, "%s/nyash/runners", x);
     if (home && home[0] == '/') snprintf(roots[n++], PATH_MAX, "%s/.cache/nyash/runners", home);
+    if (!all) return n;
     struct passwd *pw = getpwuid(getuid());
     if (pw && pw->pw_dir && pw->pw_dir[0] == '/' && (!home || strcmp(home, pw->pw_dir) != 0))
         snprintf(roots[n++], PATH_MAX, "%s/.cache/nyash/runners", pw->pw_dir);
@@ -215,11 +218,14 @@ int main(int argc, char **argv) {
 
     char hex[65], roots[4][PATH_MAX], dir[PATH_MAX], exe[PATH_MAX];
     for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", tr[OFF_RUNNER_SHA256 + i]);
-    int nroots = cache_roots(roots), found = 0;
-    for (int i = 0; i < nroots && !found; i++) {
-        snprintf(dir, sizeof dir, "%s/%s", roots[i], hex);
-        snprintf(exe, sizeof exe, "%s/%s", dir, RUNNER_NAME);
-        found = access(exe, X_OK) == 0;
+    int nroots = 0, found = 0;
+    for (int all = 0; all < 2 && !found; all++) {
+        nroots = cache_roots(roots, all);
+        for (int i = 0; i < nroots && !found; i++) {
+            snprintf(dir, sizeof dir, "%s/%s", roots[i], hex);
+            snprintf(exe, sizeof exe, "%s/%s", dir, RUNNER_NAME);
+            found = access(exe, X_OK) == 0;
+        }
     }
     uint8_t *raw = NULL;
     int last_err = 0;
