@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from . import ast as A
 from .abi import HEAP_COUNT, HEAP_FIRST, T_INST, T_NULL, T_STR, T_UNSET, T_VOID
-from .infer import storage
+from .infer import never_heap, storage
 from .values import Val
 
 
@@ -98,12 +98,13 @@ class FastPaths:
                   ("local.get", t), ("local.get", x),
                   ("else",), ("i32.const", T_NULL), ("i64.const", 0), ("end",))
 
-    def inline_arr_push(self, a: str, xt: str, xv: str) -> None:
-        """ArrayBox.push(x): store in place while capacity lasts, else the runtime grows it."""
+    def inline_arr_push(self, a: str, xt: str, xv: str, retain: bool = True) -> None:
+        """ArrayBox.push(x): store in place while capacity lasts, else the runtime grows it.
+        retain=False: x is never a heap value."""
         n, slot = self.tmp("i32"), self.tmp("i32")
         self.emit(("local.get", a), ("i32.load", 4, None), ("local.tee", n), ("local.get", a), ("i32.load", 8, None),
                   ("i32.lt_u",), ("if", None, None),
-                  ("local.get", xt), ("local.get", xv), ("call", "$retain"),
+                  *([("local.get", xt), ("local.get", xv), ("call", "$retain")] if retain else []),
                   ("local.get", a), ("i32.load", 12, None), ("local.get", n), ("i32.const", 4), ("i32.shl",),
                   ("i32.add",), ("local.tee", slot), ("local.get", xt), ("i32.store", 0, None),
                   ("local.get", slot), ("local.get", xv), ("i64.store", 8, None),
@@ -111,19 +112,25 @@ class FastPaths:
                   ("else",), ("local.get", a), ("local.get", xt), ("local.get", xv), ("call", "$arr_push_v"),
                   ("end",))
 
-    def inline_arr_set(self, a: str, i: str, xt: str, xv: str) -> None:
-        """ArrayBox.set(i, x) in place; out of range is the runtime's slow path."""
+    def inline_arr_set(self, a: str, i: str, xt: str, xv: str, retain: bool = True,
+                       release: bool = True) -> None:
+        """ArrayBox.set(i, x) in place; out of range is the runtime's slow path.
+        retain=False: x is never a heap value; release=False: no element ever is."""
         slot, ot, ov = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
         self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
-                  ("if", None, ((), ("i32", "i64"))),
-                  ("local.get", xt), ("local.get", xv), ("call", "$retain"),
-                  ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
-                  ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
-                  ("local.set", ot), ("local.get", slot), ("i64.load", 8, None), ("local.set", ov),
-                  ("local.get", ot), ("local.get", ov), ("call", "$release"),
-                  ("local.get", slot), ("local.get", xt), ("i32.store", 0, None),
-                  ("local.get", slot), ("local.get", xv), ("i64.store", 8, None),
-                  ("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")),
+                  ("if", None, ((), ("i32", "i64"))))
+        if retain:
+            self.emit(("local.get", xt), ("local.get", xv), ("call", "$retain"))
+        self.emit(("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                  ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.set", slot))
+        if release:
+            self.emit(("local.get", slot), ("i32.load", 0, None), ("local.set", ot),
+                      ("local.get", slot), ("i64.load", 8, None), ("local.set", ov))
+        self.emit(("local.get", slot), ("local.get", xt), ("i32.store", 0, None),
+                  ("local.get", slot), ("local.get", xv), ("i64.store", 8, None))
+        if release:  # after the stores: releasing may run arbitrary frees
+            self.emit(("local.get", ot), ("local.get", ov), ("call", "$release"))
+        self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")),
                   ("else",), ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
                   ("call", "$arr_set_i"), ("end",))
 
@@ -164,37 +171,47 @@ class FastPaths:
             self.to_dyn(x)
             xt, xv = self.tmp_pair()
             self.emit(("local.set", xv), ("local.set", xt))
-            self.inline_arr_push(a, xt, xv)
+            self.inline_arr_push(a, xt, xv, retain=not never_heap(x.kind))
             temps = [(xt, xv)] if x.owned else []
             self.release_all(temps + ([tmp] if tmp else []))
             self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")))
             return Val("str", "dyn", False)
-        if kind == "arr" and e.name in ("get", "set", "length") and v.st == "dyn":
-            if e.name == "length" and not e.args:
-                tmp = self.stash() if v.owned else None
-                p = self.tmp("i64")
-                self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("call", "$arr_len"))
+        if kind == "arr" and e.name == "length" and not e.args and v.st == "dyn":
+            tmp = self.stash() if v.owned else None
+            p = self.tmp("i64")
+            self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("call", "$arr_len"))
+            self.release_all([tmp] if tmp else [])
+            return Val("int", "i64")
+        if kind == "arr" and e.name in ("get", "set") and v.st == "dyn" and len(e.args) == (1 if e.name == "get" else 2):
+            elems = self.inf.elem_kind_of(v.kind)  # what the array's elements can be
+            tmp = self.stash() if v.owned else None
+            p = self.tmp("i64")
+            a = self.tmp("i32")
+            self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("local.set", a))
+            idx = self.expr(e.args[0])
+            if idx.st != "i64":  # not an integer at compile time: the runtime method checks it
+                self.to_dyn(idx)
+                it, ix = self.tmp_pair()
+                self.emit(("local.set", ix), ("local.set", it))
+                temps = [(it, ix)] if idx.owned else []
+                self.emit(("local.get", a), ("i64.extend_i32_u",), ("local.get", it), ("local.get", ix))
+                temps += self.args_for(e.args[1:], ["dyn"])
+                fn = f"$m_Array_{e.name}"
+                self.finish_call(fn, temps + ([tmp] if tmp else []), True)
+                return Val(result, "dyn", e.name == "get")
+            i = self.tmp("i64")
+            self.emit(("local.set", i))
+            if e.name == "get":
+                keep = not borrow and not never_heap(elems)
+                self.inline_arr_get(a, i, retain=keep)
                 self.release_all([tmp] if tmp else [])
-                return Val("int", "i64")
-            if e.args and self.mg._static_kind(self.body, e.args[0]) == "int" and len(e.args) == (1 if e.name == "get" else 2):
-                tmp = self.stash() if v.owned else None
-                p = self.tmp("i64")
-                a = self.tmp("i32")
-                self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("local.set", a))
-                idx = self.expr(e.args[0])
-                self.coerce(idx, "i64")
-                i = self.tmp("i64")
-                self.emit(("local.set", i))
-                if e.name == "get":
-                    self.inline_arr_get(a, i, retain=not borrow)
-                    self.release_all([tmp] if tmp else [])
-                    return Val(result, "dyn", not borrow)
-                x = self.expr(e.args[1])
-                self.to_dyn(x)
-                xt, xv = self.tmp_pair()
-                self.emit(("local.set", xv), ("local.set", xt))
-                self.inline_arr_set(a, i, xt, xv)
-                temps = [(xt, xv)] if x.owned else []
-                self.release_all(temps + ([tmp] if tmp else []))
-                return Val("str", "dyn", False)  # "ok" or the bounds message: immortal strings
+                return Val(result, "dyn", keep)
+            x = self.expr(e.args[1])
+            self.to_dyn(x)
+            xt, xv = self.tmp_pair()
+            self.emit(("local.set", xv), ("local.set", xt))
+            self.inline_arr_set(a, i, xt, xv, retain=not never_heap(x.kind), release=not never_heap(elems))
+            temps = [(xt, xv)] if x.owned else []
+            self.release_all(temps + ([tmp] if tmp else []))
+            return Val("str", "dyn", False)  # "ok" or the bounds message: immortal strings
         return None

@@ -217,6 +217,17 @@ class Inference:
     def return_kind(self, body: Body) -> Kind:
         return finalize(self.returns.get(body.name))
 
+    def elem_kind_of(self, k: Kind) -> str:
+        """After the analysis: what the elements of arrays of kind k can be (dyn when the
+        sites are unknown)."""
+        ss = sites(k)
+        if not ss:
+            return "dyn"
+        out: Kind = None
+        for s in ss:
+            out = join(out, self.elem[s])
+        return finalize(out)
+
     def node_kind(self, e: A.Expr) -> str:
         """Kind of a method call's result (what code generation may rely on)."""
         return finalize(self.node_kinds.get(id(e)))
