@@ -47,28 +47,34 @@ def inline_rc_checks(code: list[tuple]) -> list[tuple]:
 class FastPaths:
     """Mixin for FuncGen; relies on its tmp/emit/expr/stash/... helpers."""
 
-    def inline_slot_get(self, slot: int, fname: str, obj: str = "$me", retain: bool = True) -> None:
-        """obj.field for a declared field at a fixed slot: load, unset check, retain
-        (unless the consumer borrows it)."""
+    def inline_slot_get(self, slot: int, fname: str, obj: str = "$me", retain: bool = True,
+                        check: bool = True) -> None:
+        """obj.field for a declared field at a fixed slot: load, unset check (unless the
+        field is always assigned), retain (unless the consumer borrows it)."""
         t, v = self.tmp_pair()
         off = 24 + 16 * slot
-        self.emit(("local.get", obj), ("i32.load", off, None), ("local.tee", t), ("i32.const", T_UNSET), ("i32.eq",),
-                  ("if", None, None), ("i32.const", self.mg.string_lit(fname)), ("i32.const", T_INST),
-                  ("local.get", obj), ("i64.extend_i32_u",), ("call", "$raise_no_field"),
-                  ("br", self.handler_label()), ("end",),
-                  ("local.get", obj), ("i64.load", off + 8, None), ("local.set", v))
+        self.emit(("local.get", obj), ("i32.load", off, None), ("local.set", t))
+        if check:
+            self.unset_check(t, fname, obj)
+        self.emit(("local.get", obj), ("i64.load", off + 8, None), ("local.set", v))
         if retain:
             self.emit(("local.get", t), ("local.get", v), ("call", "$retain"))
         self.emit(("local.get", t), ("local.get", v))
 
-    def inline_slot_get_scalar(self, slot: int, fname: str, obj: str, st: str) -> None:
-        """obj.field whose every write is a scalar: unset check, then the bare payload."""
-        off = 24 + 16 * slot
-        self.emit(("local.get", obj), ("i32.load", off, None), ("i32.const", T_UNSET), ("i32.eq",),
+    def unset_check(self, t: str, fname: str, obj: str) -> None:
+        self.emit(("local.get", t), ("i32.const", T_UNSET), ("i32.eq",),
                   ("if", None, None), ("i32.const", self.mg.string_lit(fname)), ("i32.const", T_INST),
                   ("local.get", obj), ("i64.extend_i32_u",), ("call", "$raise_no_field"),
-                  ("br", self.handler_label()), ("end",),
-                  ("local.get", obj), ("i64.load", off + 8, None))
+                  ("br", self.handler_label()), ("end",))
+
+    def inline_slot_get_scalar(self, slot: int, fname: str, obj: str, st: str, check: bool = True) -> None:
+        """obj.field whose every write is a scalar: unset check, then the bare payload."""
+        off = 24 + 16 * slot
+        if check:
+            t = self.tmp("i32")
+            self.emit(("local.get", obj), ("i32.load", off, None), ("local.set", t))
+            self.unset_check(t, fname, obj)
+        self.emit(("local.get", obj), ("i64.load", off + 8, None))
         if st == "f64":
             self.emit(("f64.reinterpret_i64",))
         elif st == "i32":

@@ -963,7 +963,7 @@ class FuncGen(FastPaths):
         if isinstance(e.obj, A.Me) and self.cls is not None:
             site = static_field_site(self.info, self.body, e.obj, "dyn", e.name)
             if site is not None:
-                return self.read_slot(e, site[1], "$me", borrow)
+                return self.read_slot(e, site, "$me", borrow)
         v = self.expr(e.obj, borrow=True)  # reading a field releases nothing
         site = static_field_site(self.info, self.body, e.obj, v.kind, e.name)
         if site is not None:
@@ -971,7 +971,7 @@ class FuncGen(FastPaths):
             tmp = self.stash() if v.owned else None
             p, x = self.tmp("i32"), self.tmp("i64")
             self.emit(("local.set", x), ("drop",), ("local.get", x), ("i32.wrap_i64",), ("local.set", p))
-            val = self.read_slot(e, site[1], p, borrow)
+            val = self.read_slot(e, site, p, borrow)
             if tmp:
                 self.release_all([tmp])
             return val
@@ -987,7 +987,7 @@ class FuncGen(FastPaths):
             self.emit(("local.set", x), ("local.tee", t), ("i32.const", T_INST), ("i32.eq",),
                       ("if", None, ((), ("i32", "i64")) if st == "dyn" else st),
                       ("local.get", x), ("i32.wrap_i64",), ("local.set", p))
-            self.read_slot(e, site[1], p, borrow)
+            self.read_slot(e, site, p, borrow)
             self.emit(("else",), ("local.get", t), ("local.get", x), ("i32.const", self.ctx_cid))
             self.call(fn)
             self.unbox_known(kind)
@@ -1027,14 +1027,17 @@ class FuncGen(FastPaths):
                   ("i32.const", T_STR), ("local.get", acc), ("i64.extend_i32_u",), ("call", "$release"))
         return Val("dyn", "dyn", True)
 
-    def read_slot(self, e: A.Field, slot: int, obj: str, borrow: bool = False) -> Val:
-        """A fixed-slot field read typed by field inference: scalars come out unboxed."""
+    def read_slot(self, e: A.Field, site: tuple[list, int], obj: str, borrow: bool = False) -> Val:
+        """A fixed-slot field read typed by field inference: scalars come out unboxed; no
+        unset test when every box the receiver can be always has the field assigned."""
+        classes, slot = site
+        check = not all(e.name in self.mg.always_set.get(c.cid, ()) for c in classes)
         kind = self.inf.field_reads.get(id(e), "dyn")
         st = storage(kind)
         if st == "dyn":
-            self.inline_slot_get(slot, e.name, obj, retain=not borrow)
+            self.inline_slot_get(slot, e.name, obj, retain=not borrow, check=check)
             return Val(kind, "dyn", not borrow)
-        self.inline_slot_get_scalar(slot, e.name, obj, st)
+        self.inline_slot_get_scalar(slot, e.name, obj, st, check=check)
         return Val(kind, st)
 
     def e_FromCall(self, e: A.FromCall) -> Val:

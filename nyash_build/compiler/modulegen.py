@@ -16,6 +16,7 @@ from .abi import DATA_BASE
 from .boxgen import BoxSupport
 from .dispatch import Dispatchers
 from .effects import Effects
+from .fieldinit import always_assigned
 from .infer import Inference, binary_kind, storage
 from .program import Body, ProgramInfo
 from .runtime_lib import RuntimeLib
@@ -38,6 +39,7 @@ class ModuleGen(Dispatchers, BoxSupport):
         self.init_boxes(inf.used_boxes)
         self.may_raise = self._may_raise_analysis()
         self.effects = Effects(info, inf)
+        self.always_set = always_assigned(info)
 
     # ---- static data ---------------------------------------------------------------
     def string_lit(self, s: str) -> int:
