@@ -13,6 +13,7 @@ import struct
 from .abi import DATA_BASE, MAX_PAGES, T_ARR, T_UNSET
 from .funcgen import FuncGen
 from .infer import Inference
+from .inline import inline_calls
 from .modulegen import ModuleGen
 from .program import ProgramInfo, position_order
 from .runtime_lib import runtime_lib
@@ -25,6 +26,8 @@ def _assemble(mg: ModuleGen) -> Module:
     _gen_class_name(mg)
     mg.gen_box_support()
     _gen_start(mg)
+    # (not into $_start: the top level and main() keep their frames for error reports)
+    mg.funcs = inline_calls(mg.funcs, {f.name for f in mg.funcs} - {"$_start"}, mg.rt.func_names)
     _message_globals(mg)
     for c in mg.info.classes.values():
         if c.is_static:

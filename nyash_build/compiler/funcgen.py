@@ -113,10 +113,13 @@ class FuncGen(FastPaths):
             if st == "dyn":
                 self.emit(("local.get", names[0]), ("local.get", names[1]), ("call", "$retain"))
         self.ret_st = rst[0] if rst else None
+        # the result locals: read after $exit even when no return set them (void = 0, 0)
         if self.ret_st == "dyn":
-            self.ret = [self.tmp("i32"), self.tmp("i64")]
+            self.ret = ["$ret.t", "$ret.v"]
+            self.locals += [("$ret.t", "i32"), ("$ret.v", "i64")]
         elif self.ret_st:
-            self.ret = [self.tmp(self.ret_st)]
+            self.ret = ["$ret"]
+            self.locals.append(("$ret", self.ret_st))
         else:
             self.ret = []
         self.emit(("block", "$exit", None))

@@ -1,0 +1,165 @@
+"""Inlining of small generated functions at their call sites (wasm IR to wasm IR).
+
+A wasm call costs far more under Cranelift than the few instructions of a typical
+getter, ``step()`` or ``fib``: frame setup, the stack-limit check, spilling around the
+call. So calls to small generated functions (functions and methods of the program) are
+replaced by a copy of the callee's body -- one level deep, from the original bodies,
+so a recursive function is unrolled once into itself and nothing grows without bound.
+
+Only *clean* callees are inlined: they cannot raise a runtime error (no call that can
+leave an exception pending, transitively). The error message of a runtime error prints
+the Nyash call stack from the wasm frames, and an inlined callee has no frame of its
+own; a callee that cannot raise shows up there only for the two fatal conditions that
+can stop any code -- the stack or the memory running out -- and then the report lists
+the frames that exist (the caller's line instead of the inlined helper's). Nothing is
+inlined into ``$_start``, so the top level and ``main`` always keep their frames.
+
+A recursive function's calls to itself are inlined into it up to SELF_LEVELS levels
+deep (fewer when the copies would outgrow SELF_BUDGET): ``fib`` then makes a real call
+only every fourth level of its recursion.
+
+The copy gets fresh names for its locals and labels, takes its arguments off the stack
+into the renamed parameters, zeroes the locals that a real call would find zero (the
+copy may run many times in one frame): all but the code generator's temporaries
+``$~N``, which it always writes before reading, and the reference-counting scratch
+``$rc.*``; it is wrapped in a block with the callee's results, which ``return``
+branches to.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .abi import NON_RAISING
+from ..wasm.module import Func
+
+MAX_CALLEE = 140        # real instructions of a callee body
+MAX_CALLER = 20000      # stop growing a caller beyond this
+SELF_LEVELS = 3         # a recursive function is inlined into itself up to this deep...
+SELF_BUDGET = 2400      # ...while the copies stay within this many instructions
+_CONTROL_LABELED = ("block", "loop", "if")
+_ZERO = {"i32": ("i32.const", 0), "i64": ("i64.const", 0), "f64": ("f64.const", 0.0),
+         "f32": ("f32.const", 0.0)}
+
+
+def size(f: Func) -> int:
+    return sum(1 for ins in f.body if ins[0] != "line")
+
+
+def clean_functions(funcs: dict[str, Func], runtime: set[str]) -> set[str]:
+    """Generated functions that can never raise (optimistic fixed point)."""
+    clean = {name for name, f in funcs.items() if _locally_clean(f)}
+    changed = True
+    while changed:
+        changed = False
+        for name in list(clean):
+            for ins in funcs[name].body:
+                if ins[0] != "call":
+                    continue
+                target = ins[1]
+                ok = (target in NON_RAISING) if target in runtime or target not in funcs else target in clean
+                if not ok:
+                    clean.discard(name)
+                    changed = True
+                    break
+    return clean
+
+
+def _locally_clean(f: Func) -> bool:
+    if any(not isinstance(p, tuple) or p[0] is None for p in [*f.params, *f.locals]):
+        return False  # unnamed parameters or locals: not renamable here
+    for ins in f.body:
+        op = ins[0]
+        if op == "unreachable" or (op == "global.set" and ins[1] == "$exc_pending"):
+            return False
+        if op in ("local.get", "local.set", "local.tee") and not isinstance(ins[1], str):
+            return False  # numeric local indexes: not renamable here
+    return True
+
+
+def inline_calls(funcs: list[Func], callers: set[str], runtime: set[str]) -> list[Func]:
+    """Copies of funcs where calls from `callers` to small clean functions are inlined."""
+    by_name = {f.name: f for f in funcs}
+    clean = clean_functions(by_name, runtime)
+    small = {n for n in clean if size(by_name[n]) <= MAX_CALLEE}
+    out = []
+    for f in funcs:
+        if f.name in callers and any(ins[0] == "call" and ins[1] in small for ins in f.body):
+            f = _inline_into(f, by_name, small)
+        out.append(f)
+    return out
+
+
+def _inline_into(f: Func, by_name: dict[str, Func], small: set[str]) -> Func:
+    body: list[tuple] = []
+    new_locals = list(f.locals)
+    grown = size(f)
+    counter = [0]
+    for ins in f.body:
+        if ins[0] == "call" and ins[1] in small and grown < MAX_CALLER:
+            levels = _self_levels(f) if ins[1] == f.name else 1
+            code, locals_ = _copy(by_name[ins[1]], counter, levels - 1)
+            body += code
+            new_locals += locals_
+            grown += len(code)
+        else:
+            body.append(ins)
+    return replace(f, body=body, locals=new_locals)
+
+
+def _self_levels(f: Func) -> int:
+    """How deep a recursive function is inlined into itself."""
+    branching = sum(1 for ins in f.body if ins == ("call", f.name))
+    levels, copies, total = 0, 1, 0
+    while levels < SELF_LEVELS:
+        copies *= branching
+        total += copies * size(f)
+        if total > SELF_BUDGET:
+            break
+        levels += 1
+    return max(levels, 1)
+
+
+def _needs_zero(name: str) -> bool:
+    return not name.startswith(("$~", "$rc."))
+
+
+def _copy(callee: Func, counter: list[int], self_depth: int) -> tuple[list[tuple], list[tuple[str, str]]]:
+    """The callee's body renamed with a fresh prefix, taking its arguments off the
+    stack; its calls to itself inlined again while self_depth lasts."""
+    counter[0] += 1
+    prefix = f"$i{counter[0]}:"
+    def local(name: str) -> str:
+        return prefix + name
+
+    def label(lab):
+        return prefix + lab if isinstance(lab, str) else lab
+
+    ret = prefix + "ret"
+    params = [(local(n), t) for n, t in callee.params]
+    locals_ = [(local(n), t) for n, t in callee.locals]
+    code: list[tuple] = [("local.set", n) for n, _ in reversed(params)]
+    code += [ins for (n0, _), (n, t) in zip(callee.locals, locals_) if _needs_zero(n0)
+             for ins in (_ZERO[t], ("local.set", n))]
+    results = callee.results
+    bt = None if not results else results[0] if len(results) == 1 else ((), tuple(results))
+    code.append(("block", ret, bt))
+    for ins in callee.body:
+        op = ins[0]
+        if op in ("local.get", "local.set", "local.tee"):
+            code.append((op, local(ins[1])))
+        elif op in _CONTROL_LABELED:
+            code.append((op, label(ins[1]), *ins[2:]))
+        elif op in ("br", "br_if"):
+            code.append((op, label(ins[1])))
+        elif op == "br_table":
+            code.append((op, [label(x) for x in ins[1]], label(ins[2])))
+        elif op == "return":
+            code.append(("br", ret))
+        elif op == "call" and ins[1] == callee.name and self_depth > 0:
+            inner, inner_locals = _copy(callee, counter, self_depth - 1)
+            code += inner
+            locals_ += inner_locals
+        else:
+            code.append(ins)
+    code.append(("end",))
+    return code, params + locals_
