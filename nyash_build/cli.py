@@ -15,12 +15,12 @@ from . import __version__
 from .diagnostics import CompileError
 
 USAGE = """\
-usage: nyash run [--timeout S] APP.nyash [ARGS...]   compile and run (JIT, in process)
+usage: nyash run [--timeout S] [--dir D]... APP.nyash [ARGS...]   compile and run (JIT, in process)
        nyash APP.nyash [ARGS...]              same as run
        nyash check APP.nyash                  run all compile-time checks only
        nyash --compile-wasm APP.nyash -o APP.wasm
        nyash --emit-wat APP.nyash [-o APP.wat]
-       nyash --compile-native APP.nyash -o APP [--debug] [--opt-level L]
+       nyash --compile-native APP.nyash -o APP [--debug] [--opt-level L] [--dir D]... [--no-files]
        nyash --aot APP.nyash                  same, writes ./APP
        nyash build [APP] [--profile P] [--explain] [-C DIR]
        nyash init NAME [--lib]
@@ -65,20 +65,27 @@ def _compile(path: str, *, debug: bool = False):
     return result
 
 
-def _run_options(args: list[str]) -> tuple[str | None, list[str]]:
-    """(--timeout value or None, the rest). Options only come before the source file:
-    everything after it belongs to the program, `--timeout` included."""
+def _run_options(args: list[str]) -> tuple[str | None, list[str] | None, list[str]]:
+    """(--timeout value or None, --dir directories or None, the rest). Options only
+    come before the source file: everything after it belongs to the program."""
     timeout = None
-    while args and args[0].startswith("--timeout"):
-        if args[0] == "--timeout":
-            if len(args) < 2:
-                raise _Usage("run: --timeout needs a number of seconds")
-            timeout, args = args[1], args[2:]
-        elif args[0].startswith("--timeout="):
-            timeout, args = args[0].split("=", 1)[1], args[1:]
-        else:
+    dirs: list[str] | None = None
+    while args and args[0].startswith(("--timeout", "--dir")):
+        name, eq, value = args[0].partition("=")
+        if name not in ("--timeout", "--dir"):
             break
-    return timeout, args
+        if not eq:
+            if len(args) < 2:
+                raise _Usage("run: --timeout needs a number of seconds" if name == "--timeout"
+                             else "run: --dir needs a directory")
+            value, args = args[1], args[2:]
+        else:
+            args = args[1:]
+        if name == "--timeout":
+            timeout = value
+        else:
+            dirs = [*(dirs or []), value]
+    return timeout, dirs, args
 
 
 class _Usage(Exception):
@@ -87,7 +94,7 @@ class _Usage(Exception):
 
 def cmd_run(args: list[str]) -> int:
     try:
-        timeout, args = _run_options(args)
+        timeout, dirs, args = _run_options(args)
     except _Usage as e:
         return _fail(str(e), 2)
     if not args:
@@ -100,7 +107,7 @@ def cmd_run(args: list[str]) -> int:
     result = _compile(args[0])
     from runtime_stub.runner import run_wasm
     return run_wasm(result.wasm, meta=result.meta, argv=[args[0], *args[1:]],
-                    timeout=timeout)
+                    timeout=timeout, fs=dirs)
 
 
 def cmd_check(args: list[str]) -> int:
@@ -161,9 +168,15 @@ def cmd_emit_wat(args: list[str]) -> int:
 
 
 def cmd_compile_native(args: list[str], *, default_out: bool = False) -> int:
-    ns = _single_file_parser("nyash --compile-native", not default_out).parse_args(args)
+    p = _single_file_parser("nyash --compile-native", not default_out)
+    p.add_argument("--dir", action="append", default=None,
+                   help="restrict the executable's file access to DIR (repeatable)")
+    p.add_argument("--no-files", action="store_true", help="no file access at all")
+    ns = p.parse_args(args)
     out = Path(ns.output) if ns.output else Path.cwd() / Path(ns.source).stem
     result = _compile(ns.source, debug=ns.debug)
+    if ns.dir is not None or ns.no_files:
+        result.meta["fs"] = list(ns.dir or [])  # the file-system policy (design.md)
     from .pipeline import native_from_result
     with _writing(out):
         native_from_result(result, out, debug=ns.debug, opt_level=ns.opt_level)

@@ -259,15 +259,95 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "(no message)"
 
 
+# -------------------------------------------------------------- the world (WASI)
+# What a module sees of the machine (docs/design.md "World interface"); the launcher's
+# native path (C) configures WASI the same way.
+ZONEINFO_DIRS = ("/usr/share/zoneinfo",)
+
+
+def fs_policy_text(fs) -> str:
+    """The file-system policy in words (`--nyash-info`)."""
+    if fs is None:
+        return "native (the whole file system, as the user running the program)"
+    if not fs:
+        return "no file access"
+    return "only " + ", ".join(fs) + " (relative entries: from the current directory at run time)"
+
+
+def preopens(fs, cwd: str | None) -> list[tuple[str, str, bool]]:
+    """(host directory, guest path, writable) for each WASI preopen.
+
+    fs None (native): `/` as `/`. A list (restricted): each entry, relative ones
+    joined to the current directory, resolved to its real path and preopened under
+    that path; plus, read-only, the zoneinfo directory and the directory of the local
+    zone file (NYASH_LOCALTIME), so local time works in a sandbox. A missing allowed
+    directory is an error (exit 120), not a silently smaller sandbox."""
+    if fs is None:
+        return [("/", "/", True)]
+    out: list[tuple[str, str, bool]] = []
+    for entry in fs:
+        path = entry if os.path.isabs(entry) else os.path.join(cwd or os.getcwd(), entry)
+        real = os.path.realpath(path)
+        if not os.path.isdir(real):
+            why = "not a directory" if os.path.exists(real) else "No such file or directory"
+            raise RunnerError(f"fs: cannot allow directory {entry!r}: {why}", EXIT_INTERNAL)
+        out.append((real, real, True))
+    readonly = [os.environ.get("TZDIR") or ZONEINFO_DIRS[0]]
+    local = localtime_file()
+    if local:
+        readonly.append(os.path.dirname(local))
+    for d in readonly:
+        real = os.path.realpath(d)
+        if os.path.isdir(real) and not any(real == h or real.startswith(h.rstrip("/") + "/")
+                                           for h, _, _ in out):
+            out.append((real, real, False))
+    return out
+
+
+def localtime_file() -> str | None:
+    """The real path of /etc/localtime when TZ is unset (else None): handed to the
+    program as NYASH_LOCALTIME so a sandboxed program still finds its time zone."""
+    if os.environ.get("TZ") is not None:
+        return None
+    try:
+        real = os.path.realpath("/etc/localtime")
+    except OSError:
+        return None
+    return real if os.path.isfile(real) else None
+
+
+def configure_world(wasi, argv: list[str], fs) -> None:
+    """argv, environment (+ NYASH_CWD, NYASH_LOCALTIME), stdio, preopens."""
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the current directory was removed
+        cwd = None
+    env = [(k, v) for k, v in program_env() if k not in ("NYASH_CWD", "NYASH_LOCALTIME")]
+    if cwd:
+        env.append(("NYASH_CWD", cwd))
+    local = localtime_file()
+    if local:
+        env.append(("NYASH_LOCALTIME", local))
+    opens = preopens(fs, cwd)
+    wasi.argv = argv
+    wasi.env = env
+    wasi.inherit_stdin()
+    wasi.inherit_stdout()
+    wasi.inherit_stderr()
+    for host, guest, writable in opens:
+        wasi.preopen_dir(host, guest, writable)
+
+
 # ------------------------------------------------------------------------ running
 def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int, int]],
-            argv: list[str], wasm=None, limit_s: float | None = None) -> int:
+            argv: list[str], wasm=None, limit_s: float | None = None, fs="meta") -> int:
     """Instantiate with WASI, run `_start` on a big-stack thread, map the outcome.
 
     `wasm` (optional: a callable returning the module's bytes) is only called after a
     trap, to find function boundaries for the stack frames. `limit_s` (time_limit()):
     when the program thread is still running that long after it started, the process
-    ends with exit 1 (see _time_limit_exceeded).
+    ends with exit 1 (see _time_limit_exceeded). `fs`: the file-system policy (None =
+    native, a list = only those directories); by default the one in `meta`.
     """
     import wasmtime
 
@@ -278,11 +358,7 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int, int]],
     store = wasmtime.Store(loaded.engine)
     store.set_limits(memory_size=limit)
     wasi = wasmtime.WasiConfig()
-    wasi.argv = argv
-    wasi.env = program_env()
-    wasi.inherit_stdin()
-    wasi.inherit_stdout()
-    wasi.inherit_stderr()
+    configure_world(wasi, argv, meta.get("fs") if fs == "meta" else fs)
     store.set_wasi(wasi)
     linker = wasmtime.Linker(loaded.engine)
     linker.define_wasi()
@@ -554,18 +630,20 @@ class _WasmOnly:
         return self._wasm
 
 
-def run_wasm(wasm: bytes, *, meta: dict, argv: list[str], timeout: str | None = None) -> int:
+def run_wasm(wasm: bytes, *, meta: dict, argv: list[str], timeout: str | None = None,
+             fs: list[str] | None = None) -> int:
     """JIT-compile and run `wasm` in this process (`nyash run`); same error mapping.
 
     Returns the exit code; writes runtime errors to stderr; never raises for a
     program failure. `timeout` is the `--timeout` option as typed (else NYASH_TIMEOUT
     applies); when the limit passes, this process exits (see _time_limit_exceeded).
+    `fs`: None for the native file-system policy, else the allowed directories.
     """
     try:
         limit_s = time_limit(timeout)
         loaded = load_module(_WasmOnly(wasm), {**meta, "variants": {}})
         return execute(loaded, meta, _lines_from(None, meta), argv, wasm=wasm,
-                       limit_s=limit_s)
+                       limit_s=limit_s, fs=fs)
     except RunnerError as e:
         sys.stderr.write(f"nyash: {e}\n")
         return e.code
@@ -591,6 +669,7 @@ def nyash_info(exe: str, trailer, payload, meta: dict) -> str:
            f"wasmtime: runner {V.wasmtime_version()}, "
            f"payload built with {meta.get('wasmtime_version')}",
            f"debug: {bool(meta.get('debug', False))}",
+           f"fs: {fs_policy_text(meta.get('fs'))}",
            f"runner archive sha256: {trailer.runner_sha256.hex() if trailer else '-'}",
            f"cpu ({method}): {' '.join(sorted(feats))}"]
     for name in payload.names():

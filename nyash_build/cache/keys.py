@@ -66,9 +66,12 @@ def runner_action_key(*, runner_key: str, host: Mapping[str, str] | None = None)
 
 def bundle_key(*, wasm_sha256: str, meta_sha256: str, cwasm_sha256: Mapping[str, str],
                variants: list[str] | tuple[str, ...], bundler: str, runner: str,
-               host: Mapping[str, str] | None = None) -> str:
-    """runner + wasm + meta + every cwasm → executable. `variants` keeps its order."""
-    return action_key("bundle", {"wasm": wasm_sha256, "meta": meta_sha256,
-                                 "cwasm": dict(cwasm_sha256), "variants": list(variants),
-                                 "bundler": bundler, "runner": runner,
-                                 "host": dict(host or host_platform())})
+               host: Mapping[str, str] | None = None, fs: list[str] | None = None) -> str:
+    """runner + wasm + meta + every cwasm (+ the app's fs policy) → executable.
+    `variants` keeps its order; the native fs policy (None) adds nothing to the key."""
+    fields = {"wasm": wasm_sha256, "meta": meta_sha256, "cwasm": dict(cwasm_sha256),
+              "variants": list(variants), "bundler": bundler, "runner": runner,
+              "host": dict(host or host_platform())}
+    if fs is not None:
+        fields["fs"] = list(fs)
+    return action_key("bundle", fields)

@@ -65,6 +65,7 @@ def arity_message(method: str, want: int, got: int, at_least: bool = False) -> s
 
 KINDS: tuple[BoxKind, ...] = (
     BoxKind("SystemBox", "System", 1, printed="SystemBox()", exposes_args=("args",)),
+    BoxKind("FileBox", "File", 2, arities=(0, 1), results={"exists": "bool"}),
 )
 
 BY_NAME: dict[str, BoxKind] = {k.name: k for k in KINDS}

@@ -39,7 +39,7 @@ _SETTING_TYPES: dict[str, type] = {
     "debug": bool,
 }
 _PROJECT_KEYS: dict[str, type] = {"name": str, "version": str}
-_APP_ONLY_KEYS: dict[str, type] = {"main": str, "output": str}
+_APP_ONLY_KEYS: dict[str, type] = {"main": str, "output": str, "fs": list}
 # [build] only (project-wide): extra directories `include` searches, after the including
 # file's directory and the project root
 _BUILD_ONLY_KEYS: dict[str, type] = {"include-paths": list}
@@ -82,6 +82,9 @@ class AppConfig:
     out_dir: Path  # absolute
     root: Path = Path(".")  # the project root (absolute): includes resolve against it
     include_paths: tuple[Path, ...] = ()  # [build] include-paths, absolute
+    # file-system policy baked into the executable: None = native, else the directories
+    # the program may use (relative ones: from the current directory at run time)
+    fs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -349,7 +352,8 @@ def _resolve(toml_path: Path, text: str, data: dict, profile: str) -> ProjectCon
         clash = outputs.setdefault((str(out_dir), output), app_name)
         if clash != app_name:
             v.error(app_path, f"apps '{clash}' and '{app_name}' both write {output!r}")
-        apps[app_name] = AppConfig(app_name, main, output, settings, out_dir, root, include_paths)
+        fs = _fs_policy(v, app_path, app_table.get("fs"))
+        apps[app_name] = AppConfig(app_name, main, output, settings, out_dir, root, include_paths, fs)
     if v.errors:
         raise ConfigError(v.sorted_errors())
     top_out = {**base, **build, **profiles.get(profile, {})}["out-dir"]
@@ -357,6 +361,20 @@ def _resolve(toml_path: Path, text: str, data: dict, profile: str) -> ProjectCon
                          version=project.get("version", "0.0.0"), profile=profile, apps=apps,
                          out_dir=(root / top_out).resolve(), cache=cache,
                          include_paths=include_paths)
+
+
+def _fs_policy(v: _Validator, where: tuple[str, ...], raw: list | None) -> tuple[str, ...] | None:
+    """[apps.NAME] fs: the directories the executable may use ([] = none). Entries are
+    kept as written: relative ones are taken from the current directory when the
+    program runs (docs/design.md "World interface"), not from the project."""
+    if raw is None:
+        return None
+    path = where + ("fs",)
+    for entry in raw:
+        if not isinstance(entry, str) or not entry.strip() or "\0" in entry:
+            v.error(path, f"'{v.dotted(path)}' must be an array of directory names, found {entry!r}")
+            return None
+    return tuple(raw)
 
 
 def _include_paths(v: _Validator, root: Path, raw: list) -> tuple[Path, ...]:

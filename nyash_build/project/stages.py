@@ -205,12 +205,14 @@ def cwasm_action_key(wasm_path: str, variant: str, debug: bool, opt_level: str) 
                      engine=engine_settings(variant, debug, opt_level))
 
 
-def bundle_action_key(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str]) -> str:
-    """Key of stage 3: every payload input, the bundler code and the runner identity."""
+def bundle_action_key(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str],
+                      fs: list[str] | None = None) -> str:
+    """Key of stage 3: every payload input (the fs policy too), the bundler code and
+    the runner identity."""
     return bundle_key(wasm_sha256=_sha_file(wasm_path), meta_sha256=_sha_file(meta_path),
                       cwasm_sha256={v: _sha_file(p) for v, p in cwasm_paths.items()},
                       variants=list(cwasm_paths), bundler=bundle_identity(),
-                      runner=runner_identity())
+                      runner=runner_identity(), fs=fs)
 
 
 def _outcome(outcome: str, key: str) -> dict:
@@ -271,16 +273,18 @@ def aot_action(wasm_path: str, cwasm_out: str, variant: str, debug: bool,
 
 
 def bundle_action(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str],
-                  exe_out: str, cache: CacheSpec | None = None) -> dict:
-    """Stage 3: runner + payload (wasm, every cwasm, metadata) → one executable."""
+                  exe_out: str, cache: CacheSpec | None = None, fs: list[str] | None = None) -> dict:
+    """Stage 3: runner + payload (wasm, every cwasm, metadata) → one executable.
+    `fs` (the app's file-system policy, None = native) goes into the payload meta."""
     remove_stale_temps([exe_out])
-    key = bundle_action_key(wasm_path, meta_path, cwasm_paths)
+    key = bundle_action_key(wasm_path, meta_path, cwasm_paths, fs)
 
     def build() -> None:
         from nyash_build.bundle.exe import build_executable  # noqa: PLC0415
 
         upload_runner = _runner_from_remote(cache)
         meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+        meta["fs"] = fs
         cwasm = {variant: Path(p).read_bytes() for variant, p in cwasm_paths.items()}
         build_executable(Path(exe_out), wasm=Path(wasm_path).read_bytes(), cwasm=cwasm,
                          meta=meta)

@@ -268,12 +268,13 @@ def _exe_task(app: AppConfig, p: AppPaths, cache: CacheSpec | None = None) -> di
         "basename": "build", "name": app.name,
         "doc": f"bundle {app.name} -> {p.exe}",
         "actions": [(stages.bundle_action, [p.wasm, p.meta, dict(p.cwasm), p.exe],
-                     {"cache": cache})],
+                     {"cache": cache, "fs": None if app.fs is None else list(app.fs)})],
         "file_dep": [p.wasm, p.meta, *p.cwasm.values()],
         "targets": [p.exe],
         "uptodate": [StageKey({"bundle": stages.bundle_identity(),
                                "runner": stages.runner_identity,
-                               "variants": list(p.cwasm)})],
+                               "variants": list(p.cwasm),
+                               "fs": None if app.fs is None else list(app.fs)})],
         "clean": True,
     }
 

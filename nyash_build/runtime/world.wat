@@ -10,6 +10,15 @@
   (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fd_filestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_filestat_get" (func $path_filestat_get (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_unlink_file" (func $path_unlink_file (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_readlink" (func $path_readlink (param i32 i32 i32 i32 i32 i32) (result i32)))
 
   (global $w_args (mut i32) (i32.const 0))     ;; the arguments ArrayBox, built once
   ;; SystemBox.exit(n) with n >= 126 under our hosts: WASI hosts refuse proc_exit with
@@ -337,3 +346,44 @@
     (if (global.get $exc_pending)
       (then (call $w_sb_discard (local.get $sb)) (return (i32.const 0) (i64.const 0))))
     (i32.const 5) (i64.extend_i32_u (call $str_lossy (call $val_sb_finish (local.get $sb)))))
+
+  ;; ---------------------------------------------------------------- WASI for C parts
+  ;; C runtime parts can only call runtime functions, so each WASI function they use
+  ;; has a wrapper of the same signature here.
+  (func $wasi_fd_prestat_get (param i32 i32) (result i32)
+    (call $fd_prestat_get (local.get 0) (local.get 1)))
+  (func $wasi_fd_prestat_dir_name (param i32 i32 i32) (result i32)
+    (call $fd_prestat_dir_name (local.get 0) (local.get 1) (local.get 2)))
+  (func $wasi_path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)
+    (call $path_open (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)
+                     (local.get 5) (local.get 6) (local.get 7) (local.get 8)))
+  (func $wasi_fd_read (param i32 i32 i32 i32) (result i32)
+    (call $fd_read (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func $wasi_fd_write (param i32 i32 i32 i32) (result i32)
+    (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func $wasi_fd_close (param i32) (result i32)
+    (call $fd_close (local.get 0)))
+  (func $wasi_fd_seek (param i32 i64 i32 i32) (result i32)
+    (call $fd_seek (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func $wasi_fd_filestat_get (param i32 i32) (result i32)
+    (call $fd_filestat_get (local.get 0) (local.get 1)))
+  (func $wasi_path_filestat_get (param i32 i32 i32 i32 i32) (result i32)
+    (call $path_filestat_get (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func $wasi_path_unlink_file (param i32 i32 i32) (result i32)
+    (call $path_unlink_file (local.get 0) (local.get 1) (local.get 2)))
+  (func $wasi_path_readlink (param i32 i32 i32 i32 i32 i32) (result i32)
+    (call $path_readlink (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5)))
+
+  ;; ---------------------------------------------------------------- FileBox
+  ;; Object layout and methods: runtime/c/world_fs.c.  new FileBox() has no file yet;
+  ;; new FileBox(path) takes the string form of its argument.
+  (func $new_File_0 (result i32)
+    (local $p i32)
+    (local.set $p (call $box_alloc (global.get $kid_File) (i32.const 24)))
+    (i32.store offset=16 (local.get $p) (i32.const -1))
+    (local.get $p))
+  (func $new_File_1 (param $t i32) (param $v i64) (result i32)
+    (local $p i32)
+    (local.set $p (call $new_File_0))
+    (i32.store offset=8 (local.get $p) (call $to_string (local.get $t) (local.get $v)))
+    (local.get $p))

@@ -127,3 +127,23 @@ def test_profile_overrides_app_and_build(tmp_path: Path) -> None:
 def test_missing_nyash_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no nyash.toml"):
         load_project(tmp_path)
+
+
+def test_fs_policy_per_app(tmp_path: Path) -> None:
+    toml = ('[project]\nname = "demo"\n\n[apps.demo]\nmain = "src/main.nyash"\nfs = ["data", "/srv/shared"]\n\n'
+            '[apps.none]\nmain = "src/main.nyash"\noutput = "none"\nfs = []\n\n'
+            '[apps.native]\nmain = "src/main.nyash"\noutput = "native"\n')
+    apps = load_project(project(tmp_path, toml)).apps
+    assert apps["demo"].fs == ("data", "/srv/shared")  # kept as written: resolved at run time
+    assert apps["none"].fs == ()
+    assert apps["native"].fs is None
+
+
+def test_fs_policy_errors(tmp_path: Path) -> None:
+    toml = '[project]\nname = "demo"\n\n[apps.demo]\nmain = "src/main.nyash"\nfs = "data"\n'
+    assert errors(tmp_path, toml) == ["nyash.toml:6: 'apps.demo.fs' must be an array, not a string"]
+    toml = '[project]\nname = "demo"\n\n[apps.demo]\nmain = "src/main.nyash"\nfs = ["ok", 3]\n'
+    assert errors(tmp_path, toml) == ["nyash.toml:6: 'apps.demo.fs' must be an array of directory names, found 3"]
+    toml = '[project]\nname = "demo"\n\n[build]\nfs = ["data"]\n'
+    (msg,) = errors(tmp_path, toml)
+    assert msg.startswith("nyash.toml:5: unknown key 'build.fs'")

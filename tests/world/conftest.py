@@ -33,25 +33,32 @@ class World:
     def __init__(self, exe_dir: Path, unpack: Path) -> None:
         self.exe_dir = exe_dir
         self.unpack = unpack
-        self.exes: dict[Path, Path] = {}
+        self.exes: dict[tuple, Path] = {}
 
-    def exe(self, src: Path) -> Path:
-        if src not in self.exes:
+    def exe(self, src: Path, fs: list[str] | None = None) -> Path:
+        """The executable of src (built once); `fs` is its file-system policy."""
+        key = (src, None if fs is None else tuple(fs))
+        if key not in self.exes:
             out = self.exe_dir / f"{src.stem}-{len(self.exes)}"
-            native_from_result(compile_file(src), out, variants=("baseline",))
-            self.exes[src] = out
-        return self.exes[src]
+            result = compile_file(src)
+            result.meta["fs"] = fs
+            native_from_result(result, out, variants=("baseline",))
+            self.exes[key] = out
+        return self.exes[key]
 
     def run(self, src: str | Path, *args: str, stdin: str | bytes | None = None, stdin_file: Path | None = None,
-            env: dict | None = None, cwd: Path | None = None, modes=("run", "exe")) -> list[Ran]:
+            env: dict | None = None, cwd: Path | None = None, modes=("run", "exe"),
+            fs: list[str] | None = None) -> list[Ran]:
+        """`fs`: the file-system policy (nyash run --dir ... / the executable's meta)."""
         src = Path(src) if isinstance(src, Path) else PROGRAMS / f"{src}.nyash"
         out = []
         for mode in modes:
             if mode == "run":
-                cmd = [sys.executable, "-m", "nyash_build", "run", str(src), *args]
+                dirs = [a for d in (fs or []) for a in ("--dir", d)]
+                cmd = [sys.executable, "-m", "nyash_build", "run", *dirs, str(src), *args]
                 full = {**os.environ, **(env or {})}
             else:
-                cmd = [str(self.exe(src)), *args]
+                cmd = [str(self.exe(src, fs)), *args]
                 full = {"PATH": "/usr/bin:/bin", "NYASH_RUNNER_CACHE": str(self.unpack), **(env or {})}
             full = {k: v for k, v in full.items() if v is not None}
             data = stdin.encode() if isinstance(stdin, str) else stdin
