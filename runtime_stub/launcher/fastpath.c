@@ -27,6 +27,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -233,6 +234,80 @@ static int choose_module(const runner_conf *c, const payload *p, const jv *meta,
 /* ---------------------------------------------------------------- world */
 /* docs/design.md "World interface": the environment the program sees is ours minus
  * what the launcher and the runner's bootloader add (runner.py:program_env). */
+/* ---------------------------------------------------------- the world (WASI)
+ * docs/design.md "World interface", the same as runner.py:configure_world: the
+ * environment gains NYASH_CWD (getcwd) and, when TZ is unset, NYASH_LOCALTIME
+ * (realpath of /etc/localtime); the preopens follow the payload meta's "fs". */
+static char *g_cwd;        /* NULL when getcwd fails */
+static char *g_localtime;  /* NULL unless TZ is unset and /etc/localtime resolves to a file */
+
+static void world_init(void) {
+    static char buf[PATH_MAX];
+    g_cwd = getcwd(buf, sizeof buf);
+    g_localtime = NULL;
+    if (getenv("TZ")) return;
+    char *real = realpath("/etc/localtime", NULL);
+    struct stat st;
+    if (real && stat(real, &st) == 0 && S_ISREG(st.st_mode)) g_localtime = real;
+    else free(real);
+}
+
+static int is_dir(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void preopen(wasi_config_t *wasi, const char *host, int writable) {
+    if (!W.wasi_config_preopen_dir(wasi, host, host, writable != 0)) handover();
+}
+
+/* runner.py:preopens: native -> "/"; a list -> each entry's real path (a missing one:
+ * the runner reports it), then read-only the zoneinfo directory and the local zone
+ * file's directory when not already inside a preopen. */
+static void configure_fs(wasi_config_t *wasi, const jv *meta) {
+    const jv *fs = json_get(meta, "fs");
+    if (!fs || fs->type == JV_NULL) {
+        preopen(wasi, "/", 1);
+        return;
+    }
+    if (fs->type != JV_ARR) handover();
+    size_t n = 0;
+    char **hosts = malloc((fs->n + 2) * sizeof *hosts);
+    for (size_t i = 0; i < fs->n; i++) {
+        const jv *e = fs->items[i];
+        if (e->type != JV_STR || strlen(e->str) != e->len || e->len == 0) handover();
+        char joined[PATH_MAX * 2];
+        if (e->str[0] == '/') snprintf(joined, sizeof joined, "%s", e->str);
+        else if (!g_cwd) handover();
+        else snprintf(joined, sizeof joined, "%s/%s", g_cwd, e->str);
+        char *real = realpath(joined, NULL);
+        if (!real || !is_dir(real)) handover(); /* the runner prints why and exits 120 */
+        preopen(wasi, real, 1);
+        hosts[n++] = real;
+    }
+    const char *tzdir = getenv("TZDIR");
+    char *ro[2] = {strdup(tzdir && *tzdir ? tzdir : "/usr/share/zoneinfo"), NULL};
+    if (g_localtime) {
+        ro[1] = strdup(g_localtime);
+        char *slash = strrchr(ro[1], '/');
+        if (slash == ro[1]) slash[1] = 0; else *slash = 0;
+    }
+    for (int k = 0; k < 2; k++) {
+        if (!ro[k]) continue;
+        char *real = realpath(ro[k], NULL);
+        if (!real || !is_dir(real)) { free(real); continue; }
+        int inside = 0;
+        for (size_t i = 0; i < n && !inside; i++) {
+            size_t L = strlen(hosts[i]);
+            while (L > 0 && hosts[i][L - 1] == '/') L--;
+            inside = strcmp(real, hosts[i]) == 0 || (strncmp(real, hosts[i], L) == 0 && real[L] == '/');
+        }
+        if (inside) { free(real); continue; }
+        preopen(wasi, real, 0);
+        hosts[n++] = real;
+    }
+}
+
 static size_t program_env(const runner_conf *c, const char ***names, const char ***values) {
     size_t n = 0, cap = 16;
     *names = malloc(cap * sizeof **names);
@@ -251,6 +326,7 @@ static size_t program_env(const runner_conf *c, const char ***names, const char 
         for (size_t i = 0; i < n; i++)
             if (strcmp((*names)[i], key) == 0) handover(); /* duplicates: Python keeps one */
         if (!valid_utf8((const unsigned char *)*e)) handover();
+        hidden |= strcmp(key, "NYASH_CWD") == 0 || strcmp(key, "NYASH_LOCALTIME") == 0; /* replaced below */
         if (hidden) { free(key); continue; }
         if (n == cap) {
             cap *= 2;
@@ -260,6 +336,20 @@ static size_t program_env(const runner_conf *c, const char ***names, const char 
         (*names)[n] = key;
         (*values)[n] = eq + 1;
         n++;
+    }
+    if (n + 2 > cap) {
+        *names = realloc(*names, (n + 2) * sizeof **names);
+        *values = realloc(*values, (n + 2) * sizeof **values);
+    }
+    if (g_cwd) {
+        if (!valid_utf8((const unsigned char *)g_cwd)) handover();
+        (*names)[n] = "NYASH_CWD";
+        (*values)[n++] = g_cwd;
+    }
+    if (g_localtime) {
+        if (!valid_utf8((const unsigned char *)g_localtime)) handover();
+        (*names)[n] = "NYASH_LOCALTIME";
+        (*values)[n++] = g_localtime;
     }
     return n;
 }
@@ -450,6 +540,7 @@ void fastpath_run(const launch_info *info) {
     if (find_entry(&p, "lines") == NULL) handover(); /* the runner's meta line table */
 
     const char **env_names, **env_values;
+    world_init();
     size_t nenv = program_env(&conf, &env_names, &env_values);
 
     load_wasmtime(&conf);
@@ -476,6 +567,7 @@ void fastpath_run(const launch_info *info) {
     W.wasi_config_inherit_stdin(wasi);
     W.wasi_config_inherit_stdout(wasi);
     W.wasi_config_inherit_stderr(wasi);
+    configure_fs(wasi, meta);
     wasmtime_error_t *e = W.wasmtime_context_set_wasi(ctx, wasi);
     if (e) handover();
     wasmtime_linker_t *linker = W.wasmtime_linker_new(L.engine);
