@@ -74,11 +74,18 @@ def fast(caches, exe: Path, *args: str, env: dict | None = None, **kw):
     return proc
 
 
-def same(caches, exe: Path, *args: str, env: dict | None = None, normalize=lambda s: s, **kw):
+def same(caches, exe: Path, *args: str, env: dict | None = None, normalize=lambda s: s,
+         fresh: Path | None = None, **kw):
     """Run both ways; assert identical results (after `normalize` of the output
-    text); return the fast run. Both runs see NYASH_FASTPATH (1 and 0)."""
-    a = fast(caches, exe, *args, env={**(env or {}), "NYASH_FASTPATH": "1"}, **kw)
-    b = run(caches, exe, *args, how="python", env=env, **kw)
+    text); return the fast run. Both runs see NYASH_FASTPATH (1 and 0). `fresh`: run
+    each in its own new directory below it (programs that write files)."""
+    if fresh is not None:
+        (fresh / "fast").mkdir()
+        (fresh / "python").mkdir()
+    a = fast(caches, exe, *args, env={**(env or {}), "NYASH_FASTPATH": "1"},
+             **({"cwd": fresh / "fast"} if fresh is not None else {}), **kw)
+    b = run(caches, exe, *args, how="python", env=env,
+            **({"cwd": fresh / "python"} if fresh is not None else {}), **kw)
     assert (a.returncode, normalize(a.stdout.decode()), a.stderr.decode()) == \
            (b.returncode, normalize(b.stdout.decode()), b.stderr.decode())
     return a
@@ -107,7 +114,7 @@ def test_program_same_both_ways(caches, tmp_path, source):
         raise
     try:
         proc = same(caches, exe, "first arg", "ü", env={"NYASH_WORLD_TEST": "wörld"},
-                    input=b"first line\nsecond line\n", timeout=300)
+                    input=b"first line\nsecond line\n", timeout=300, fresh=tmp_path)
         expected = source.with_suffix(".out")
         if expected.is_file() and proc.returncode == 0:
             assert proc.stdout.decode() == expected.read_text(encoding="utf-8")
