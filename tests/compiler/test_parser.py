@@ -129,8 +129,8 @@ def test_several_errors_reported_in_one_run() -> None:
 
 
 def test_unsupported_feature_named_with_line() -> None:
-    (msg,) = errors('local f = new FileBox("a.txt")')
-    assert msg == "t.nyash:1:15: FileBox is not available in compiled programs"
+    (msg,) = errors('local s = new SoundBox()')
+    assert msg == "t.nyash:1:15: SoundBox is not available in compiled programs"
     (msg,) = errors('using "lib.nyash"')
     assert msg == "t.nyash:1:1: 'using' is not available in compiled programs"
 

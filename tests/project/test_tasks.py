@@ -246,6 +246,6 @@ def test_list_and_real_doit_command_line(multi: Path) -> None:
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.splitlines() == [
         "nyash.toml:30: missing key 'apps.fib2.main' (the app's main source)",
-        "nyash.toml:31: unknown key 'apps.fib2.mian' (allowed: debug, main, opt-level, out-dir,"
+        "nyash.toml:31: unknown key 'apps.fib2.mian' (allowed: debug, fs, main, opt-level, out-dir,"
         " output, variants)"]
     assert "Traceback" not in bad.stderr
