@@ -62,6 +62,19 @@ def _first_error(text: str) -> str:
     return ""
 
 
+OLD_CTOR = "expected birth() constructor instead of"
+
+
+def birth_spelling(text: str) -> str:
+    """Rename constructors named after their box (``Room(...) {`` in ``box Room``, and
+    ``from Room.Room(...)``) to ``birth``."""
+    import re
+    for name in set(re.findall(r"\bbox\s+(\w+)", text)):
+        text = re.sub(rf"(?m)^(\s*){name}\s*\(", r"\1birth(", text)
+        text = re.sub(rf"\bfrom\s+{name}\.{name}\s*\(", f"from {name}.birth(", text)
+    return text
+
+
 def run_oracle(path: Path, timeout: float) -> dict:
     """One run in a scratch cwd: the program's stdout between the markers, and why it
     did not finish cleanly (if so)."""
@@ -117,6 +130,12 @@ def cmd_run(args: argparse.Namespace) -> None:
             if o["done"] and o["rc"] == 0:
                 again = run_oracle(src, args.timeout)
                 o["varies"] = again["stdout"] != o["stdout"]
+        if OLD_CTOR in o["error"] and "birth_spelled" not in o:
+            # the same program with birth(...) constructors: what upstream prints for
+            # the program we accept as written
+            respelled = src.with_name(src.stem + ".birth.nyash")
+            respelled.write_text(birth_spelling(src.read_text(encoding="utf-8")), encoding="utf-8")
+            o["birth_spelled"] = run_oracle(respelled, args.timeout)
         return rel, o, run_ours(src, args.timeout, args.repo)
 
     with cf.ThreadPoolExecutor(args.jobs) as ex:
@@ -157,7 +176,7 @@ UPSTREAM_REASONS = [
      r"old constructor spelling `\1(...)`, which upstream's parser now rejects (we accept it: issue 17)"),
     (r"Unknown Box type: FileBox", "FileBox cannot be created upstream (plugin only); ours: issue 14"),
     (r"Unknown Box type: (\w+)", r"`\1` does not exist upstream"),
-    (r"Failed to read file '([^']*)'", r"`include \"\1\"` resolved against the current directory (issue 16)"),
+    (r"Failed to read file '([^']*)'", "`include \"\\1\"` resolved against the current directory (issue 16)"),
     (r"Transparency system removed", "old `from Parent(...)` call form, removed upstream"),
     (r"Unexpected character '(.)'", r"character `\1` upstream's tokenizer rejects"),
     (r"Unterminated string literal", "unterminated string literal in the program"),
@@ -177,6 +196,32 @@ STATUS_TEXT = {
     "bug": "differs: our bug (open)",
     "upstream": "upstream cannot run it",
 }
+
+
+WORLD_BOXES = {"FileBox", "TimeBox", "DateTimeBox", "TimerBox", "RandomBox"}          # issue 14
+DATA_BOXES = {"BufferBox", "JSONBox", "RegexBox", "StreamBox", "DebugBox", "ResultBox"}  # issue 15
+NETWORK_BOXES = {"SocketBox", "HTTPServerBox", "HTTPClientBox", "HttpClientBox", "HTTPBox", "HttpBox",
+                 "P2PBox", "HTTPRequestBox", "HTTPResponseBox"}
+
+
+def missing_features(r: dict) -> tuple[str, str, int | None] | None:
+    """(category, reason, issue) for a difference caused by what compiled programs
+    refuse, read from our compile errors."""
+    import re
+    err = r["ours"]["stderr"]
+    boxes = sorted(set(re.findall(r"(\w+) is not available in compiled programs", err)))
+    words = sorted(set(re.findall(r"'(\w+)' is not available in compiled programs", err)))
+    net = [b for b in boxes if b in NETWORK_BOXES]
+    other = [b for b in boxes if b not in WORLD_BOXES | DATA_BOXES | NETWORK_BOXES]
+    if net or other or words:
+        what = ", ".join([*net, *other, *(f"`{w}`" for w in words)])
+        return "unsupported", f"uses {what}", None
+    world = [b for b in boxes if b in WORLD_BOXES]
+    data = [b for b in boxes if b in DATA_BOXES]
+    if world or data:
+        issue = 14 if world else 15
+        return "missing", "uses " + ", ".join(world + data), issue
+    return None
 
 
 def upstream_reason(o: dict) -> str:
@@ -216,11 +261,23 @@ def cmd_report(args: argparse.Namespace) -> None:
             cat = "fixed" if before == "differs" else "identical"
             reason = note.get("reason", "")
         elif st == "differs":
-            cat = note.get("category", "bug")
-            reason = note.get("reason", "unclassified difference")
+            auto = missing_features(r)
+            cat, reason, issue = (note.get("category", "bug"), note.get("reason", "unclassified difference"),
+                                  note.get("issue"))
+            if auto is not None and "category" not in note:
+                cat, reason, issue = auto
+            note = {**note, "issue": issue}
         else:
             cat = "upstream"
             reason = note.get("reason", upstream_reason(r["oracle"]))
+            b = r["oracle"].get("birth_spelled")
+            if b is not None:
+                if b["done"] and b["rc"] == 0:
+                    same = b["stdout"] == r["ours"]["stdout"]
+                    reason += ("; respelled with birth(...) upstream prints " +
+                               ("exactly our output" if same else "something else than we do"))
+                else:
+                    reason += f"; respelled with birth(...) it still fails upstream ({upstream_reason(b)})"
         if note.get("issue"):
             reason += f" (issue {note['issue']})"
         rows.append((rel, cat, reason, ours_summary(r), note.get("issue")))

@@ -26,7 +26,8 @@ from .values import Val, _Ctx, _wasm_params
 from ..diagnostics import Diagnostic
 from ..wasm.module import Func
 
-# Constructor arguments of a builtin part's empty value (other builtins take none).
+_VALUE_BOXES = frozenset({"StringBox", "IntegerBox", "FloatBox", "BoolBox", "ErrorBox"})
+# Constructor arguments of a builtin's empty value (other builtins take none).
 _PART_DEFAULTS = {
     "StringBox": (lambda ln, c: A.StrLit(ln, c, ""),), "IntegerBox": (lambda ln, c: A.IntLit(ln, c, 0),),
     "FloatBox": (lambda ln, c: A.FloatLit(ln, c, 0.0),), "BoolBox": (lambda ln, c: A.BoolLit(ln, c, False),),
@@ -816,6 +817,22 @@ class FuncGen(FastPaths):
 
     def e_New(self, e: A.New) -> Val:
         box = e.box
+        if box in _VALUE_BOXES and len(e.args) != 1:
+            # upstream's factory: no argument is the empty value, more are evaluated and
+            # ignored
+            if not e.args:
+                return self.e_New(self.part_default(box, e))
+            v = self.e_New(A.New(e.line, e.col, box, e.args[:1], file=e.file))
+            self.to_dyn(v)
+            keep = self.tmp_pair()
+            self.emit(("local.set", keep[1]), ("local.set", keep[0]))
+            for a in e.args[1:]:
+                self.drop(self.expr(a))
+            self.emit(("local.get", keep[0]), ("local.get", keep[1]))
+            return Val(v.kind if v.st == "dyn" else "dyn", "dyn", v.owned)
+        if box == "NullBox" and e.args:
+            for a in e.args:
+                self.drop(self.expr(a))
         if box == "ArrayBox":
             self.emit(("i32.const", T_ARR), ("call", "$arr_new"), ("i64.extend_i32_u",))
             return Val("arr", "dyn", True)

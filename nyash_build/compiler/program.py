@@ -466,11 +466,13 @@ class _Checker:
 
 
 def builtin_new_error(box: str, argc: int) -> str | None:
-    """The runtime error of ``new box(<argc arguments>)`` for a builtin box, or None."""
-    if box in ("ArrayBox", "MapBox", "ConsoleBox", "MathBox", "NullBox"):
+    """The runtime error of ``new box(<argc arguments>)`` for a builtin box, or None.
+    As upstream's box factory: the value boxes take their value from the first argument
+    (none: the empty value; more: ignored), NullBox takes anything."""
+    if box in ("ArrayBox", "MapBox", "ConsoleBox", "MathBox"):
         ok = argc == 0
-    elif box in ("StringBox", "IntegerBox", "FloatBox", "BoolBox", "ErrorBox"):
-        ok = argc == 1
+    elif box in ("StringBox", "IntegerBox", "FloatBox", "BoolBox", "ErrorBox", "NullBox"):
+        ok = True
     elif box in BK.BY_NAME:
         kind = BK.BY_NAME[box]
         return None if argc in kind.arities else kind.ctor_arity_message(argc)

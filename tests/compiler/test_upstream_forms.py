@@ -84,6 +84,22 @@ box EnhancedString from StringBox {
 }
 print(new EnhancedString("x").show())
 """, "[]0\n"),
+    "value_box_constructors_like_upstreams_factory": ("""
+local s = new StringBox()
+print("[" + s + "]" + s.length())
+print(new IntegerBox() + 1)
+print(new FloatBox())
+print(new BoolBox())
+print(new ErrorBox())
+print(new NullBox(1, 2))
+print(new StringBox("a", "b"))
+print(new IntegerBox("7", 9) + 1)
+function side() {
+    print("side")
+    return 1
+}
+print(new StringBox("x", side()))
+""", "[]0\n1\n0\nfalse\nErrorBox()\nnull\na\n8\nside\nx\n"),
     "reference_tokenizer_spellings": ("""
 local 名前 = "taro"
 print(名前 + "\\x|")
