@@ -3,6 +3,7 @@ only known at run time: ``$callm:NAME/ARGC`` (user boxes by class id, then built
 kinds), ``$getf:NAME`` / ``$setf:NAME`` (declared slots, extra fields, visibility)."""
 from __future__ import annotations
 
+from . import boxkinds as BK
 from .abi import BUILTIN_KIND_NAMES, T_ARR, T_BOX, T_INST, T_STR, T_VOID
 from .program import part_field
 from ..wasm.module import Func
@@ -43,7 +44,8 @@ class Dispatchers:
             if c.find_method(name, argc) is not None:
                 continue
             for b in c.builtin_parts():
-                fn = f"$m_{b.removesuffix('Box')}_{name}"
+                short = BK.BY_NAME[b].short if b in BK.BY_NAME else b.removesuffix("Box")
+                fn = f"$m_{short}_{name}"
                 if self.rt.method_argc.get(fn) == argc:
                     parts.setdefault((fn, c.slot(part_field(b))), []).append(c.cid)
                     break
