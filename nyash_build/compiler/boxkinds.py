@@ -66,6 +66,15 @@ def arity_message(method: str, want: int, got: int, at_least: bool = False) -> s
 KINDS: tuple[BoxKind, ...] = (
     BoxKind("SystemBox", "System", 1, printed="SystemBox()", exposes_args=("args",)),
     BoxKind("FileBox", "File", 2, arities=(0, 1), results={"exists": "bool"}),
+    BoxKind("TimeBox", "Time", 3, printed="TimeBox()", makes=("DateTimeBox",),
+            unknown="Unknown TimeBox method: {m}", results={"now": "bx:DateTime"}),
+    BoxKind("DateTimeBox", "DateTime", 4, makes=("DateTimeBox",), unknown="Unknown DateTimeBox method: {m}",
+            results={"year": "int", "month": "int", "day": "int", "hour": "int", "minute": "int",
+                     "second": "int", "timestamp": "int", "toISOString": "str"}),
+    BoxKind("TimerBox", "Timer", 5, unknown="Unknown TimerBox method: {m}",
+            results={"elapsed": "int", "reset": "str"}),
+    BoxKind("RandomBox", "Random", 6, printed="RandomBox()", unknown="Unknown RandomBox method: {m}",
+            results={"random": "float", "randBool": "bool", "seed": "str"}),
 )
 
 BY_NAME: dict[str, BoxKind] = {k.name: k for k in KINDS}

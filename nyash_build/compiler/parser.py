@@ -42,7 +42,7 @@ class _Abort(Exception):
 # Builtin boxes that need an environment a standalone executable does not have.
 UNSUPPORTED_BOXES = frozenset(
     "SocketBox HTTPBox HttpBox HTTPServerBox HTTPClientBox HttpClientBox HTTPRequestBox "
-    "HTTPResponseBox TimeBox TimerBox RandomBox DateTimeBox DateTime SoundBox AudioBox EguiBox "
+    "HTTPResponseBox SoundBox AudioBox EguiBox "
     "WebDisplayBox WebConsoleBox WebCanvasBox CanvasBox CanvasEventBox CanvasLoopBox QRBox P2PBox "
     "IntentBox StreamBox RegexBox JSONBox BufferBox FutureBox ChannelBox MethodBox DebugBox "
     "SimpleIntentBox NetworkBox".split()

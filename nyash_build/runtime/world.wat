@@ -18,6 +18,9 @@
   (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fd_filestat_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_filestat_get" (func $path_filestat_get (param i32 i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_unlink_file" (func $path_unlink_file (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_readlink" (func $path_readlink (param i32 i32 i32 i32 i32 i32) (result i32)))
 
   (global $w_args (mut i32) (i32.const 0))     ;; the arguments ArrayBox, built once
@@ -386,4 +389,39 @@
     (local $p i32)
     (local.set $p (call $new_File_0))
     (i32.store offset=8 (local.get $p) (call $to_string (local.get $t) (local.get $v)))
+    (local.get $p))
+
+  ;; ---------------------------------------------------------------- time and randomness
+  ;; Methods and formats: runtime/c/world_time.c and world_random.c.
+  (func $wasi_clock_time_get (param i32 i64 i32) (result i32)
+    (call $clock_time_get (local.get 0) (local.get 1) (local.get 2)))
+  (func $wasi_poll_oneoff (param i32 i32 i32 i32) (result i32)
+    (call $poll_oneoff (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func $wasi_random_get (param i32 i32) (result i32)
+    (call $random_get (local.get 0) (local.get 1)))
+
+  ;; a DateTimeBox at an instant: +8 seconds since the epoch, +16 nanoseconds
+  (func $new_DateTime_at (param $secs i64) (param $nanos i32) (result i32)
+    (local $p i32)
+    (local.set $p (call $box_alloc (global.get $kid_DateTime) (i32.const 24)))
+    (i64.store offset=8 (local.get $p) (local.get $secs))
+    (i32.store offset=16 (local.get $p) (local.get $nanos))
+    (local.get $p))
+
+  ;; new TimerBox(): +8 start (monotonic ns), +16 object id (printed as TimerBox(id=N))
+  (func $new_Timer (result i32)
+    (local $p i32)
+    (local.set $p (call $box_alloc (global.get $kid_Timer) (i32.const 24)))
+    (i64.store offset=8 (local.get $p) (call $timer_now))
+    (i32.store offset=16 (local.get $p) (global.get $next_obj_id))
+    (global.set $next_obj_id (i32.add (global.get $next_obj_id) (i32.const 1)))
+    (local.get $p))
+
+  ;; new RandomBox(): +8 the generator state (0 object after a bad NYASH_RANDOM_SEED)
+  (func $new_Random (result i32)
+    (local $p i32) (local $s i64)
+    (local.set $s (call $random_initial_state))
+    (if (global.get $exc_pending) (then (return (i32.const 0))))
+    (local.set $p (call $box_alloc (global.get $kid_Random) (i32.const 16)))
+    (i64.store offset=8 (local.get $p) (local.get $s))
     (local.get $p))

@@ -13,8 +13,7 @@
  * read()/write() work on the whole file at path; 1 = open; 2 = closed).
  */
 #include "nyrt.h"
-
-#define P(x) ((int32_t)(uintptr_t)(x))
+#include "world.h"
 
 /* WASI functions, through thin wrappers in world.wat (C cannot import them itself) */
 NY_IMPORT(wasi_fd_prestat_get) int32_t w_prestat_get(int32_t fd, int32_t out);
@@ -32,7 +31,6 @@ NY_IMPORT(wasi_path_filestat_get) int32_t w_path_filestat_get(int32_t fd, int32_
 NY_IMPORT(wasi_path_unlink_file) int32_t w_path_unlink_file(int32_t fd, int32_t path, int32_t len);
 NY_IMPORT(wasi_path_readlink) int32_t w_path_readlink(int32_t fd, int32_t path, int32_t len, int32_t buf,
                                                        int32_t buf_len, int32_t out);
-NY_IMPORT(world_env) int32_t ny_world_env(int32_t name);
 NY_IMPORT(errno_text) int32_t ny_errno_text(int32_t err);
 NY_IMPORT(str_lossy) int32_t ny_str_lossy(int32_t s);
 
@@ -288,9 +286,7 @@ static int32_t open_at(int32_t path, int32_t oflags, int64_t rights, int32_t fdf
 }
 
 /* ------------------------------------------------------------------ messages */
-typedef struct { int32_t buf, len, cap; } sb_t;
-
-static void sb_add(sb_t *b, const void *p, int32_t n) {
+void sb_add(sb_t *b, const void *p, int32_t n) {
     if (b->len + n > b->cap) {
         int32_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + n) cap *= 2;
@@ -300,9 +296,9 @@ static void sb_add(sb_t *b, const void *p, int32_t n) {
     __builtin_memcpy(ny_mem(b->buf + b->len), p, n);
     b->len += n;
 }
-static void sb_c(sb_t *b, const char *s) { sb_add(b, s, ny_cstr_len(s)); }
-static void sb_s(sb_t *b, int32_t s) { sb_add(b, ny_str_bytes(s), ny_str_len(s)); }
-static int32_t sb_done(sb_t *b) {
+void sb_c(sb_t *b, const char *s) { sb_add(b, s, ny_cstr_len(s)); }
+void sb_s(sb_t *b, int32_t s) { sb_add(b, ny_str_bytes(s), ny_str_len(s)); }
+int32_t sb_done(sb_t *b) {
     int32_t s = ny_str_copy(ny_mem(b->buf), b->len);
     ny_free(b->buf);
     return s;
@@ -589,4 +585,16 @@ NY_EXPORT(eq_File) int32_t eq_File(int32_t a, int32_t b) {
     int32_t pa = F_PATH(a), pb = F_PATH(b);
     if (!pa || !pb) return !pa && !pb;
     return ny_str_eq(pa, pb);
+}
+
+/* The bytes of the file at path (a C string, absolute or relative) as a new string, or
+ * 0 when it cannot be read (no error is raised): time zone files. */
+int32_t world_read_file(const char *path) {
+    int32_t ps = ny_str_c(path), fd, err = 0, s = 0;
+    if (open_at(ps, 0, R_READ, 0, &fd) == 0) {
+        s = read_fd(fd, 0, &err);
+        w_fd_close(fd);
+    }
+    ny_release_str(ps);
+    return s;
 }
