@@ -35,6 +35,9 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "$realloc": _sig("i32 i32", "i32"),          # (ptr or 0, new size) -> ptr, keeps contents
     "$err_write_str": _sig("i32", ""),          # string object to stderr
     "$box_alloc": _sig("i32 i32", "i32"),       # (kind id, size) -> new box object, rc 1
+    # C runtime parts that WAT calls (runtime/c/world_*.c)
+    "$random_initial_state": _sig("", "i64"),   # the first state of a new RandomBox
+    "$timer_now": _sig("", "i64"),              # monotonic clock, ns
     # compiler-provided
     "$class_name": _sig("i32", "i32"),
     "$box_kind_name": _sig("i32", "i32"),       # box object -> immortal kind name

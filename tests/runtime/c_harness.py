@@ -60,7 +60,9 @@ def linked_module(parts: CParts | None, roots: tuple[str, ...] = (), globals_: t
         c_exports = parts.exports
         extra_g, extra_d = parts.globals, parts.data
     names = {g.name for g in module.globals}
-    module = replace(module, funcs=[f for f in funcs if f.name not in {m.name for m in module.funcs}] + module.funcs,
+    imported = {i.name for i in module.imports}  # the WASI functions the runtime (C parts too) may call
+    module = replace(module, imports=module.imports + [i for i in rt.imports if i.name not in imported],
+                     funcs=[f for f in funcs if f.name not in {m.name for m in module.funcs}] + module.funcs,
                      globals=module.globals + [g for g in extra_g if g.name not in names],
                      data=[d for d in module.data if d.group is None] + extra_d)
     want = set(c_exports) | set(RUNTIME_EXPORTS) | set(roots)
