@@ -6,5 +6,5 @@ nyash_build/project/tasks.py (the same one `nyash init` projects use).
 """
 from nyash_build.project.tasks import nyash_tasks
 
-globals().update(nyash_tasks("examples/hello", "examples/multi", "examples/shared-lib",
+globals().update(nyash_tasks("examples/hello", "examples/multi", "examples/shared-lib", "examples/wc",
                              out_dir="build"))

@@ -82,6 +82,9 @@ appended
 
 24
 new
+new
+new!
+made
 """
 
 
@@ -89,7 +92,7 @@ def test_open_read_write_close_form(world, tmp_path):
     for mode in ("run", "exe"):
         d = fresh(tmp_path, mode)
         same(world.run("files_handle", cwd=d, modes=(mode,)), HANDLE_OUT)
-        assert (d / "log.txt").read_text() == "new"
+        assert (d / "log.txt").read_text() == "new!"
 
 
 ERRORS_OUT = """\
@@ -110,7 +113,7 @@ open for reading: ErrorBox(cannot write 'plain.txt': the file is open for readin
 closed: ErrorBox(cannot read 'plain.txt': the file is closed)
 closed: ErrorBox(cannot write 'plain.txt': the file is closed)
 open for writing: ErrorBox(cannot read 'w.txt': the file is open for writing)
-ErrorBox(open() mode must be "r", "w" or "a")
+ErrorBox(open() mode must be "r", "w", "a", "rw" or "r+")
 ErrorBox(open() expects 2 arguments, got 1)
 ErrorBox(copy() requires string destination path)
 ErrorBox(Unknown method 'size' for FileBox)

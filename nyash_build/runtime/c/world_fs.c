@@ -421,7 +421,7 @@ static int32_t need_path(int32_t b, const char *method) {
 NY_EXPORT(m_File_read) ny_value m_File_read(int64_t self) {
     int32_t b = (int32_t)self, err = 0, s, fd;
     if (F_STATE(b) == S_OPEN) {
-        if (F_MODE(b) != 'r') {
+        if (F_MODE(b) != 'r' && F_MODE(b) != '+') {
             raise_state("read", F_PATH(b), "the file is open for writing");
             return NY_VOID;
         }
@@ -532,9 +532,15 @@ NY_EXPORT(m_File_copy) ny_value m_File_copy(int64_t self, ny_value dest) {
 
 NY_EXPORT(m_File_open) ny_value m_File_open(int64_t self, ny_value path, ny_value mode) {
     int32_t b = (int32_t)self, m = 0, fd, err;
-    if (mode.tag == T_STR && ny_str_len(ny_ptr(mode)) == 1) m = ny_str_bytes(ny_ptr(mode))[0];
-    if (m != 'r' && m != 'w' && m != 'a') {
-        ny_raise_c("open() mode must be \"r\", \"w\" or \"a\"");
+    if (mode.tag == T_STR) {
+        const uint8_t *t = ny_str_bytes(ny_ptr(mode));
+        int32_t n = ny_str_len(ny_ptr(mode));
+        if (n == 1) m = t[0];
+        /* "rw" / "r+": read and write, created when missing (as upstream's plugin) */
+        if (n == 2 && t[0] == 'r' && (t[1] == 'w' || t[1] == '+')) m = '+';
+    }
+    if (m != 'r' && m != 'w' && m != 'a' && m != '+') {
+        ny_raise_c("open() mode must be \"r\", \"w\", \"a\", \"rw\" or \"r+\"");
         return NY_VOID;
     }
     if (F_STATE(b) == S_OPEN) {
@@ -544,6 +550,7 @@ NY_EXPORT(m_File_open) ny_value m_File_open(int64_t self, ny_value path, ny_valu
     int32_t p = ny_to_string(path);
     if (m == 'r') err = open_at(p, 0, R_READ, 0, &fd);
     else if (m == 'w') err = open_at(p, O_CREAT | O_TRUNC, R_WRITE, 0, &fd);
+    else if (m == '+') err = open_at(p, O_CREAT, R_READ | R_WRITE, 0, &fd);
     else err = open_at(p, O_CREAT, R_WRITE, FD_APPEND, &fd);
     if (err) {
         raise_io("open", p, err);
