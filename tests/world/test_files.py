@@ -242,12 +242,15 @@ def test_filebox_wasm_runs_identically_in_a_plain_wasi_host(tmp_path):
 
 
 # ------------------------------------------------------------------ no growth
-def run_measured(src: str, cwd: Path) -> tuple[str, int]:
+def run_measured(src: str, cwd: Path, stdin: Path | None = None) -> tuple[str, int]:
+    """Run src in a plain WASI host in directory cwd: (stdout, final memory bytes)."""
     engine = wasmtime.Engine()
     store = wasmtime.Store(engine)
     wasi = wasmtime.WasiConfig()
     wasi.preopen_dir(str(cwd), ".")
     wasi.stdout_file = str(cwd / "out")
+    if stdin is not None:
+        wasi.stdin_file = str(stdin)
     store.set_wasi(wasi)
     linker = wasmtime.Linker(engine)
     linker.define_wasi()

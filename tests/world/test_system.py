@@ -178,3 +178,54 @@ def test_argument_array_is_shared_with_system_args(world):
     """Values pushed through SystemBox.args() (static and dynamic receivers) are seen
     through main's args with their own kinds (no string-typed fast path)."""
     same(world.run("args_shared", "a"), "43\n14\n")
+
+
+def test_reading_lines_does_not_grow_memory(tmp_path):
+    from tests.world.test_files import run_measured  # noqa: PLC0415 - shared measuring helper
+    src = ("local con = new ConsoleBox()\nlocal n = 0\nlocal line = con.readLine()\n"
+           "loop(line != null) {\n n = n + line.length()\n line = con.readLine()\n}\nprint(n)\n")
+
+    def measured(lines: int) -> tuple[str, int]:
+        d = tmp_path / str(lines)
+        d.mkdir()
+        (d / "in").write_text("".join(f"line number {i}\n" for i in range(lines)))
+        return run_measured(src, d, stdin=d / "in")
+
+    small_out, small = measured(2000)
+    big_out, big = measured(200_000)
+    assert big_out == f"{sum(len(f'line number {i}') for i in range(200_000))}\n"
+    assert big == small
+
+
+def test_terminal_input(world):
+    """A prompt, then a line typed at a terminal (a pseudo-terminal here), then Ctrl-D."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    src = PROGRAMS / "stdin_lines.nyash"
+    for cmd, env in (([sys.executable, "-m", "nyash_build", "run", str(src)], None),
+                     ([str(world.exe(src))], {"PATH": "/usr/bin:/bin", "NYASH_RUNNER_CACHE": str(world.unpack)})):
+        master, slave = pty.openpty()
+        p = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=subprocess.PIPE, env=env)
+        os.close(slave)
+        got = b""
+
+        def read_until(token: bytes) -> None:
+            nonlocal got
+            while token not in got:
+                ready, _, _ = select.select([master], [], [], 60)
+                assert ready, got
+                got += os.read(master, 4096)
+
+        try:
+            read_until(b"first?")
+            os.write(master, b"typed\n")
+            read_until(b"1: [typed] 5")
+            os.write(master, b"\x04")  # Ctrl-D at the start of a line: end of input
+            read_until(b"lines: 1")
+            assert p.wait(timeout=60) == 0
+        finally:
+            p.kill()
+            os.close(master)
