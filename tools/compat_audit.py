@@ -197,7 +197,7 @@ UPSTREAM_REASONS = [
      r"(we accept it: issue 17)"),
     (r"expected birth\(\) constructor instead of (\w+)\(\)",
      r"old constructor spelling `\1(...)`, which upstream's parser now rejects (we accept it: issue 17)"),
-    (r"Unknown Box type: FileBox", "FileBox cannot be created upstream (plugin only); ours: issue 14"),
+    (r"Unknown Box type: FileBox", "FileBox cannot be created upstream (plugin only); compiled programs have it (issue 14)"),
     (r"Unknown Box type: (\w+)", r"`\1` does not exist upstream"),
     (r"Failed to read file '([^']*)'", "`include \"\\1\"` resolved against the current directory (issue 16)"),
     (r"Transparency system removed", "old `from Parent(...)` call form, removed upstream"),
