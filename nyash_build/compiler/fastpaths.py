@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from . import ast as A
 from .abi import HEAP_COUNT, HEAP_FIRST, T_INST, T_NULL, T_STR, T_UNSET, T_VOID
-from .infer import never_heap, storage
+from .infer import never_heap, numeric_core, storage
 from .values import Val
 
 
@@ -91,51 +91,82 @@ class FastPaths:
                   ("local.get", obj), ("local.get", xv), ("i64.store", off + 8, None),
                   ("local.get", ot), ("local.get", ov), ("call", "$release"))
 
-    def inline_arr_get(self, a: str, i: str, retain: bool = True) -> None:
-        """ArrayBox.get(i) without a call: bounds check, load, retain (owned result,
-        unless the consumer borrows it)."""
+    # ArrayBox fast paths. Each tests, in one branch, that the access stays in range and
+    # finds the storage mode it predicts -- typed 8-byte payloads (mode = the elements'
+    # tag) when inference says the elements are integers or floats, tagged 16-byte slots
+    # otherwise -- and leaves everything else (out of range, the other mode, growing,
+    # a value that does not fit) to the runtime function, which handles every case.
+
+    @staticmethod
+    def predicted_mode(elems: str) -> int:
+        from .abi import T_FLOAT, T_INT
+        c = numeric_core(elems)
+        return T_INT if c == "int" else T_FLOAT if c == "float" else 0
+
+    def inline_arr_get(self, a: str, i: str, retain: bool = True, mode: int = 0) -> None:
+        """ArrayBox.get(i): owned result (unless the consumer borrows it; a typed array
+        holds no heap values and out of range is null, so the runtime's retain is moot)."""
         slot, t, x = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
         self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
-                  ("if", None, ((), ("i32", "i64"))),
-                  ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
-                  ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
-                  ("local.set", t), ("local.get", slot), ("i64.load", 8, None), ("local.set", x),
-                  *([("local.get", t), ("local.get", x), ("call", "$retain")] if retain else []),
-                  ("local.get", t), ("local.get", x),
-                  ("else",), ("i32.const", T_NULL), ("i64.const", 0), ("end",))
+                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.eq",), ("i32.and",),
+                  ("if", None, ((), ("i32", "i64"))))
+        if mode:
+            self.emit(("i32.const", mode), ("local.get", a), ("i32.load", 12, None), ("local.get", i),
+                      ("i32.wrap_i64",), ("i32.const", 3), ("i32.shl",), ("i32.add",), ("i64.load", 0, None))
+        else:
+            self.emit(("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                      ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.tee", slot), ("i32.load", 0, None),
+                      ("local.set", t), ("local.get", slot), ("i64.load", 8, None), ("local.set", x),
+                      *([("local.get", t), ("local.get", x), ("call", "$retain")] if retain else []),
+                      ("local.get", t), ("local.get", x))
+        self.emit(("else",), ("local.get", a), ("local.get", i), ("call", "$arr_get_i"), ("end",))
 
-    def inline_arr_push(self, a: str, xt: str, xv: str, retain: bool = True) -> None:
-        """ArrayBox.push(x): store in place while capacity lasts, else the runtime grows it.
-        retain=False: x is never a heap value."""
+    def inline_arr_push(self, a: str, xt: str, xv: str, retain: bool = True, mode: int = 0) -> None:
+        """ArrayBox.push(x) in place while capacity lasts. retain=False: x is never a heap
+        value."""
         n, slot = self.tmp("i32"), self.tmp("i32")
         self.emit(("local.get", a), ("i32.load", 4, None), ("local.tee", n), ("local.get", a), ("i32.load", 8, None),
-                  ("i32.lt_u",), ("if", None, None),
-                  *([("local.get", xt), ("local.get", xv), ("call", "$retain")] if retain else []),
-                  ("local.get", a), ("i32.load", 12, None), ("local.get", n), ("i32.const", 4), ("i32.shl",),
-                  ("i32.add",), ("local.tee", slot), ("local.get", xt), ("i32.store", 0, None),
-                  ("local.get", slot), ("local.get", xv), ("i64.store", 8, None),
-                  ("local.get", a), ("local.get", n), ("i32.const", 1), ("i32.add",), ("i32.store", 4, None),
+                  ("i32.lt_u",), ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.eq",),
+                  ("i32.and",))
+        if mode:
+            self.emit(("local.get", xt), ("i32.const", mode), ("i32.eq",), ("i32.and",), ("if", None, None),
+                      ("local.get", a), ("i32.load", 12, None), ("local.get", n), ("i32.const", 3), ("i32.shl",),
+                      ("i32.add",), ("local.get", xv), ("i64.store", 0, None))
+        else:
+            self.emit(("if", None, None),
+                      *([("local.get", xt), ("local.get", xv), ("call", "$retain")] if retain else []),
+                      ("local.get", a), ("i32.load", 12, None), ("local.get", n), ("i32.const", 4), ("i32.shl",),
+                      ("i32.add",), ("local.tee", slot), ("local.get", xt), ("i32.store", 0, None),
+                      ("local.get", slot), ("local.get", xv), ("i64.store", 8, None))
+        self.emit(("local.get", a), ("local.get", n), ("i32.const", 1), ("i32.add",), ("i32.store", 4, None),
                   ("else",), ("local.get", a), ("local.get", xt), ("local.get", xv), ("call", "$arr_push_v"),
                   ("end",))
 
     def inline_arr_set(self, a: str, i: str, xt: str, xv: str, retain: bool = True,
-                       release: bool = True) -> None:
-        """ArrayBox.set(i, x) in place; out of range is the runtime's slow path.
-        retain=False: x is never a heap value; release=False: no element ever is."""
+                       release: bool = True, mode: int = 0) -> None:
+        """ArrayBox.set(i, x) in place. retain=False: x is never a heap value;
+        release=False: no element ever is."""
         slot, ot, ov = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
         self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
-                  ("if", None, ((), ("i32", "i64"))))
-        if retain:
-            self.emit(("local.get", xt), ("local.get", xv), ("call", "$retain"))
-        self.emit(("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
-                  ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.set", slot))
-        if release:
-            self.emit(("local.get", slot), ("i32.load", 0, None), ("local.set", ot),
-                      ("local.get", slot), ("i64.load", 8, None), ("local.set", ov))
-        self.emit(("local.get", slot), ("local.get", xt), ("i32.store", 0, None),
-                  ("local.get", slot), ("local.get", xv), ("i64.store", 8, None))
-        if release:  # after the stores: releasing may run arbitrary frees
-            self.emit(("local.get", ot), ("local.get", ov), ("call", "$release"))
+                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.eq",), ("i32.and",))
+        if mode:
+            self.emit(("local.get", xt), ("i32.const", mode), ("i32.eq",), ("i32.and",),
+                      ("if", None, ((), ("i32", "i64"))),
+                      ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                      ("i32.const", 3), ("i32.shl",), ("i32.add",), ("local.get", xv), ("i64.store", 0, None))
+        else:
+            self.emit(("if", None, ((), ("i32", "i64"))))
+            if retain:
+                self.emit(("local.get", xt), ("local.get", xv), ("call", "$retain"))
+            self.emit(("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                      ("i32.const", 4), ("i32.shl",), ("i32.add",), ("local.set", slot))
+            if release:
+                self.emit(("local.get", slot), ("i32.load", 0, None), ("local.set", ot),
+                          ("local.get", slot), ("i64.load", 8, None), ("local.set", ov))
+            self.emit(("local.get", slot), ("local.get", xt), ("i32.store", 0, None),
+                      ("local.get", slot), ("local.get", xv), ("i64.store", 8, None))
+            if release:  # after the stores: releasing may run arbitrary frees
+                self.emit(("local.get", ot), ("local.get", ov), ("call", "$release"))
         self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")),
                   ("else",), ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
                   ("call", "$arr_set_i"), ("end",))
@@ -177,7 +208,8 @@ class FastPaths:
             self.to_dyn(x)
             xt, xv = self.tmp_pair()
             self.emit(("local.set", xv), ("local.set", xt))
-            self.inline_arr_push(a, xt, xv, retain=not never_heap(x.kind))
+            self.inline_arr_push(a, xt, xv, retain=not never_heap(x.kind),
+                                 mode=self.predicted_mode(self.inf.elem_kind_of(v.kind)))
             temps = [(xt, xv)] if x.owned else []
             self.release_all(temps + ([tmp] if tmp else []))
             self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")))
@@ -209,14 +241,15 @@ class FastPaths:
             self.emit(("local.set", i))
             if e.name == "get":
                 keep = not borrow and not never_heap(elems)
-                self.inline_arr_get(a, i, retain=keep)
+                self.inline_arr_get(a, i, retain=keep, mode=self.predicted_mode(elems))
                 self.release_all([tmp] if tmp else [])
                 return Val(result, "dyn", keep)
             x = self.expr(e.args[1])
             self.to_dyn(x)
             xt, xv = self.tmp_pair()
             self.emit(("local.set", xv), ("local.set", xt))
-            self.inline_arr_set(a, i, xt, xv, retain=not never_heap(x.kind), release=not never_heap(elems))
+            self.inline_arr_set(a, i, xt, xv, retain=not never_heap(x.kind), release=not never_heap(elems),
+                                mode=self.predicted_mode(elems))
             temps = [(xt, xv)] if x.owned else []
             self.release_all(temps + ([tmp] if tmp else []))
             return Val("str", "dyn", False)  # "ok" or the bounds message: immortal strings

@@ -31,179 +31,133 @@
 (data (i32.const 0x2E160) "\ff\ff\ff\ff\0b\00\00\00Map cleared")
 
 ;; =================================================================================
-;; ArrayBox: +0 rc, +4 len, +8 cap, +12 buffer (16-byte slots: tag i32 @0, payload i64 @8)
+;; ArrayBox: +0 rc, +4 len, +8 cap, +12 buffer, +16 storage mode:
+;;   0  = tagged: 16-byte slots (tag i32 @0, payload i64 @8);
+;;   3 / 4 = every element is an integer / a float: 8-byte slots holding the payload
+;;        (the mode is the elements' tag) -- half the memory, no tags to load or test;
+;;   15 = empty and undecided (the first element stored decides).
+;; Storing a value of another kind switches the array to tagged slots for good
+;; ($col_untype); functions that move elements around untype first, readers use
+;; $col_elem. A typed or undecided buffer may be larger than it needs to be.
 ;; =================================================================================
 
 (func $arr_new (result i32)
   (local $a i32)
-  i32.const 16
-  call $alloc
-  local.tee $a
-  i32.const 1
-  i32.store
-  local.get $a
-  i32.const 0
-  i32.store offset=4
-  local.get $a
-  i32.const 0
-  i32.store offset=8
-  local.get $a
-  i32.const 0
-  i32.store offset=12
-  local.get $a)
+  (local.set $a (call $alloc (i32.const 20)))
+  (i32.store (local.get $a) (i32.const 1))
+  (i32.store offset=4 (local.get $a) (i32.const 0))
+  (i32.store offset=8 (local.get $a) (i32.const 0))
+  (i32.store offset=12 (local.get $a) (i32.const 0))
+  (i32.store offset=16 (local.get $a) (i32.const 15))
+  (local.get $a))
 
 ;; Ensure capacity for at least $need elements (doubling, minimum 4).
 (func $col_arr_reserve (param $a i32) (param $need i32)
-  (local $cap i32)
-  local.get $need
-  local.get $a
-  i32.load offset=8
-  local.tee $cap
-  i32.le_u
-  if
-    return
-  end
-  local.get $cap
-  i32.const 1
-  i32.shl
-  local.tee $cap
-  i32.const 4
-  i32.lt_u
-  if
-    i32.const 4
-    local.set $cap
-  end
-  local.get $cap
-  local.get $need
-  i32.lt_u
-  if
-    local.get $need
-    local.set $cap
-  end
+  (local $cap i32) (local $m i32)
+  (if (i32.le_u (local.get $need) (local.tee $cap (i32.load offset=8 (local.get $a)))) (then (return)))
+  (local.set $cap (i32.shl (local.get $cap) (i32.const 1)))
+  (if (i32.lt_u (local.get $cap) (i32.const 4)) (then (local.set $cap (i32.const 4))))
+  (if (i32.lt_u (local.get $cap) (local.get $need)) (then (local.set $cap (local.get $need))))
+  (local.set $m (i32.load offset=16 (local.get $a)))
   ;; $realloc grows a large buffer at the heap top in place (the doubling pattern)
-  local.get $a
-  local.get $a
-  i32.load offset=12
-  local.get $cap
-  i32.const 4
-  i32.shl
-  call $realloc
-  i32.store offset=12
-  local.get $a
-  local.get $cap
-  i32.store offset=8)
+  (i32.store offset=12 (local.get $a)
+    (call $realloc (i32.load offset=12 (local.get $a))
+                   (i32.shl (local.get $cap)
+                            (select (i32.const 3) (i32.const 4)
+                                    (i32.or (i32.eq (local.get $m) (i32.const 3)) (i32.eq (local.get $m) (i32.const 4)))))))
+  (i32.store offset=8 (local.get $a) (local.get $cap)))
 
-;; Address of slot i (no bounds check).
+;; Switch to tagged 16-byte slots (a no-op when already tagged).
+(func $col_untype (param $a i32)
+  (local $m i32) (local $buf i32) (local $i i32)
+  (local.set $m (i32.load offset=16 (local.get $a)))
+  (if (i32.eqz (local.get $m)) (then (return)))
+  (i32.store offset=16 (local.get $a) (i32.const 0))
+  (if (i32.or (i32.eq (local.get $m) (i32.const 15)) (i32.eqz (i32.load offset=8 (local.get $a))))
+    (then (return)))  ;; an undecided buffer already has 16-byte slots
+  (local.set $buf (call $realloc (i32.load offset=12 (local.get $a))
+                                 (i32.shl (i32.load offset=8 (local.get $a)) (i32.const 4))))
+  (i32.store offset=12 (local.get $a) (local.get $buf))
+  ;; widen from the end: slot i (bytes 16i..) never overlaps payloads j < i (8j..)
+  (local.set $i (i32.load offset=4 (local.get $a)))
+  (block $done
+    (loop $each
+      (br_if $done (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (i64.store offset=8 (i32.add (local.get $buf) (i32.shl (local.get $i) (i32.const 4)))
+                 (i64.load (i32.add (local.get $buf) (i32.shl (local.get $i) (i32.const 3)))))
+      (i32.store (i32.add (local.get $buf) (i32.shl (local.get $i) (i32.const 4))) (local.get $m))
+      (br $each))))
+
+;; Make room for a value of tag $vt; the storage mode after that (0 = tagged slots).
+(func $col_accept (param $a i32) (param $vt i32) (result i32)
+  (local $m i32)
+  (local.set $m (i32.load offset=16 (local.get $a)))
+  (if (i32.eq (local.get $m) (local.get $vt)) (then (return (local.get $m))))
+  (if (i32.eqz (local.get $m)) (then (return (i32.const 0))))
+  (if (i32.eq (local.get $m) (i32.const 15))
+    (then
+      (local.set $m (select (local.get $vt) (i32.const 0)
+                            (i32.or (i32.eq (local.get $vt) (i32.const 3)) (i32.eq (local.get $vt) (i32.const 4)))))
+      (i32.store offset=16 (local.get $a) (local.get $m))
+      (return (local.get $m))))
+  (call $col_untype (local.get $a))
+  (i32.const 0))
+
+;; Address of slot i (no bounds check; tagged arrays only).
 (func $col_slot (param $a i32) (param $i i32) (result i32)
-  local.get $a
-  i32.load offset=12
-  local.get $i
-  i32.const 4
-  i32.shl
-  i32.add)
+  (i32.add (i32.load offset=12 (local.get $a)) (i32.shl (local.get $i) (i32.const 4))))
+
+;; Element i (in range), borrowed, in any storage mode.
+(func $col_elem (param $a i32) (param $i i32) (result i32 i64)
+  (local $m i32) (local $s i32)
+  (local.set $m (i32.load offset=16 (local.get $a)))
+  (if (local.get $m)
+    (then (return (local.get $m)
+                  (i64.load (i32.add (i32.load offset=12 (local.get $a)) (i32.shl (local.get $i) (i32.const 3)))))))
+  (local.set $s (call $col_slot (local.get $a) (local.get $i)))
+  (i32.load (local.get $s))
+  (i64.load offset=8 (local.get $s)))
 
 (func $arr_len (param $a i32) (result i64)
-  local.get $a
-  i64.load32_u offset=4)
+  (i64.load32_u offset=4 (local.get $a)))
 
 ;; Element i, retained; out of range (including negative) gives null.
 (func $arr_get_i (param $a i32) (param $i i64) (result i32 i64)
-  (local $s i32)
-  local.get $i
-  local.get $a
-  i64.load32_u offset=4
-  i64.ge_u
-  if
-    i32.const 1
-    i64.const 0
-    return
-  end
-  local.get $a
-  local.get $i
-  i32.wrap_i64
-  call $col_slot
-  local.tee $s
-  i32.load
-  local.get $s
-  i64.load offset=8
-  call $retain
-  local.get $s
-  i32.load
-  local.get $s
-  i64.load offset=8)
+  (local $t i32) (local $p i64)
+  (if (i64.ge_u (local.get $i) (i64.load32_u offset=4 (local.get $a)))
+    (then (return (i32.const 1) (i64.const 0))))
+  (call $col_elem (local.get $a) (i32.wrap_i64 (local.get $i)))
+  (local.set $p)
+  (local.set $t)
+  (call $retain (local.get $t) (local.get $p))
+  (local.get $t)
+  (local.get $p))
 
 ;; Replace element i (retaining v, releasing the old one); returns "ok" or the string
 ;; "Error: index out of bounds" (spec quirk 10).
 (func $arr_set_i (param $a i32) (param $i i64) (param $vt i32) (param $vp i64) (result i32 i64)
   (local $s i32) (local $ot i32) (local $op i64)
-  local.get $i
-  local.get $a
-  i64.load32_u offset=4
-  i64.ge_u
-  if
-    i32.const 5
-    global.get $CS_oob
-    i64.extend_i32_u
-    return
-  end
-  local.get $vt
-  local.get $vp
-  call $retain
-  local.get $a
-  local.get $i
-  i32.wrap_i64
-  call $col_slot
-  local.tee $s
-  i32.load
-  local.set $ot
-  local.get $s
-  i64.load offset=8
-  local.set $op
-  local.get $s
-  local.get $vt
-  i32.store
-  local.get $s
-  local.get $vp
-  i64.store offset=8
-  local.get $ot
-  local.get $op
-  call $release
-  i32.const 5
-  global.get $CS_ok
-  i64.extend_i32_u)
+  (if (i64.ge_u (local.get $i) (i64.load32_u offset=4 (local.get $a)))
+    (then (return (i32.const 5) (i64.extend_i32_u (global.get $CS_oob)))))
+  (if (call $col_accept (local.get $a) (local.get $vt))
+    (then
+      (i64.store (i32.add (i32.load offset=12 (local.get $a)) (i32.shl (i32.wrap_i64 (local.get $i)) (i32.const 3)))
+                 (local.get $vp))
+      (return (i32.const 5) (i64.extend_i32_u (global.get $CS_ok)))))
+  (call $retain (local.get $vt) (local.get $vp))
+  (local.set $s (call $col_slot (local.get $a) (i32.wrap_i64 (local.get $i))))
+  (local.set $ot (i32.load (local.get $s)))
+  (local.set $op (i64.load offset=8 (local.get $s)))
+  (i32.store (local.get $s) (local.get $vt))
+  (i64.store offset=8 (local.get $s) (local.get $vp))
+  (call $release (local.get $ot) (local.get $op))
+  (i32.const 5)
+  (i64.extend_i32_u (global.get $CS_ok)))
 
 (func $arr_push_v (param $a i32) (param $vt i32) (param $vp i64)
-  (local $n i32) (local $s i32)
-  local.get $vt
-  local.get $vp
-  call $retain
-  local.get $a
-  i32.load offset=4
-  local.tee $n
-  local.get $a
-  i32.load offset=8
-  i32.ge_u
-  if
-    local.get $a
-    local.get $n
-    i32.const 1
-    i32.add
-    call $col_arr_reserve
-  end
-  local.get $a
-  local.get $n
-  call $col_slot
-  local.tee $s
-  local.get $vt
-  i32.store
-  local.get $s
-  local.get $vp
-  i64.store offset=8
-  local.get $a
-  local.get $n
-  i32.const 1
-  i32.add
-  i32.store offset=4)
+  (call $retain (local.get $vt) (local.get $vp))
+  (call $col_push_owned (local.get $a) (local.get $vt) (local.get $vp)))
 
 ;; Release every element and free the buffer; the array becomes empty (cap 0).
 ;; The array is emptied before releasing so a re-entrant look at it sees a valid state.
@@ -215,6 +169,16 @@
   local.get $a
   i32.load offset=4
   local.set $n
+  ;; integers and floats own nothing: no element to release
+  local.get $a
+  i32.load offset=16
+  if
+    i32.const 0
+    local.set $n
+  end
+  local.get $a
+  i32.const 15
+  i32.store offset=16
   local.get $a
   i32.const 0
   i32.store offset=4
@@ -315,11 +279,7 @@
   ;; ownership moves from the array to the caller
   local.get $a
   local.get $n
-  call $col_slot
-  local.tee $s
-  i32.load
-  local.get $s
-  i64.load offset=8)
+  call $col_elem)
 
 (func $m_Array_get (param $self i64) (param $it i32) (param $ip i64) (result i32 i64)
   local.get $it
@@ -392,6 +352,8 @@
     i64.const 0
     return
   end
+  local.get $a
+  call $col_untype
   local.get $ip
   i32.wrap_i64
   local.set $i
@@ -437,11 +399,7 @@
       br_if $end
       local.get $a
       local.get $i
-      call $col_slot
-      local.tee $s
-      i32.load
-      local.get $s
-      i64.load offset=8
+      call $col_elem
       local.get $vt
       local.get $vp
       call $op_eq
@@ -518,15 +476,10 @@
         local.get $sep
         call $val_sb_add_str
       end
+      local.get $sb
       local.get $a
       local.get $i
-      call $col_slot
-      local.set $s
-      local.get $sb
-      local.get $s
-      i32.load
-      local.get $s
-      i64.load offset=8
+      call $col_elem
       i32.const 0
       call $val_sb_add_value
       local.get $i
@@ -554,6 +507,9 @@
 
 (func $col_arr_reverse (param $self i64) (result i32 i64)
   (local $a i32) (local $lo i32) (local $hi i32) (local $x i64) (local $y i64)
+  local.get $self
+  i32.wrap_i64
+  call $col_untype
   local.get $self
   i32.wrap_i64
   local.tee $a
@@ -710,34 +666,20 @@
 
 ;; Append an owned value (the array takes the caller's reference).
 (func $col_push_owned (param $a i32) (param $vt i32) (param $vp i64)
-  (local $n i32) (local $s i32)
-  local.get $a
-  i32.load offset=4
-  local.tee $n
-  local.get $a
-  i32.load offset=8
-  i32.ge_u
-  if
-    local.get $a
-    local.get $n
-    i32.const 1
-    i32.add
-    call $col_arr_reserve
-  end
-  local.get $a
-  local.get $n
-  call $col_slot
-  local.tee $s
-  local.get $vt
-  i32.store
-  local.get $s
-  local.get $vp
-  i64.store offset=8
-  local.get $a
-  local.get $n
-  i32.const 1
-  i32.add
-  i32.store offset=4)
+  (local $n i32) (local $m i32) (local $s i32)
+  (local.set $m (call $col_accept (local.get $a) (local.get $vt)))
+  (local.set $n (i32.load offset=4 (local.get $a)))
+  (if (i32.ge_u (local.get $n) (i32.load offset=8 (local.get $a)))
+    (then (call $col_arr_reserve (local.get $a) (i32.add (local.get $n) (i32.const 1)))))
+  (if (local.get $m)
+    (then
+      (i64.store (i32.add (i32.load offset=12 (local.get $a)) (i32.shl (local.get $n) (i32.const 3)))
+                 (local.get $vp)))
+    (else
+      (local.set $s (call $col_slot (local.get $a) (local.get $n)))
+      (i32.store (local.get $s) (local.get $vt))
+      (i64.store offset=8 (local.get $s) (local.get $vp))))
+  (i32.store offset=4 (local.get $a) (i32.add (local.get $n) (i32.const 1))))
 
 ;; ---- sort ----------------------------------------------------------------------
 
@@ -960,6 +902,9 @@
 (func $col_arr_sort (param $self i64) (result i32 i64)
   (local $a i32) (local $n i32) (local $buf i32) (local $tmp i32) (local $src i32) (local $dst i32)
   (local $w i32) (local $lo i32) (local $mid i32) (local $hi i32) (local $x i32)
+  local.get $self
+  i32.wrap_i64
+  call $col_untype
   local.get $self
   i32.wrap_i64
   local.tee $a

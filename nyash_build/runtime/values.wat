@@ -362,18 +362,10 @@
           global.get $VS_comma
           call $val_sb_add_str
         end
-        local.get $a
-        i32.load offset=12
-        local.get $i
-        i32.const 4
-        i32.shl
-        i32.add
-        local.set $slot
         local.get $sb
-        local.get $slot
-        i32.load
-        local.get $slot
-        i64.load offset=8
+        local.get $a
+        local.get $i
+        call $col_elem
         local.get $depth
         i32.const 1
         i32.add
@@ -1424,27 +1416,11 @@
           return
         end
         local.get $a
-        i32.load offset=12
         local.get $i
-        i32.const 4
-        i32.shl
-        i32.add
-        local.set $sa
+        call $col_elem
         local.get $b
-        i32.load offset=12
         local.get $i
-        i32.const 4
-        i32.shl
-        i32.add
-        local.set $sb
-        local.get $sa
-        i32.load
-        local.get $sa
-        i64.load offset=8
-        local.get $sb
-        i32.load
-        local.get $sb
-        i64.load offset=8
+        call $col_elem
         call $op_eq
         i32.eqz
         br_if $differ

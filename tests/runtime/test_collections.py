@@ -376,3 +376,66 @@ def test_console(rt: Runtime, V: Vals) -> None:
     rt.m_Console_error(0, *V.arr(i(1), V.s("x")))
     assert rt.stdout() == ("[Console LOG] hello\n[Console LOG] 3\n[Console WARN] careful\n"
                            "[Console ERROR] [1, x]\n")
+
+
+# ---------------------------------------------------------- ArrayBox storage modes
+def _mode(rt: Runtime, a: int) -> int:
+    return rt.read_i32(a + 16)
+
+
+def test_integer_array_is_typed_until_another_kind_arrives(rt: Runtime, V: Vals) -> None:
+    a = rt.arr_new()
+    assert _mode(rt, a) == 15  # undecided
+    for k in range(5):
+        rt.arr_push_v(a, *i(k * 10))
+    assert _mode(rt, a) == INT
+    buf = rt.read_i32(a + 12)
+    assert [int.from_bytes(rt.read_bytes(buf + 8 * k, 8), "little") for k in range(5)] == [0, 10, 20, 30, 40]
+    assert rt.m_Array_get(a, *i(4)) == [INT, 40]
+    assert st(rt, rt.m_Array_set(a, *i(1), *i(11))) == "ok" and _mode(rt, a) == INT
+    rt.arr_push_v(a, *V.s("x"))  # a string: tagged slots from now on, values kept
+    assert _mode(rt, a) == 0
+    assert V.text((ARR, a)) == "[0, 11, 20, 30, 40, x]"
+    assert rt.m_Array_get(a, *i(3)) == [INT, 30]
+
+
+def test_floats_and_mixed_numbers(rt: Runtime, V: Vals) -> None:
+    _, a = V.arr(f(1.5), f(2.5))
+    assert _mode(rt, a) == FLOAT
+    assert rt.m_Array_pop(a) == list(f(2.5))
+    rt.arr_push_v(a, *i(3))  # an integer among floats: tagged
+    assert _mode(rt, a) == 0 and V.text((ARR, a)) == "[1.5, 3]"
+    _, b = V.arr(V.s("s"))
+    assert _mode(rt, b) == 0
+
+
+def test_typed_arrays_through_every_method(rt: Runtime, V: Vals) -> None:
+    _, a = V.arr(i(5), i(3), i(9), i(3))
+    assert rt.m_Array_indexOf(a, *i(9)) == [INT, 2]
+    assert rt.m_Array_contains(a, *i(4)) == [BOOL, 0]
+    assert st(rt, rt.m_Array_join(a, *V.s("+"))) == "5+3+9+3"
+    sliced = rt.m_Array_slice(a, *i(1), *i(3))
+    assert V.text(tuple(sliced)) == "[3, 9]" and _mode(rt, sliced[1]) == INT
+    _, b = V.arr(i(5), V.s("3"))
+    assert rt.op_eq(ARR, a, ARR, b) == 0
+    _, c = V.arr(i(5), i(3), i(9), i(3))
+    assert rt.op_eq(ARR, a, ARR, c) == 1
+    assert rt.m_Array_remove(a, *i(0)) == [INT, 5]
+    assert V.text((ARR, a)) == "[3, 9, 3]"
+    rt.m_Array_sort(c)
+    rt.m_Array_reverse(c)
+    assert V.text((ARR, c)) == "[9, 5, 3, 3]"
+    rt.m_Array_clear(c)
+    assert _mode(rt, c) == 15
+    rt.arr_push_v(c, *V.s("after"))
+    assert V.text((ARR, c)) == "[after]"
+
+
+def test_typed_array_cycle_does_not_grow(rt: Runtime, V: Vals) -> None:
+    def cycle() -> None:
+        a = rt.arr_new()
+        for k in range(300):
+            rt.arr_push_v(a, *i(k))
+        rt.arr_push_v(a, *V.s("s"))  # widen to tagged slots
+        rt.release(ARR, a)
+    assert_no_growth(rt, cycle)

@@ -85,8 +85,17 @@ static inline int32_t ny_str_len(int32_t s) { return *(int32_t *)ny_mem(s + 4); 
 static inline uint8_t *ny_str_bytes(int32_t s) { return ny_mem(s + 8); }
 /* ArrayBox: +4 length, +12 element buffer; element i: i32 tag at +0, i64 payload at +8 */
 static inline int32_t ny_arr_len(int32_t a) { return *(int32_t *)ny_mem(a + 4); }
-static inline int32_t ny_arr_tag(int32_t a, int32_t i) { return *(int32_t *)ny_mem(*(int32_t *)ny_mem(a + 12) + 16 * i); }
-static inline int64_t ny_arr_payload(int32_t a, int32_t i) { return *(int64_t *)ny_mem(*(int32_t *)ny_mem(a + 12) + 16 * i + 8); }
+/* Element i of an ArrayBox: +16 is the storage mode (0 = tagged 16-byte slots, else
+ * every element has that tag and 8-byte payload slots; see collections.wat). */
+static inline int32_t ny_arr_mode(int32_t a) { return *(int32_t *)ny_mem(a + 16); }
+static inline int32_t ny_arr_tag(int32_t a, int32_t i) {
+    int32_t m = ny_arr_mode(a);
+    return m ? m : *(int32_t *)ny_mem(*(int32_t *)ny_mem(a + 12) + 16 * i);
+}
+static inline int64_t ny_arr_payload(int32_t a, int32_t i) {
+    return ny_arr_mode(a) ? *(int64_t *)ny_mem(*(int32_t *)ny_mem(a + 12) + 8 * i)
+                          : *(int64_t *)ny_mem(*(int32_t *)ny_mem(a + 12) + 16 * i + 8);
+}
 
 /* a new string from a C buffer */
 static inline int32_t ny_str_copy(const void *p, int32_t len) { return ny_str_from_bytes((int32_t)(uintptr_t)p, len); }
