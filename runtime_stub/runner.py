@@ -340,7 +340,8 @@ def configure_world(wasi, argv: list[str], fs) -> None:
 
 # ------------------------------------------------------------------------ running
 def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int, int]],
-            argv: list[str], wasm=None, limit_s: float | None = None, fs="meta") -> int:
+            argv: list[str], wasm=None, limit_s: float | None = None, fs="meta",
+            annotate=None) -> int:
     """Instantiate with WASI, run `_start` on a big-stack thread, map the outcome.
 
     `wasm` (optional: a callable returning the module's bytes) is only called after a
@@ -348,6 +349,10 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int, int]],
     when the program thread is still running that long after it started, the process
     ends with exit 1 (see _time_limit_exceeded). `fs`: the file-system policy (None =
     native, a list = only those directories); by default the one in `meta`.
+    `annotate` (`nyash run` only, never in
+    executables): called after a runtime error's report as annotate(frames, message)
+    with the user frames (name, file index, line) innermost first; what it returns is
+    written to stderr after the frames.
     """
     import wasmtime
 
@@ -398,7 +403,7 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int, int]],
     if thread.is_alive():
         _time_limit_exceeded(limit_s)
     try:
-        return _outcome_code(wasmtime, store, outcome, meta, lines, wasm)
+        return _outcome_code(wasmtime, store, outcome, meta, lines, wasm, annotate)
     finally:
         if timing_enabled():
             load = loaded.load_s + outcome.get("instantiate_s", clock() - t_setup)
@@ -408,7 +413,7 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int, int]],
 
 
 def _outcome_code(wasmtime, store, outcome: dict, meta: dict,
-                  lines: list[tuple[int, int, int]], wasm=None) -> int:
+                  lines: list[tuple[int, int, int]], wasm=None, annotate=None) -> int:
     err = outcome.get("error")
     if err is None:
         return outcome.get("code", 0)
@@ -424,6 +429,12 @@ def _outcome_code(wasmtime, store, outcome: dict, meta: dict,
         _flush_program_output(wasmtime, store, instance)
         bodies = _safe_bodies(wasm)
         sys.stderr.write(format_trap(err, reported, meta, lines, bodies))
+        if annotate is not None:
+            message = _error_message(wasmtime, store, instance) if reported else None
+            if err.trap_code == wasmtime.TrapCode.STACK_OVERFLOW:
+                message = "stack overflow"
+            sys.stderr.write(annotate(user_frames(err.frames, meta, lines, bodies),
+                                      message or trap_message(err)))
         sys.stderr.flush()
         return EXIT_RUNTIME_ERROR
     if isinstance(err, wasmtime.WasmtimeError):  # e.g. link error: missing import
@@ -518,6 +529,19 @@ def function_bodies(wasm: bytes) -> dict[int, tuple[int, int]]:
     return out
 
 
+def _error_message(wasmtime, store, instance) -> str | None:
+    """The message of the fatal error the runtime reported (its `nyash_error_msg`)."""
+    try:
+        ptr = _global_value(wasmtime, store, instance, "nyash_error_msg")
+        mem = instance.exports(store).get("memory")
+        if not ptr or not isinstance(mem, wasmtime.Memory):
+            return None
+        n = int.from_bytes(mem.read(store, ptr + 4, ptr + 8), "little")
+        return bytes(mem.read(store, ptr + 8, ptr + 8 + n)).decode("utf-8", "replace")
+    except Exception:  # best effort: only used to quote the source in `nyash run`
+        return None
+
+
 def _global_value(wasmtime, store, instance, name: str):
     if instance is None:
         return None
@@ -552,22 +576,31 @@ def map_frames(frames, meta: dict, lines: list[tuple[int, int, int]],
     (function_bodies) that entry must lie in the frame's own function, and a frame
     without a usable offset gets the function's first entry.
     """
+    names = source_names(meta)
+    out = []
+    for name, file, line in user_frames(frames, meta, lines, bodies):
+        if file is None:
+            where = names[0]
+        else:
+            where = f"{names[file] if file < len(names) else '?'}:{line}"
+        out.append(f"  at {name} ({where})")
+    return out
+
+
+def user_frames(frames, meta: dict, lines: list[tuple[int, int, int]],
+                bodies: dict[int, tuple[int, int]] | None = None) -> list[tuple[str, int | None, int | None]]:
+    """(name, file index, line) of the user-level frames, innermost first (see map_frames);
+    file and line are None when the frame has no line-table entry."""
     users = meta.get("user_functions")
     users = set(users) if users is not None else None
-    names = source_names(meta)
     offsets = [entry[0] for entry in lines]
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for frame in frames:
         name = frame.func_name
         if name is None or (users is not None and name not in users):
             continue
         entry = _frame_entry(frame, offsets, lines, bodies)
-        if entry is None:
-            where = names[0]
-        else:
-            _, file, line = entry
-            where = f"{names[file] if file < len(names) else '?'}:{line}"
-        out.append(f"  at {name} ({where})")
+        out.append((name, None, None) if entry is None else (name, entry[1], entry[2]))
     return out
 
 
@@ -631,7 +664,7 @@ class _WasmOnly:
 
 
 def run_wasm(wasm: bytes, *, meta: dict, argv: list[str], timeout: str | None = None,
-             fs: list[str] | None = None) -> int:
+             fs: list[str] | None = None, annotate=None) -> int:
     """JIT-compile and run `wasm` in this process (`nyash run`); same error mapping.
 
     Returns the exit code; writes runtime errors to stderr; never raises for a
@@ -643,7 +676,7 @@ def run_wasm(wasm: bytes, *, meta: dict, argv: list[str], timeout: str | None = 
         limit_s = time_limit(timeout)
         loaded = load_module(_WasmOnly(wasm), {**meta, "variants": {}})
         return execute(loaded, meta, _lines_from(None, meta), argv, wasm=wasm,
-                       limit_s=limit_s, fs=fs)
+                       limit_s=limit_s, fs=fs, annotate=annotate)
     except RunnerError as e:
         sys.stderr.write(f"nyash: {e}\n")
         return e.code

@@ -265,8 +265,12 @@ def test_runtime_error_frames_have_source_lines(built, run):
 
 
 def test_nyash_run_maps_the_same_frames(trap_src):
+    """The same lines as the executable, then (the source is at hand) the innermost line."""
     proc = nyash("run", str(trap_src))
-    assert (proc.returncode, proc.stderr) == (1, TRAP_STDERR)
+    assert (proc.returncode, proc.stderr) == (1, TRAP_STDERR + (
+        "  |\n"
+        "3 |         local q = a / b\n"
+        "  |         ^^^^^^^^^^^^^^^ the error happened on this line\n"))
 
 
 def test_stack_overflow_reports_frames(built, run):

@@ -19,6 +19,7 @@ import pytest
 
 from nyash_build.compiler.driver import compile_source
 from nyash_build.diagnostics import CompileError
+from nyash_build.envproblems import FREE_SPACE
 from tests.fuzz.harness import build_exe, run_exe
 from tests.helpers import REPO, nyash
 
@@ -56,18 +57,18 @@ def test_empty_file(tmp_path):
 
 def test_binary_garbage(tmp_path):
     src = _src(tmp_path, b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
-    _one_error(nyash("check", str(src)), rf"^{src}:2:118: source is not valid UTF-8$")  # after the \n byte
+    _one_error(nyash("check", str(src)), rf"^{src}:2:118: error: source is not valid UTF-8 \[N0101\]$")  # after the \n byte
 
 
 def test_non_utf8_is_positioned(tmp_path):
     src = _src(tmp_path, b'print("a")\nprint("\xff")\n')
-    _one_error(nyash("run", str(src)), rf"^{src}:2:8: source is not valid UTF-8$")
+    _one_error(nyash("run", str(src)), rf"^{src}:2:8: error: source is not valid UTF-8 \[N0101\]$")
 
 
 def test_ten_megabyte_single_line_of_letters(tmp_path):
     src = _src(tmp_path, "x" * 10_000_000 + "\n")
     p = nyash("check", str(src))
-    _one_error(p, rf"^{src}:1:1: name too long \(10000000 characters, the limit is 1024\)$")
+    _one_error(p, rf"^{src}:1:1: error: name too long \(10000000 characters, the limit is 1024\) \[N0105\]$")
     assert len(p.stderr) < 500  # the name is not echoed back
 
 
@@ -79,7 +80,7 @@ def test_ten_megabyte_string_literal_compiles_fast():
 
 def test_huge_integer_literal():
     err, _ = _compile_error("print(" + "7" * 5000 + ")\n")
-    assert str(err).startswith("f.nyash:1:7: integer literal 77777777777777777777...7777777777 "
+    assert str(err).startswith("f.nyash:1:7: error: integer literal 77777777777777777777...7777777777 "
                                "does not fit in 64 bits")
 
 
@@ -98,15 +99,15 @@ def test_ten_thousand_deep_nesting(shape):
 
 def test_unknown_and_unsupported_boxes(tmp_path):
     _one_error(nyash("check", str(_src(tmp_path, "local x = new Foo()\n"))),
-               r"app.nyash:1:11: Unknown box type 'Foo'$")
+               r"app.nyash:1:15: error: Unknown box type 'Foo' \[N0204\]$")
     _one_error(nyash("check", str(_src(tmp_path, "local f = new FileBox()\n"))),
-               r"app.nyash:1:15: FileBox is not available in compiled programs$")
+               r"app.nyash:1:15: error: FileBox is not available in compiled programs \[N0118\]$")
 
 
 def test_missing_source_and_directory(tmp_path):
     _one_error(nyash("run", str(tmp_path / "nope.nyash")),
-               r"nope.nyash: cannot read source file: No such file or directory$")
-    _one_error(nyash("run", str(tmp_path)), r": cannot read source file: Is a directory$")
+               r"nope.nyash: error: cannot read source file: No such file or directory \[N0601\]$")
+    _one_error(nyash("run", str(tmp_path)), r": error: cannot read source file: Is a directory \[N0601\]$")
 
 
 # ------------------------------------------------------------- the compiler never hangs
@@ -172,9 +173,12 @@ def _doit(project: Path, *args: str, timeout: float = 300) -> subprocess.Complet
 
 
 @pytest.mark.parametrize("toml, message", [
-    ("[project\nname = 1\n", r"^nyash.toml:1:9: invalid TOML: Expected ']' at the end of a table declaration"),
-    ('[project]\nname = "hello"\n[apps.hello]\nmain = 5\n', r"^nyash.toml:4: 'apps.hello.main' must be a string, not an integer"),
-    ('[project]\nname = "hello"\n[apps.hello]\nmain = "hello.nyash"\nbogus = 1\n', r"^nyash.toml:5: unknown key 'apps.hello.bogus'"),
+    ("[project\nname = 1\n",
+     r"^nyash.toml:1:9: error: invalid TOML: Expected ']' at the end of a table declaration \[N0606\]\n  \|\n1 \| \[project\n"),
+    ('[project]\nname = "hello"\n[apps.hello]\nmain = 5\n',
+     r"^nyash.toml:4: error: 'apps.hello.main' must be a string, not an integer \[N0606\]\n  \|\n4 \| main = 5\n  \| \^{8}\n"),
+    ('[project]\nname = "hello"\n[apps.hello]\nmain = "hello.nyash"\nbogus = 1\n',
+     r"^nyash.toml:5: error: unknown key 'apps.hello.bogus'"),
 ])
 def test_invalid_nyash_toml(hello, toml, message):
     import re
@@ -194,7 +198,8 @@ def test_output_under_a_regular_file(tmp_path, flag):
     out = blocker / "x"
     p = nyash(flag, str(src), "-o", str(out))
     assert p.returncode == 1 and "Traceback" not in p.stderr
-    assert p.stderr.strip().endswith(f"nyash: cannot write {out}: {blocker} is not a directory"), p.stderr
+    assert p.stderr.strip().endswith(f"nyash: error: cannot write {out}: {blocker} is not a directory; "
+                                     "choose another output path with -o, or make the directory writable [N0602]"), p.stderr
 
 
 @pytest.fixture
@@ -215,7 +220,7 @@ def test_disk_full_real_tmpfs(tmp_path, tiny_fs):
     old.write_bytes(b"previous build")
     p = nyash("--compile-native", str(src), "-o", str(old))
     assert p.returncode == 1
-    assert p.stderr.strip() == f"nyash: cannot write {old}: No space left on device"
+    assert p.stderr.strip() == f"nyash: error: cannot write {old}: No space left on device; {FREE_SPACE} [N0603]"
     assert old.read_bytes() == b"previous build"  # the old target is intact
     assert sorted(x.name for x in tiny_fs.iterdir()) == ["app"]  # no temp file left
 
@@ -232,7 +237,7 @@ def test_disk_full_simulated(tmp_path, monkeypatch, capsys):
     out.write_bytes(b"old")
     monkeypatch.setattr(fsutil.os, "fsync", no_space)
     assert cli.main(["--compile-wasm", str(src), "-o", str(out)]) == 1
-    assert capsys.readouterr().err == f"nyash: cannot write {out}: No space left on device\n"
+    assert capsys.readouterr().err == f"nyash: error: cannot write {out}: No space left on device; {FREE_SPACE} [N0603]\n"
     assert out.read_bytes() == b"old"
     assert [x.name for x in out.parent.iterdir()] == ["app.wasm"]
 
@@ -384,7 +389,10 @@ def test_deep_recursion_then_stack_overflow(tmp_path):
     p = nyash("run", str(_src(tmp_path, src)))
     assert (p.returncode, p.stdout) == (1, "10000\n")
     assert p.stderr.startswith("Runtime error: stack overflow\n  at down (app.nyash:")
-    assert p.stderr.rstrip().endswith("more") and len(p.stderr.splitlines()) <= 12
+    frames = p.stderr.split("\n  ... ")[0].splitlines()[1:]
+    assert 1 <= len(frames) <= 10 and "more\n" in p.stderr
+    # `nyash run` then quotes the line of the innermost frame (docs/diagnostics.md)
+    assert p.stderr.endswith("the recursion is too deep or never ends\n"), p.stderr
 
 
 def test_max_memory_applies_to_executables(unpack, tmp_path):

@@ -215,6 +215,8 @@ class Program:
     body: list[Stmt]  # top-level statements, in order
     # the file table: how diagnostics name file i (Node.file == i); [filename] for one file
     files: list[str] = field(default_factory=list)
+    # the parser's warnings for this file (old spellings such as `this` and `&&`)
+    warnings: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.files:

@@ -18,11 +18,12 @@ from ..wasm.link import reachable_funcs
 from ..wasm.module import Module
 from . import codegen
 from .infer import infer
-from .program import check
+from .program import check, position_order
 from .sources import IncludeSettings, SourceSet, load_program
 
 __all__ = ["CompileError", "CompileResult", "IncludeSettings", "compile_file", "compile_source",
-           "compile_program", "check_source", "check_program", "build_module", "build_program", "load"]
+           "compile_program", "check_source", "check_program", "check_file", "build_module", "build_program",
+           "load"]
 
 
 @dataclass
@@ -51,10 +52,31 @@ def load(filename: str | Path, text: str | None = None, *, data: bytes | None = 
     return load_program(filename, settings, text=text, data=data)
 
 
+def _check(ss: SourceSet):
+    """check() plus the parser's warnings of every file (old spellings); the checked
+    program's ``sources`` are the texts diagnostics quote."""
+    info = check(ss.program)
+    parsed = [w for f in ss.files if f.program is not None for w in f.program.warnings]
+    if parsed:
+        info.warnings = sorted(info.warnings + parsed, key=position_order(ss.program.files))
+    info.sources = ss.texts()
+    return info
+
+
 def check_program(ss: SourceSet):
     """Run every compile-time check; return the checked program (raises CompileError)."""
     with _with_sources(ss):
-        return check(ss.program)
+        return _check(ss)
+
+
+def check_file(path: Path | str, settings: IncludeSettings | None = None):
+    """``nyash check``: every check compiling would run, code generation's included (it
+    finds unknown builtin methods), without writing anything."""
+    ss = load(path, settings=settings)
+    with _with_sources(ss):
+        info = _check(ss)
+        codegen.generate(info, infer(info))
+    return info
 
 
 def check_source(text: str, filename: str, settings: IncludeSettings | None = None):
@@ -64,7 +86,7 @@ def check_source(text: str, filename: str, settings: IncludeSettings | None = No
 
 def build_program(ss: SourceSet) -> tuple[Module, dict[str, str], list[Diagnostic]]:
     with _with_sources(ss):
-        info = check(ss.program)
+        info = _check(ss)
         kinds = infer(info)
         module, user_functions = codegen.generate(info, kinds)
         module = reachable_funcs(module, {"$_start"})

@@ -21,7 +21,8 @@ from .fastpaths import RC_LOCALS, FastPaths, inline_rc_checks
 from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, never_heap, nullable,
                     numeric_core, static_field_site, storage)
 from .modulegen import ModuleGen
-from .program import CATCH_ALL_TYPES, Body, ClassInfo, is_ctor_call, part_field
+from .program import CATCH_ALL_TYPES, Body, ClassInfo, is_ctor_call, method_names, part_field
+from .suggest import did_you_mean
 from .values import Val, _Ctx, _wasm_params
 from ..diagnostics import Diagnostic
 from ..wasm.module import Func
@@ -540,8 +541,12 @@ class FuncGen(FastPaths):
         self.emit(("i32.const", 0), ("i64.const", 0))
         return Val("dyn", "dyn")
 
-    def warn_deferred(self, e: A.Node, msg: str) -> Val:
-        self.mg.warnings.append(Diagnostic(self.info.file_of(e), e.line, e.col, msg, "warning", deferred=True))
+    def warn_deferred(self, e: A.MethodCall, msg: str, code: str, label: str,
+                      candidates: dict[str, str]) -> Val:
+        """An unknown method found while generating code: as the checker's deferred errors."""
+        self.mg.warnings.append(Diagnostic(self.info.file_of(e), e.line, e.col, msg, "warning", True, code,
+                                           end_col=e.col + len(e.name), label=label,
+                                           suggestions=did_you_mean(e.name, candidates)))
         return self.deferred_error(msg)
 
     def e_IntLit(self, e: A.IntLit) -> Val:
@@ -941,7 +946,11 @@ class FuncGen(FastPaths):
             self.drop(v)
             for a in e.args:
                 self.drop(self.expr(a))
-            self.warn_deferred(e, r.message)
+            methods = {n: f"a method of {bk.name}" for n in [*self.mg.rt.methods_of(bk.short), "toString"]}
+            if e.name in methods:
+                self.warn_deferred(e, r.message, "N0209", f"called with {argc} argument{'s' * (argc != 1)}", {})
+            else:
+                self.warn_deferred(e, r.message, "N0208", f"{bk.name} has no method of this name", methods)
             st = storage(result_kind)
             if st != "dyn":  # never reached; keep the storage inference promised
                 self.emit(("drop",), ("drop",), (f"{st}.const", 0))
@@ -1101,7 +1110,9 @@ class FuncGen(FastPaths):
             if m is None:
                 for a in e.args:
                     self.drop(self.expr(a))
-                return self.warn_deferred(e, f"Unknown method '{e.name}' for {cls.name}")
+                return self.warn_deferred(e, f"Unknown method '{e.name}' for {cls.name}", "N0207",
+                                          f"{cls.name} has no method of this name",
+                                          {n: f"a method of {cls.name}" for n in method_names(cls)})
             self.emit(("global.get", f"$static:{cls.name}"))
             temps = self.args_for(e.args, ["dyn"] * argc)
             self.finish_call(self.mg.method_func(m), temps, True)
@@ -1162,7 +1173,10 @@ class FuncGen(FastPaths):
                 self.drop(v)
                 for a in e.args:
                     self.drop(self.expr(a))
-                return self.warn_deferred(e, f"Unknown method '{e.name}' for {BUILTIN_KIND_NAMES[tag]}Box")
+                box = f"{BUILTIN_KIND_NAMES[tag]}Box"
+                return self.warn_deferred(e, f"Unknown method '{e.name}' for {box}", "N0208",
+                                          f"{box} has no method of this name",
+                                          {n: f"a method of {box}" for n in self.mg.rt.methods_of(BUILTIN_KIND_NAMES[tag])})
         # dynamic dispatch; when only user boxes answer and they share one implementation,
         # test for them inline and call it directly (a static monomorphic inline cache)
         targets = self.mg.sole_user_target(e.name, argc)

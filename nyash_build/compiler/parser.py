@@ -12,8 +12,9 @@ several independent errors.
 from __future__ import annotations
 
 from . import ast as A
-from ..diagnostics import CompileError, Diagnostic
-from .tokens import EOF, FLOAT, IDENT, INT, NEWLINE, STRING, UNSUPPORTED_WORDS, Token
+from ..diagnostics import CompileError, Diagnostic, Note, Suggestion
+from .suggest import closest
+from .tokens import EOF, FLOAT, IDENT, INT, KEYWORDS, NEWLINE, STRING, UNSUPPORTED_WORDS, Token
 
 _MAX_DEPTH = 200  # nesting limit: keeps the compiler (and wasm validation) bounded
 # Later passes recurse over the AST (2-3 Python frames per level), so the height of one
@@ -37,6 +38,22 @@ _AFTER_BARE_FIELD = MEMBER_START | {NEWLINE, "}", ","}
 
 class _Abort(Exception):
     """Unwinds to the nearest statement boundary after a syntax error was recorded."""
+
+
+# Words other languages use where Nyash has another spelling (a lone misspelled word is
+# compared with the keywords instead).
+FOREIGN_WORDS = {"while": "loop", "for": "loop", "var": "local", "let": "local", "const": "local",
+                 "def": "function", "func": "function", "fn": "function", "fun": "function",
+                 "class": "box", "struct": "box", "self": "me", "nil": "null", "None": "null",
+                 "elif": "else if", "except": "catch", "raise": "throw", "println": "print"}
+
+
+def keyword_for(word: str) -> str | None:
+    """The Nyash keyword a word at the start of a statement probably meant."""
+    if word in FOREIGN_WORDS:
+        return FOREIGN_WORDS[word]
+    c = closest(word, [*sorted(KEYWORDS - {"and", "or", "not", "true", "false", "null"}), *FOREIGN_WORDS])
+    return FOREIGN_WORDS.get(c, c) if c else None
 
 
 # Builtin boxes that need an environment a standalone executable does not have.
@@ -68,6 +85,10 @@ class Parser:
         self.depth = 0
         self.else_if = 0
         self.heights: dict[int, int] = {}  # id(expr node) -> tree height (leaves absent: 1)
+        self.closed: list[tuple[Token, Token]] = []  # every block's `{` and its `}`
+        self.lone_word: Token | None = None  # a statement that was just one name
+        self.prev_word: Token | None = None  # the one-word statement before this statement
+        self._indent: dict[int, int] = {}
 
     # ---- token helpers ---------------------------------------------------------
     @property
@@ -86,15 +107,52 @@ class Parser:
             self.pos += 1
         return t
 
-    def error(self, tok: Token, message: str) -> _Abort:
-        self.errors.append(Diagnostic(self.filename, tok.line, tok.col, message))
+    def error(self, tok: Token, message: str, code: str = "N0110", **how) -> _Abort:
+        """Record a syntax error at ``tok`` (underlined whole); ``how``: Diagnostic fields."""
+        width = len(tok.text) if tok.kind not in (NEWLINE, EOF) else 1
+        self.errors.append(Diagnostic(self.filename, tok.line, tok.col, message, code=code,
+                                      end_col=tok.col + max(width, 1), **how))
         return _Abort()
 
     def expect(self, kind: str, what: str | None = None) -> Token:
         if self.tok.kind == kind:
             return self.advance()
         want = what or (f"'{kind}'" if kind not in (IDENT, NEWLINE) else ("a name" if kind == IDENT else "end of line"))
-        raise self.error(self.tok, f"expected {want}, found {self.tok.describe()}")
+        raise self.error(self.tok, f"expected {want}, found {self.tok.describe()}", label=f"expected {want}")
+
+    def close(self, opener: Token, what: str | None = None) -> Token:
+        """The ``)`` matching ``opener``; when it is missing, say which ``(`` is open."""
+        if self.at(")"):
+            return self.advance()
+        want = what or "')'"
+        found = self.tok
+        ended = found.kind in (NEWLINE, EOF)
+        raise self.error(found, f"expected {want}, found {found.describe()}", "N0113" if ended else "N0110",
+                         label="the line ends here" if ended else f"expected {want}",
+                         notes=(Note(self.filename, opener.line, opener.col,
+                                     "this `(` is never closed" if ended else "to close this `(`"),))
+
+    def indent(self, line: int) -> int:
+        """Column of the first token on ``line`` (how far the line is indented)."""
+        if not self._indent:
+            for t in self.toks:
+                if t.kind != NEWLINE:
+                    self._indent.setdefault(t.line, t.col)
+        return self._indent.get(line, 1)
+
+    def unclosed(self, opener: Token, message: str) -> _Abort:
+        """End of file inside ``{ ... }``: point at both ends, and at a ``}`` whose
+        indentation says it was meant for the opener (the likely missing one is earlier)."""
+        notes = [Note(self.filename, opener.line, opener.col, "this `{` is never closed")]
+        base = self.indent(opener.line)
+        for o, c in self.closed:
+            if (o.line, o.col) > (opener.line, opener.col) and c.col == self.indent(c.line) \
+                    and c.col != self.indent(o.line) and c.col == base:
+                notes.append(Note(self.filename, c.line, c.col,
+                                  f"this `}}` closes the `{{` of line {o.line}, but it is indented like line "
+                                  f"{opener.line}: is a `}}` missing above it?"))
+                break
+        return self.error(self.tok, message, "N0111", label="the file ends here", notes=tuple(notes))
 
     def skip_newlines(self) -> None:
         while self.toks[self.pos].kind == NEWLINE:
@@ -107,7 +165,14 @@ class Parser:
         if k == NEWLINE:
             self.advance()
         elif not (k == "}" or k == EOF or k in starts):
-            raise self.error(self.tok, f"expected end of line, found {self.tok.describe()}")
+            word = self.lone_word or self.prev_word
+            if word is not None and word.line == self.tok.line and keyword_for(word.text):
+                # `fucntion f(x) {`: the first word was meant as a keyword
+                kw = keyword_for(word.text)
+                raise self.error(word, f"unknown word '{word.text}' at the start of a statement", "N0114",
+                                 label="not a keyword", suggestions=(Suggestion(f"did you mean `{kw}`?", kw),))
+            raise self.error(self.tok, f"expected end of line, found {self.tok.describe()}",
+                             label="expected the end of the statement")
 
     def sync(self) -> None:
         """Error recovery: skip to the next line break outside any block opened on the
@@ -134,7 +199,7 @@ class Parser:
             if self.at(EOF):
                 break
             if self.at("}"):
-                self.error(self.tok, "unexpected '}' with no open block")
+                self.error(self.tok, "unexpected '}' with no open block", "N0112", label="nothing to close here")
                 self.advance()
                 continue
             try:
@@ -157,38 +222,41 @@ class Parser:
         return A.FunctionDecl(start.line, start.col, name, params, body)
 
     def params(self) -> list[str]:
-        self.expect("(")
+        opener = self.expect("(")
         names: list[str] = []
         if not self.at(")"):
             while True:
                 t = self.expect(IDENT, "a parameter name")
                 if t.text in names:
-                    raise self.error(t, f"duplicate parameter '{t.text}'")
+                    raise self.error(t, f"duplicate parameter '{t.text}'", "N0120", label="already a parameter")
                 names.append(t.text)
                 if not self.at(","):
                     break
                 self.advance()
-        self.expect(")")
+        self.close(opener, "')' or ','")
         return names
 
     def block(self) -> list[A.Stmt]:
         """``{ statements }``: errors inside are recovered per line."""
         open_tok = self.expect("{")
         if self.depth >= _MAX_DEPTH:
-            raise self.error(open_tok, _NESTING_MSG)
+            raise self.error(open_tok, _NESTING_MSG, "N0501", label="one level too deep")
         self.depth += 1
         stmts: list[A.Stmt] = []
         while True:
             self.skip_newlines()
             if self.at("}"):
-                self.advance()
+                self.closed.append((open_tok, self.advance()))
                 break
             if self.at(EOF):
                 self.depth -= 1
-                raise self.error(self.tok, f"expected '}}' to close the block opened at line {open_tok.line}, found end of file")
+                raise self.unclosed(open_tok, f"expected '}}' to close the block opened at line {open_tok.line}, "
+                                              "found end of file")
             try:
                 if self.at("function"):
-                    raise self.error(self.tok, "functions must be declared at top level")
+                    raise self.error(self.tok, "functions must be declared at top level", "N0116",
+                                     label="inside a block", help="move it out: a function declared at top "
+                                     "level can be called from anywhere")
                 stmt = self.statement()
                 if stmt is not None:
                     stmts.append(stmt)
@@ -214,14 +282,14 @@ class Parser:
                 self.advance()
                 parents.append(self.expect(IDENT, "a parent box name").text)
         decl = A.BoxDecl(start.line, start.col, name, is_static, parents)
-        self.expect("{")
+        open_tok = self.expect("{")
         while True:
             self.skip_newlines()
             if self.at("}"):
-                self.advance()
+                self.closed.append((open_tok, self.advance()))
                 break
             if self.at(EOF):
-                raise self.error(self.tok, f"expected '}}' to close box {name}, found end of file")
+                raise self.unclosed(open_tok, f"expected '}}' to close box {name}, found end of file")
             try:
                 self.member(decl)
             except _Abort:
@@ -288,14 +356,18 @@ class Parser:
             body = self.block()
             key = f"{mt.text}/{len(params)}"
             if key in decl.methods:
-                self.error(mt, f"method '{mt.text}' with {len(params)} parameters is defined twice in {decl.name}")
+                first = decl.methods[key]
+                self.error(mt, f"method '{mt.text}' with {len(params)} parameters is defined twice in {decl.name}",
+                           "N0121", label="defined again here",
+                           notes=(Note(self.filename, first.line, first.col, "first defined here",
+                                       first.col + len(first.name)),))
             decl.methods[key] = A.Method(mt.line, mt.col, mt.text, params, body, is_override, decl.name)
             self.end_statement(MEMBER_START)
             return
         if mt.kind == IDENT and mt.text == "include":
             raise self.error(mt, "include is a statement: it cannot stand in a box body")
         if mt.kind == IDENT and mt.text in UNSUPPORTED_WORDS:
-            raise self.error(mt, f"'{mt.text}' is not available in compiled programs")
+            raise self.error(mt, f"'{mt.text}' is not available in compiled programs", "N0118", label="not available in compiled programs")
         raise self.error(mt, f"expected a field list (init {{ ... }}) or a method, found {mt.describe()}")
 
     # ---- statements ------------------------------------------------------------
@@ -306,7 +378,9 @@ class Parser:
             self.box_decl()
             return None
         if k == "static":
-            raise self.error(t, "'static' must be followed by 'box' (static functions are not available in compiled programs)")
+            raise self.error(t, "'static' must be followed by 'box' (static functions are not available in compiled programs)", "N0117", label="`static` needs `box` after it")
+        # a one-word statement before this one on the line may be a misspelled keyword
+        self.prev_word, self.lone_word = self.lone_word, None
         if k == "local":
             stmt: A.Stmt = self.local_stmt()
         elif k == "if":
@@ -316,9 +390,9 @@ class Parser:
             if self.at("{"):  # `loop { ... }`: no condition, runs until break/return
                 cond: A.Expr = A.BoolLit(t.line, t.col, True)
             else:
-                self.expect("(", "'(' or '{' after loop (loop(condition) { ... } or loop { ... })")
+                opener = self.expect("(", "'(' or '{' after loop (loop(condition) { ... } or loop { ... })")
                 cond = self.expression()
-                self.expect(")")
+                self.close(opener)
             body = self.block()
             stmt = A.Loop(t.line, t.col, cond, body)
         elif k == "break":
@@ -332,9 +406,9 @@ class Parser:
             stmt = A.Return(t.line, t.col, value)
         elif k == "print":
             self.advance()
-            self.expect("(")
+            opener = self.expect("(")
             value = self.expression()
-            self.expect(")")
+            self.close(opener)
             stmt = A.Print(t.line, t.col, value)
         elif k == "try":
             stmt = self.try_stmt()
@@ -358,17 +432,21 @@ class Parser:
             path = self.expect(STRING, 'a file name in quotes after include (include "lib.nyash")')
             stmt = A.Include(t.line, t.col, str(path.value))
         elif k == IDENT and t.text in UNSUPPORTED_WORDS:
-            raise self.error(t, f"'{t.text}' is not available in compiled programs")
+            raise self.error(t, f"'{t.text}' is not available in compiled programs", "N0118", label="not available in compiled programs")
         else:
             expr = self.expression()
             if self.at("="):
                 eq = self.advance()
                 if not isinstance(expr, (A.Var, A.Field)):
-                    raise self.error(eq, "cannot assign to this expression (expected a variable or a field)")
+                    raise self.error(eq, "cannot assign to this expression (expected a variable or a field)", "N0119",
+                                     label="assignment to something that is not a variable or field",
+                                     help="to compare two values, write `==`")
                 value = self.expression()
                 stmt = A.Assign(t.line, t.col, expr, value)
             else:
                 stmt = A.ExprStmt(t.line, t.col, expr)
+                if isinstance(expr, A.Var) and self.toks[self.pos - 1] is t:
+                    self.lone_word = t
         self.end_statement()
         return stmt
 
@@ -398,7 +476,8 @@ class Parser:
                 self.else_if += 1
                 try:
                     if self.else_if > _MAX_ELSE_IF:
-                        raise self.error(self.tok, f"'else if' chain longer than {_MAX_ELSE_IF} branches")
+                        raise self.error(self.tok, f"'else if' chain longer than {_MAX_ELSE_IF} branches", "N0503",
+                                                 label="one branch too many")
                     orelse = [self.if_stmt()]
                 finally:
                     self.else_if -= 1
@@ -412,19 +491,32 @@ class Parser:
         catches: list[A.Catch] = []
         while self.at("catch"):
             c = self.advance()
-            self.expect("(", "'(' after catch")
+            if not self.at("("):
+                raise self.error(self.tok, f"expected '(' after catch, found {self.tok.describe()}", "N0115",
+                                 label="expected `(Type variable)`",
+                                 help="a catch clause names the exception type and a variable: catch (Error e) { ... }")
+            opener = self.advance()
+            if self.at(")"):
+                raise self.error(self.tok, "catch needs an exception type and a variable name, as in catch (Error e)",
+                                 "N0115", label="expected `Type variable`",
+                                 suggestions=(Suggestion("write `catch (Error e)`", None),))
             first = self.expect(IDENT, "an exception type and a variable name, as in catch (Error e)")
             if self.at(")"):
-                raise self.error(first, f"catch needs an exception type and a variable name, as in catch (Error {first.text})")
+                raise self.error(first, f"catch needs an exception type and a variable name, as in catch (Error {first.text})",
+                                 "N0115", label="only a variable name",
+                                 suggestions=(Suggestion(f"write `catch (Error {first.text})`: Error catches every "
+                                                         "exception", f"Error {first.text}"),))
             var = self.expect(IDENT, "a variable name")
-            self.expect(")")
+            self.close(opener)
             catches.append(A.Catch(c.line, c.col, first.text, var.text, self.block()))
         final = None
         if self.at("finally"):
             self.advance()
             final = self.block()
         if not catches and final is None:
-            raise self.error(self.tok, "expected 'catch' or 'finally' after the try block")
+            raise self.error(self.tok, "expected 'catch' or 'finally' after the try block", "N0122",
+                             label="the try block needs a catch or finally here",
+                             notes=(Note(self.filename, t.line, t.col, "this try", t.col + 3),))
         return A.Try(t.line, t.col, body, catches, final)
 
     # ---- expressions -------------------------------------------------------------
@@ -436,7 +528,8 @@ class Parser:
         h = 1 + max((self.height(c) for c in children), default=0)
         if h > _MAX_EXPR_HEIGHT:
             raise self.error(tok, f"expression too long: more than {_MAX_EXPR_HEIGHT} operations "
-                                  "in one expression (split it using local variables)")
+                                  "in one expression (split it using local variables)", "N0502",
+                             label="one operation too many")
         if h > 1:
             self.heights[id(e)] = h
         return e
@@ -444,7 +537,7 @@ class Parser:
     def expression(self) -> A.Expr:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
-            raise self.error(self.tok, _NESTING_MSG)
+            raise self.error(self.tok, _NESTING_MSG, "N0501", label="one level too deep")
         try:
             return self.binary(0)
         finally:
@@ -469,7 +562,7 @@ class Parser:
             self.advance()
             self.depth += 1
             if self.depth > _MAX_DEPTH:
-                raise self.error(t, _NESTING_MSG)
+                raise self.error(t, _NESTING_MSG, "N0501", label="one level too deep")
             try:
                 if t.kind == "-" and self.at(INT) and self.tok.value == 2**63:
                     self.advance()
@@ -497,7 +590,7 @@ class Parser:
         return expr
 
     def args(self) -> list[A.Expr]:
-        self.expect("(")
+        opener = self.expect("(")
         out: list[A.Expr] = []
         if not self.at(")"):
             while True:
@@ -507,7 +600,7 @@ class Parser:
                 self.advance()
                 if self.at(")"):  # a trailing comma, as the reference parser allows
                     break
-        self.expect(")", "')' or ','")
+        self.close(opener, "')' or ','")
         return out
 
     def primary(self) -> A.Expr:
@@ -516,7 +609,8 @@ class Parser:
         if k == INT:
             self.advance()
             if t.value == 2**63:
-                raise self.error(t, f"integer literal {t.text} does not fit in 64 bits")
+                raise self.error(t, f"integer literal {t.text} does not fit in 64 bits", "N0104",
+                                 label="larger than 9223372036854775807")
             return A.IntLit(t.line, t.col, t.value)  # type: ignore[arg-type]
         if k == FLOAT:
             self.advance()
@@ -538,7 +632,7 @@ class Parser:
             if t.text == "include":
                 raise self.error(t, 'include is a statement, not a value: include "file.nyash" on a line of its own')
             if t.text in UNSUPPORTED_WORDS:
-                raise self.error(t, f"'{t.text}' is not available in compiled programs")
+                raise self.error(t, f"'{t.text}' is not available in compiled programs", "N0118", label="not available in compiled programs")
             if self.at("("):
                 args = self.args()
                 return self.node(t, A.Call(t.line, t.col, t.text, args), *args)
@@ -547,7 +641,7 @@ class Parser:
             self.advance()
             name = self.expect(IDENT, "a box name after 'new'")
             if name.text in UNSUPPORTED_BOXES:
-                raise self.error(name, f"{name.text} is not available in compiled programs")
+                raise self.error(name, f"{name.text} is not available in compiled programs", "N0118", label="not available in compiled programs")
             args = self.args()
             return self.node(t, A.New(t.line, t.col, name.text, args), *args)
         if k == "from":
@@ -561,11 +655,11 @@ class Parser:
             args = self.args()
             return self.node(t, A.FromCall(t.line, t.col, parent.text, m.text, args), *args)
         if k == "(":
-            self.advance()
+            opener = self.advance()
             e = self.expression()
-            self.expect(")", "')'")
+            self.close(opener)
             return e
-        raise self.error(t, f"expected an expression, found {t.describe()}")
+        raise self.error(t, f"expected an expression, found {t.describe()}", label="expected an expression")
 
 
 def parse(tokens: list[Token], filename: str = "<input>") -> A.Program:
@@ -582,8 +676,10 @@ def parse_partial(tokens: list[Token], filename: str = "<input>") -> tuple[A.Pro
     import sys
     if sys.getrecursionlimit() < 20000:  # nesting is bounded by _MAX_DEPTH, each level ~10 frames
         sys.setrecursionlimit(20000)
+    from .lexer import old_spellings
     p = Parser(tokens, filename)
     prog = p.parse_program()
+    prog.warnings = old_spellings(tokens, filename)
     return prog, p.errors
 
 

@@ -9,13 +9,18 @@ from dataclasses import dataclass, field
 
 from . import ast as A
 from . import boxkinds as BK
-from ..diagnostics import CompileError, Diagnostic
+from ..diagnostics import CompileError, Diagnostic, Note, Suggestion
+from .parser import keyword_for
+from .suggest import did_you_mean
 
 BUILTIN_BOXES = frozenset(
     "StringBox IntegerBox FloatBox BoolBox ArrayBox MapBox ConsoleBox MathBox ErrorBox NullBox".split()
 ) | frozenset(BK.BY_NAME)
 CATCH_ALL_TYPES = frozenset({"Error", "ErrorBox", "Exception"})
 CTOR_NAMES = ("birth", "pack", "init")
+# Boxes `new` can make besides user boxes (see builtin_new_error).
+CONSTRUCTIBLE_BUILTINS = ("ArrayBox", "MapBox", "ConsoleBox", "MathBox", "StringBox", "IntegerBox",
+                          "FloatBox", "BoolBox", "ErrorBox", "NullBox")
 
 
 def part_field(builtin: str) -> str:
@@ -167,6 +172,8 @@ class ProgramInfo:
     var_kind: dict[int, str]
     # expressions that must raise a runtime error when evaluated: id(node) -> message
     deferred: dict[int, str] = field(default_factory=dict)
+    # file name -> text, for quoting source lines in diagnostics (set by the driver)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def file_of(self, node: A.Node) -> str:
         """The name diagnostics use for the file ``node`` comes from."""
@@ -185,17 +192,64 @@ class _Checker:
         self.functions: dict[str, A.FunctionDecl] = {}
         self.global_names: list[str] = []
         self.global_set: set[str] = set()
+        # candidate names "did you mean" may still compare: each search costs time linear
+        # in the names visible, so a machine-made program with 100k undefined names and
+        # 100k globals would be quadratic; past this budget no more suggestions
+        self.suggestions_left = 200_000
 
-    def err(self, node: A.Node | None, msg: str) -> None:
-        self.errors.append(Diagnostic(self.files[node.file if node else 0], node.line if node else 0,
-                                      node.col if node else 0, msg))
+    def diag(self, node: A.Node | None, msg: str, code: str, severity: str = "error", *,
+             width: int = 0, find: str = "", label: str = "", deferred: bool = False,
+             suggestions: tuple[Suggestion, ...] = (), notes: tuple[Note, ...] = (),
+             help: str = "") -> Diagnostic:
+        """A diagnostic at ``node``; ``width`` characters wide, or on the word ``find``."""
+        line, col = (node.line, node.col) if node else (0, 0)
+        return Diagnostic(self.files[node.file if node else 0], line, col, msg, severity, deferred, code,
+                          end_col=col + width if width and col else 0, label=label, notes=notes,
+                          suggestions=suggestions, help=help, find=find)
 
-    def defer(self, node: A.Node, msg: str) -> None:
+    def err(self, node: A.Node | None, msg: str, code: str, **how) -> None:
+        self.errors.append(self.diag(node, msg, code, **how))
+
+    def warn(self, node: A.Node | None, msg: str, code: str, **how) -> None:
+        self.warnings.append(self.diag(node, msg, code, "warning", **how))
+
+    def defer(self, node: A.Node, msg: str, code: str, **how) -> None:
         """A problem the reference interpreter only reports when the code runs: warn now
         (``nyash check`` treats it as an error) and raise the same message at run time,
         so programs that never reach it behave exactly as upstream."""
-        self.warnings.append(Diagnostic(self.files[node.file], node.line, node.col, msg, "warning", deferred=True))
+        self.warnings.append(self.diag(node, msg, code, "warning", deferred=True, **how))
         self.deferred[id(node)] = msg
+
+    def note(self, node: A.Node, label: str, find: str = "") -> Note:
+        return Note(self.files[node.file], node.line, node.col, label, find=find)
+
+    # ---- what a misspelled name could have meant (only names visible there) ----------
+    def suggest(self, name: str, candidates) -> tuple[Suggestion, ...]:
+        """did_you_mean within the budget; ``candidates``: a function giving the names."""
+        if self.suggestions_left <= 0:
+            return ()
+        names = candidates()
+        self.suggestions_left -= len(names) + 1
+        return did_you_mean(name, names)
+
+    def box_names(self) -> dict[str, str]:
+        """The program's boxes, then the builtin boxes (those the runtime has methods for,
+        so boxes added to the runtime are suggested too)."""
+        from .runtime_lib import runtime_lib
+        out = {n: "a box" for n in self.classes}
+        builtins = [*CONSTRUCTIBLE_BUILTINS, *sorted(BK.BY_NAME), *(f"{k}Box" for k in runtime_lib().kinds())]
+        out.update({n: "a builtin box" for n in builtins if n not in out})
+        return out
+
+    def variable_names(self, scope: set[str]) -> dict[str, str]:
+        params = set(self.cur.params)
+        out = {n: ("a parameter" if n in params else "a local variable") for n in sorted(scope)}
+        for n in self.global_names:
+            out.setdefault(n, "a global variable")
+        for n, c in self.classes.items():
+            if c.is_static:
+                out.setdefault(n, "a static box")
+        return out
 
     def _first(self, first: A.Node, again: A.Node) -> str:
         """Where a name declared twice was declared first, when that is another file."""
@@ -207,15 +261,20 @@ class _Checker:
     def declare(self) -> None:
         for i, b in enumerate(self.prog.boxes):
             if b.name in self.classes:
-                self.err(b, f"box {b.name} is declared twice{self._first(self.classes[b.name].decl, b)}")
+                first = self.classes[b.name].decl
+                self.err(b, f"box {b.name} is declared twice{self._first(first, b)}", "N0301", find=b.name,
+                         label="declared again here", notes=(self.note(first, "first declared here", b.name),))
                 continue
             if b.name in BUILTIN_BOXES:
-                self.err(b, f"box {b.name} redefines a builtin box")
+                self.err(b, f"box {b.name} redefines a builtin box", "N0302", find=b.name,
+                         label="the name of a builtin box")
                 continue
             self.classes[b.name] = ClassInfo(b.name, len(self.classes), b)
         for f in self.prog.functions:
             if f.name in self.functions:
-                self.err(f, f"function {f.name} is declared twice{self._first(self.functions[f.name], f)}")
+                first = self.functions[f.name]
+                self.err(f, f"function {f.name} is declared twice{self._first(first, f)}", "N0303", find=f.name,
+                         label="declared again here", notes=(self.note(first, "first declared here", f.name),))
             self.functions[f.name] = f
         for c in self.classes.values():
             for pname in c.decl.parents:
@@ -225,18 +284,28 @@ class _Checker:
                 elif pname in BUILTIN_BOXES:
                     c.builtin_parents.append(pname)
                 else:
-                    self.err(c.decl, f"unknown parent box {pname} of {c.name}")
+                    self.err(c.decl, f"unknown parent box {pname} of {c.name}", "N0304", find=pname,
+                             label="no box of this name",
+                             suggestions=self.suggest(pname, lambda: {n: w for n, w in self.box_names().items()
+                                                                      if n != c.name}))
             for key, m in c.decl.methods.items():
                 if m.name == c.name:
-                    self.warnings.append(Diagnostic(self.files[m.file], m.line, m.col,
-                                                    f"{c.name}(...) is the old constructor spelling; "
-                                                    f"write birth(...) instead", "warning"))
+                    self.warn(m, f"{c.name}(...) is the old constructor spelling; write birth(...) instead",
+                              "N0306", width=len(m.name), label="old constructor spelling",
+                              suggestions=(Suggestion("the constructor is called `birth`", "birth"),))
+                elif m.name in ("init", "pack") and not (m.name == "pack" and c.builtin_parents):
+                    self.warn(m, f"'{m.name}(...)' is the old spelling of the constructor; write birth(...)", "N0402",
+                              width=len(m.name), label="old constructor spelling",
+                              suggestions=(Suggestion("the constructor is called `birth`", "birth"),))
                 if m.is_override and not any(p.find_method(m.name, len(m.params)) for p in c.parents) and not c.builtin_parents:
-                    self.warnings.append(Diagnostic(self.files[m.file], m.line, m.col,
-                                                    f"'override {m.name}' overrides nothing in the parents of {c.name}", "warning"))
+                    inherited = sorted({k.split("/")[0] for a in c.ancestors() for k in a.decl.methods})
+                    self.warn(m, f"'override {m.name}' overrides nothing in the parents of {c.name}", "N0401",
+                              width=len(m.name), label="no parent method of this name and arity",
+                              suggestions=did_you_mean(m.name, {n: "a parent method" for n in inherited}))
         for c in self.classes.values():
             if c in c.ancestors():
-                self.err(c.decl, f"box {c.name} inherits from itself")
+                self.err(c.decl, f"box {c.name} inherits from itself", "N0305", find=c.name,
+                         label="its `from` chain leads back here")
                 return
         done: set[str] = set()
 
@@ -354,14 +423,15 @@ class _Checker:
             self._stmts(s.body, scope, True)
         elif isinstance(s, A.Break):
             if not in_loop:
-                self.err(s, "'break' outside a loop")
+                self.err(s, "'break' outside a loop", "N0307", width=5, label="not inside any loop")
         elif isinstance(s, A.Return):
             if s.value is not None:
                 self._expr(s.value, scope)
         elif isinstance(s, (A.Print, A.Throw)):
             self._expr(s.value, scope)
         elif isinstance(s, A.ExprStmt):
-            self._expr(s.expr, scope)
+            # a lone word as a statement may be a misspelled keyword (`retrun x`)
+            self._expr(s.expr, scope, statement=True)
         elif isinstance(s, A.Try):
             self._stmts(s.body, scope, in_loop)
             for c in s.catches:
@@ -374,7 +444,7 @@ class _Checker:
         for a in args:
             self._expr(a, scope)
 
-    def _expr(self, e: A.Expr, scope: set[str]) -> None:
+    def _expr(self, e: A.Expr, scope: set[str], statement: bool = False) -> None:
         if isinstance(e, A.Var):
             if e.name in scope:
                 self.var_kind[id(e)] = "local"
@@ -383,7 +453,15 @@ class _Checker:
             elif e.name in self.classes and self.classes[e.name].is_static:
                 self.var_kind[id(e)] = "static"
             else:
-                self.defer(e, f"Undefined variable '{e.name}'")
+                kw = keyword_for(e.name) if statement else None
+                if kw is not None:  # `retrun x`: a word alone where a statement starts
+                    self.defer(e, f"Undefined variable '{e.name}'", "N0114", width=len(e.name),
+                               label="not a keyword, and no variable has this name",
+                               suggestions=(Suggestion(f"did you mean `{kw}`?", kw),))
+                else:
+                    self.defer(e, f"Undefined variable '{e.name}'", "N0201", width=len(e.name),
+                               label="not defined here",
+                               suggestions=self.suggest(e.name, lambda: self.variable_names(scope)))
         elif isinstance(e, A.Binary):
             self._expr(e.left, scope)
             self._expr(e.right, scope)
@@ -393,9 +471,21 @@ class _Checker:
             self._args(e.args, scope)
             f = self.functions.get(e.name)
             if f is None:
-                self.defer(e, f"Undefined function '{e.name}'")
+                help = ""
+                if e.name in self.classes:
+                    help = f"to create a {e.name}, write `new {e.name}(...)`"
+
+                def names() -> dict[str, str]:
+                    out = {n: "a function" for n in sorted(self.functions)}
+                    out.setdefault("print", "the print statement")
+                    return out
+                self.defer(e, f"Undefined function '{e.name}'", "N0202", width=len(e.name),
+                           label="no function of this name", help=help,
+                           suggestions=() if help else self.suggest(e.name, names))
             elif len(f.params) != len(e.args):
-                self.defer(e, f"function {e.name} expects {len(f.params)} arguments, got {len(e.args)}")
+                self.defer(e, f"function {e.name} expects {len(f.params)} arguments, got {len(e.args)}", "N0203",
+                           width=len(e.name), label=f"called with {len(e.args)} argument{'s' * (len(e.args) != 1)}",
+                           notes=(self.note(f, f"{e.name} takes {len(f.params)}: ({', '.join(f.params)})", e.name),))
         elif isinstance(e, A.New):
             self._args(e.args, scope)
             self._check_new(e)
@@ -404,6 +494,7 @@ class _Checker:
             self._check_from(e)
         elif isinstance(e, A.Field):
             self._expr(e.obj, scope)
+            self._check_field_read(e)
         elif isinstance(e, A.MethodCall):
             self._expr(e.obj, scope)
             self._args(e.args, scope)
@@ -411,43 +502,68 @@ class _Checker:
                 self._check_me_method(e)
         elif isinstance(e, A.Me):
             if self.cur.cls is None:
-                self.err(e, "'me' used outside a box method")
+                self.err(e, "'me' used outside a box method", "N0308", find="me",
+                         label="there is no current instance here")
 
     def _check_new(self, e: A.New) -> None:
+        argc = len(e.args)
+        given = f"given {argc} argument{'s' * (argc != 1)}"
         if e.box in self.classes:
             c = self.classes[e.box]
             if c.is_static:
-                self.defer(e, f"static box {e.box} cannot be created with new")
+                self.defer(e, f"static box {e.box} cannot be created with new", "N0206", find=e.box,
+                           label="a static box", help=f"use its one instance: `{e.box}.method(...)`")
                 return
-            argc = len(e.args)
             if c.find_ctor(argc) is None and not (argc == 0 and not c.has_ctor()):
-                self.defer(e, f"No constructor found for {e.box} with {argc} arguments")
+                self.defer(e, f"No constructor found for {e.box} with {argc} arguments", "N0205", find=e.box,
+                           label=given, help=_ctor_help(c))
         else:
-            msg = builtin_new_error(e.box, len(e.args))
-            if msg is not None:
-                self.defer(e, msg)
+            self._builtin_new(e, e.box, argc, e.box)
+
+    def _builtin_new(self, e: A.Node, box: str, argc: int, find: str) -> None:
+        """``new Builtin(args)`` (or ``from Builtin.birth(args)``) that can only fail."""
+        msg = builtin_new_error(box, argc)
+        if msg is None:
+            return
+        if msg.startswith("Unknown box type"):
+            self.defer(e, msg, "N0204", find=find, label="no box of this name",
+                       suggestions=self.suggest(box, self.box_names))
+        else:
+            counts = [n for n in range(4) if builtin_new_error(box, n) is None]
+            takes = " or ".join(map(str, counts)) or "other numbers of"
+            self.defer(e, msg, "N0205", find=find, label=f"given {argc} argument{'s' * (argc != 1)}",
+                       help=f"`new {box}(...)` takes {takes} argument{'s' * (counts != [1])}")
 
     def _check_from(self, e: A.FromCall) -> None:
         cls = self.cur.cls
         if cls is None:
-            self.err(e, f"'from {e.parent}.{e.method}(...)' used outside a box method")
+            self.err(e, f"'from {e.parent}.{e.method}(...)' used outside a box method", "N0309", width=4,
+                     label="no box method around this")
             return
         if e.parent in cls.builtin_parents:
             if is_ctor_call(e):  # `from StringBox.birth(v)` builds the part like `new StringBox(v)`
-                msg = builtin_new_error(e.parent, len(e.args))
-                if msg is not None:
-                    self.defer(e, msg)
+                self._builtin_new(e, e.parent, len(e.args), e.method)
             return
         if e.parent not in [p.name for p in cls.parents]:
-            self.defer(e, f"{cls.name} does not delegate to {e.parent}")
+            parents = {p.name: "a parent" for p in cls.parents}
+            parents.update({p: "a parent" for p in cls.builtin_parents})
+            self.defer(e, f"{cls.name} does not delegate to {e.parent}", "N0210", find=e.parent,
+                       label=f"not a parent of {cls.name}", suggestions=did_you_mean(e.parent, parents),
+                       help="" if parents else f"{cls.name} has no parent: declare one with `box {cls.name} from Parent`")
             return
         parent = self.classes[e.parent]
         if is_ctor_call(e):
             if parent.find_ctor(len(e.args)) is None and (e.args or parent.has_ctor()):
-                self.defer(e, f"No constructor found for {e.parent} with {len(e.args)} arguments")
+                self.defer(e, f"No constructor found for {e.parent} with {len(e.args)} arguments", "N0205",
+                           find=e.method, label=f"given {len(e.args)} argument{'s' * (len(e.args) != 1)}",
+                           help=_ctor_help(parent))
             return
         if parent.find_method(e.method, len(e.args)) is None:
-            self.defer(e, f"Method '{e.method}' with {len(e.args)} arguments not found in {e.parent}")
+            names = {n: f"a method of {e.parent}" for n in method_names(parent)}
+            self.defer(e, f"Method '{e.method}' with {len(e.args)} arguments not found in {e.parent}", "N0211",
+                       find=e.method, label=f"not a method of {e.parent}" if e.method not in names
+                       else f"{e.parent}.{e.method} takes another number of arguments",
+                       suggestions=did_you_mean(e.method, names))
 
     def _check_me_method(self, e: A.MethodCall) -> None:
         cls = self.cur.cls
@@ -460,9 +576,78 @@ class _Checker:
             if any(c.builtin_parts() for c in family):
                 return  # the builtin part answers (or raises at run time)
             if any(c.has_method_name(e.name) for c in family):
-                self.defer(e, f"method '{e.name}' of {cls.name} does not take {len(e.args)} arguments")
+                self.defer(e, f"method '{e.name}' of {cls.name} does not take {len(e.args)} arguments", "N0209",
+                           width=len(e.name), label=f"called with {len(e.args)} argument{'s' * (len(e.args) != 1)}",
+                           help=_arity_help(family, e.name))
             else:
-                self.defer(e, f"Unknown method '{e.name}' for {cls.name}")
+                self.defer(e, f"Unknown method '{e.name}' for {cls.name}", "N0207", width=len(e.name),
+                           label=f"{cls.name} has no method of this name",
+                           suggestions=self.suggest(e.name, lambda: {n: f"a method of {cls.name}"
+                                                                     for c in family for n in method_names(c)}))
+
+    def collect_fields(self) -> None:
+        """Every field name a box declares or some assignment writes: reading any other
+        field can only fail (the runtime's ``Field 'NAME' not found``)."""
+        known = {f for c in self.classes.values() for f in c.fields}
+        stack = [s for b in self.bodies for s in b.stmts]
+        while stack:
+            s = stack.pop()
+            if isinstance(s, A.Assign) and isinstance(s.target, A.Field):
+                known.add(s.target.name)
+            elif isinstance(s, A.If):
+                stack.extend(s.then)
+                stack.extend(s.orelse or ())
+            elif isinstance(s, A.Loop):
+                stack.extend(s.body)
+            elif isinstance(s, A.Try):
+                stack.extend(s.body)
+                for c in s.catches:
+                    stack.extend(c.body)
+                stack.extend(s.final or ())
+        self.known_fields = known
+
+    def _check_field_read(self, e: A.Field) -> None:
+        if e.name in self.known_fields:
+            return
+        cls = self.cur.cls if isinstance(e.obj, A.Me) else None
+
+        def names() -> dict[str, str]:
+            if cls is None:  # an unknown receiver: no box's fields are known to be meant
+                return {}
+            # the fields an instance of this box (or a box delegating to it) can have
+            family = dict.fromkeys([*cls.descendants(), *cls.ancestors()])
+            out: dict[str, str] = {}
+            for c in family:
+                for f in c.fields:
+                    if not f.startswith("@"):  # not a hidden builtin part
+                        out.setdefault(f, f"a field of {c.name}")
+            return out
+        self.warn(e, f"field '{e.name}' is never declared or assigned, so reading it fails", "N0212",
+                  width=len(e.name), label="no box has this field", suggestions=self.suggest(e.name, names))
+
+
+def method_names(c: ClassInfo) -> list[str]:
+    """Method names of a box and its ancestors, own first."""
+    out: list[str] = []
+    for k in [*c.decl.methods, *(k for a in c.ancestors() for k in a.decl.methods)]:
+        n = k.split("/")[0]
+        if n not in out:
+            out.append(n)
+    return out
+
+
+def _ctor_help(c: ClassInfo) -> str:
+    counts = sorted({len(m.params) for x in [c, *c.ancestors()] for k, m in x.decl.methods.items()
+                     if m.name in CTOR_NAMES or m.name == x.name})
+    if not counts:
+        return f"{c.name} has no constructor: create it with `new {c.name}()`"
+    return f"constructors of {c.name} take {' or '.join(map(str, counts))} argument{'s' * (counts != [1])}"
+
+
+def _arity_help(family: list[ClassInfo], name: str) -> str:
+    counts = sorted({len(m.params) for c in family for x in [c, *c.ancestors()]
+                     for m in x.decl.methods.values() if m.name == name})
+    return f"{name} takes {' or '.join(map(str, counts))} argument{'s' * (counts != [1])}"
 
 
 def builtin_new_error(box: str, argc: int) -> str | None:
@@ -487,6 +672,7 @@ def check(prog: A.Program) -> ProgramInfo:
     c.declare()
     c.make_bodies()
     c.collect_globals()
+    c.collect_fields()
     if not c.errors:
         for body in c.bodies:
             c.check_body(body)

@@ -57,6 +57,19 @@ class RuntimeLib:
             if f.name.startswith("$m_"):
                 self.method_argc[f.name] = (len(f.params) - 1) // 2
 
+    def kinds(self) -> list[str]:
+        """Builtin kinds with methods ("Array", "String", ...), from the function table."""
+        return sorted({n.split("_", 2)[1] for n in self.func_names
+                       if n.startswith(("$m_", "$mv_")) and n.count("_") >= 2})
+
+    def methods_of(self, kind: str) -> list[str]:
+        """Method names of builtin kind ``kind`` ("String", "Array", ...), from the runtime's
+        own function table (fixed-arity ``$m_`` and variadic ``$mv_`` functions): what
+        suggestions for a misspelled method choose from."""
+        out = {n.split("_", 2)[2] for n in self.func_names
+               if n.startswith((f"$m_{kind}_", f"$mv_{kind}_"))}
+        return sorted(out)
+
 
 def link_c_parts(runtime_funcs: list[Func], c) -> None:
     """Check that every runtime function C calls exists with the signature C declared,

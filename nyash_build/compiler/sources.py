@@ -108,7 +108,8 @@ def read_source(path: Path, shown: str) -> tuple[bytes, str]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise CompileError([Diagnostic(shown, 0, 0, f"cannot read source file: {e.strerror or e}")]) from None
+        raise CompileError([Diagnostic(shown, 0, 0, f"cannot read source file: {e.strerror or e}",
+                                       code="N0601")]) from None
     return data, decode_source(data, shown)
 
 
@@ -148,7 +149,8 @@ def load_program(entry: Path | str, settings: IncludeSettings | None = None, *,
         for inc in _includes_in_order(sf.program, sf.index):
             res = resolve_include(inc.path, sf.path, settings)
             if res.path is None:
-                errors.append(Diagnostic(sf.shown, inc.line, inc.col, _resolution_message(inc.path, res)))
+                errors.append(Diagnostic(sf.shown, inc.line, inc.col, _resolution_message(inc.path, res),
+                                         code="N0123", label="cannot be included", find="include"))
                 continue
             target = by_path.get(res.path)
             if target is None:
@@ -159,7 +161,9 @@ def load_program(entry: Path | str, settings: IncludeSettings | None = None, *,
                     d = e.diagnostics[0]
                     where = f"{d.file}:{d.line}:{d.col}: " if d.line else ""
                     errors.append(Diagnostic(sf.shown, inc.line, inc.col,
-                                             f"cannot include \"{inc.path}\": {where}{d.message}"))
+                                             f"cannot include \"{inc.path}\": {where}{d.message}",
+                                             code=d.code or "N0123", label="cannot be included",
+                                             find="include"))
                     continue
                 target = len(files)
                 by_path[res.path] = target

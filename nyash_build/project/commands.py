@@ -18,6 +18,7 @@ from typing import Iterator
 
 from nyash_build.project.config import CONFIG_NAME, ConfigError, load_project
 from nyash_build.fsutil import write_atomic
+from nyash_build.report import Reporter, activate, config_diagnostics
 from nyash_build.project.tasks import release_build_locks, task_namespace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -43,12 +44,26 @@ def _error(message: str) -> int:
 
 
 def cmd_build(app: str | None, profile: str | None = "release", explain: bool = False,
-              project_dir: Path | str = ".", jobs: int = 0) -> int:
+              project_dir: Path | str = ".", jobs: int = 0, report: Reporter | None = None) -> int:
     """Build one app (or all with app=None) of the project in `project_dir`.
 
     Returns 0 on success, 1 when a task failed (e.g. a compile error, already printed),
-    2 for a bad nyash.toml, unknown app or profile.
+    2 for a bad nyash.toml, unknown app or profile. `report` carries `--format` and
+    `--color`: with JSON, diagnostics are the only thing on stdout (the progress lines
+    go to stderr).
     """
+    report = report or Reporter()
+    if report.json:
+        report.pin_stdout()  # JSON stays on stdout; doit's progress lines go to stderr
+    previous = activate(report)
+    try:
+        return _build(app, profile, explain, Path(project_dir), jobs, report)
+    finally:
+        activate(previous)
+
+
+def _build(app: str | None, profile: str | None, explain: bool, project_dir: Path, jobs: int,
+           report: Reporter) -> int:
     from doit.cmd_base import ModuleTaskLoader  # noqa: PLC0415 - doit costs ~70 ms to import
     from doit.doit_cmd import DoitMain  # noqa: PLC0415
 
@@ -56,7 +71,7 @@ def cmd_build(app: str | None, profile: str | None = "release", explain: bool = 
     try:
         config = load_project(root, profile)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        _config_problem(report, exc, root)
         return EXIT_USAGE
     if app is not None and app not in config.apps:
         return _error(f"unknown app {app!r} in {config.toml_path} "
@@ -65,14 +80,27 @@ def cmd_build(app: str | None, profile: str | None = "release", explain: bool = 
         try:
             namespace = task_namespace(["."], profile=profile, explain=explain)
         except ConfigError as exc:
-            return _error(str(exc))
+            _config_problem(report, exc, root)
+            return EXIT_USAGE
         argv = ["run"] + (["-n", str(jobs)] if jobs > 1 else []) + ["build"]
         argv += [app] if app else []
+        progress = contextlib.redirect_stdout(sys.stderr) if report.json else contextlib.nullcontext()
         try:
-            status = DoitMain(ModuleTaskLoader(namespace)).run(argv)
+            with progress:
+                status = DoitMain(ModuleTaskLoader(namespace)).run(argv)
         finally:
             release_build_locks()
     return {0: EXIT_OK, 1: EXIT_FAILED}.get(status, EXIT_USAGE)
+
+
+def _config_problem(report: Reporter, exc: ConfigError, root: Path) -> None:
+    """A nyash.toml problem as diagnostics (N0606), quoting the project's own file."""
+    diags = config_diagnostics(exc.messages)
+    toml = root / CONFIG_NAME
+    if toml.is_file():
+        text = toml.read_text(encoding="utf-8", errors="replace")
+        report.add_sources({d.file: text for d in diags if Path(d.file).name == CONFIG_NAME})
+    report.diagnostics(diags)
 
 
 # --------------------------------------------------------------------------- init

@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import stat
+import sys
 import time
 from importlib import metadata
 from pathlib import Path
@@ -223,6 +224,25 @@ def _outcome(outcome: str, key: str) -> dict:
 # --------------------------------------------------------------------------- actions
 
 
+def environment_failures(action: Callable) -> Callable:
+    """A missing tool or library, an unwritable directory or a full disk fails the task
+    with one line saying what and how to fix it (docs/diagnostics.md), not a traceback."""
+    @functools.wraps(action)
+    def wrapped(*args, **kwargs):
+        try:
+            return action(*args, **kwargs)
+        except Exception as exc:
+            from nyash_build.envproblems import classify  # noqa: PLC0415
+
+            problem = classify(exc)
+            if problem is None:
+                raise
+            fix = f"; {problem.fix}" if problem.fix else ""
+            return TaskFailed(f"{problem.message}{fix} [{problem.code}]")
+    return wrapped
+
+
+@environment_failures
 def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
                    cache: CacheSpec | None = None, root: str | None = None,
                    include_paths: list[str] | tuple[str, ...] = ()) -> TaskFailed | dict:
@@ -237,13 +257,22 @@ def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
     def build() -> TaskFailed | None:
         from nyash_build.compiler.driver import CompileError, compile_file  # noqa: PLC0415
 
+        from nyash_build.report import active  # noqa: PLC0415
+
+        report = active()
         try:
             result = compile_file(Path(source), debug=debug,
                                   settings=include_settings(root, include_paths))
         except CompileError as exc:
-            return TaskFailed(str(exc))
+            report.add_sources(exc.sources)
+            if report.json:
+                report.diagnostics(exc.diagnostics)
+                return TaskFailed(f"{source}: compile errors (reported as JSON)")
+            return TaskFailed("compile errors:\n" + report.rendered(exc.diagnostics, sys.stdout))
         except (OSError, UnicodeDecodeError) as exc:
             return TaskFailed(f"{source}: {exc}")
+        report.add_sources(result.sources)
+        report.diagnostics(result.warnings)
         meta = json.dumps(result.meta, sort_keys=True, indent=1).encode() + b"\n"
         write_atomic(meta_out, meta)
         write_atomic(wasm_out, result.wasm)
@@ -254,6 +283,7 @@ def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
     return failure if failure else _outcome(outcome, key)
 
 
+@environment_failures
 def aot_action(wasm_path: str, cwasm_out: str, variant: str, debug: bool,
                opt_level: str, cache: CacheSpec | None = None) -> dict:
     """Stage 2: .wasm → .cwasm for one CPU variant."""
@@ -272,6 +302,7 @@ def aot_action(wasm_path: str, cwasm_out: str, variant: str, debug: bool,
     return _outcome(outcome, key)
 
 
+@environment_failures
 def bundle_action(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str],
                   exe_out: str, cache: CacheSpec | None = None, fs: list[str] | None = None) -> dict:
     """Stage 3: runner + payload (wasm, every cwasm, metadata) → one executable.

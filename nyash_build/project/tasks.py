@@ -377,7 +377,8 @@ def nyash_tasks(*project_dirs: str | os.PathLike, profile: str | None = None,
         return task_namespace(project_dirs or (".",), profile=profile, out_dir=out_dir,
                               dep_file=dep_file, explain=explain)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        from nyash_build.report import active, config_diagnostics  # noqa: PLC0415
+        active().diagnostics(config_diagnostics(exc.messages))
         raise SystemExit(2) from None
 
 

@@ -26,6 +26,8 @@
   (global $try_depth (mut i32) (i32.const 0))
   (global $trap_mode (export "nyash_trap_mode") (mut i32) (i32.const 0))
   (global $error_reported (export "nyash_error_reported") (mut i32) (i32.const 0))
+  ;; the message string of the fatal error just reported (`nyash run` quotes the source)
+  (global $error_msg (export "nyash_error_msg") (mut i32) (i32.const 0))
 
   ;; Make sure linear memory covers [0, $end) (end as u64 to survive overflow).
   (func $mem_ensure (param $end i64)
@@ -260,6 +262,7 @@
     (call $err_write_str (local.get $msg))
     (call $err_write_str (global.get $strtab_newline))
     (global.set $error_reported (i32.const 1))
+    (global.set $error_msg (local.get $msg))
     (if (global.get $trap_mode) (then (unreachable)))
     (call $proc_exit (i32.const 1))
     (unreachable))

@@ -46,13 +46,13 @@ def test_positions_are_one_based() -> None:
 def test_unterminated_string_has_position() -> None:
     with pytest.raises(CompileError) as e:
         tokenize('print("abc)\n', "f.nyash")
-    assert str(e.value) == "f.nyash:1:7: unterminated string literal"
+    assert str(e.value) == "f.nyash:1:7: error: unterminated string literal [N0102]"
 
 
 def test_bad_character_reported_with_position() -> None:
     with pytest.raises(CompileError) as e:
         tokenize("x = 1 @ 2", "f.nyash")
-    assert "f.nyash:1:7: unexpected character '@'" in str(e.value)
+    assert "f.nyash:1:7: error: unexpected character '@' [N0103]" in str(e.value)
 
 
 def test_integer_too_large() -> None:
@@ -64,7 +64,7 @@ def test_integer_too_large() -> None:
 def test_invalid_utf8_rejected_with_position() -> None:
     with pytest.raises(CompileError) as e:
         decode_source(b"print(1)\nx = \xff\n", "f.nyash")
-    assert str(e.value) == "f.nyash:2:5: source is not valid UTF-8"
+    assert str(e.value) == "f.nyash:2:5: error: source is not valid UTF-8 [N0101]"
 
 
 def test_double_ampersand_and_bar_are_and_or() -> None:

@@ -15,13 +15,17 @@ from pathlib import Path
 
 import pytest
 
+from nyash_build.diagnostics import Diagnostic
+
 
 class CompileError(Exception):
-    """Same shape as the real one: `.diagnostics`, str() is `file:line:col: message`."""
+    """Same shape as the real one: `.diagnostics` (Diagnostic objects), `.sources`,
+    str() is one `file:line:col: error: message` header per diagnostic."""
 
-    def __init__(self, diagnostics: list[str]):
-        super().__init__("\n".join(diagnostics))
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("\n".join(d.render() for d in diagnostics))
         self.diagnostics = diagnostics
+        self.sources: dict[str, str] = {}
 
 
 @dataclass
@@ -29,6 +33,9 @@ class CompileResult:
     wasm: bytes
     meta: dict
     dependencies: list[Path] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    module: object = None
+    sources: object = None  # the real one: a SourceSet (texts() for snippets)
 
 
 def compile_file(path: Path, *, debug: bool = False, settings=None) -> CompileResult:
@@ -45,11 +52,12 @@ def compile_file(path: Path, *, debug: bool = False, settings=None) -> CompileRe
         text = file.read_text(encoding="utf-8")
         for number, line in enumerate(text.splitlines(), start=1):
             if "SYNTAX ERROR" in line:
-                raise CompileError([f"{path if file == closure.files[0] else name}:{number}:1: "
-                                    "unexpected token 'SYNTAX'"])
+                shown = str(path) if file == closure.files[0] else name
+                raise CompileError([Diagnostic(shown, number, 1, "unexpected token 'SYNTAX'", code="N0110",
+                                               end_col=7)])
         for spec in scanner.includes_of(file) or ():
             if resolve_include(spec, file, settings).path is None:
-                raise CompileError([f"{name}: cannot include {spec!r}"])
+                raise CompileError([Diagnostic(name, 0, 0, f"cannot include {spec!r}", code="N0601")])
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
     wasm = b"\0asm\1\0\0\0" + digest.hexdigest().encode() + (b"D" if debug else b"R")
     meta = {"source_name": Path(path).name, "source_sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),

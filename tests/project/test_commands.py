@@ -67,7 +67,7 @@ def test_cmd_build_errors(tmp_path: Path, capfd) -> None:
     (dest / "src/main.nyash").write_text("SYNTAX ERROR\n")
     assert cmd_build(None, "release", False, dest) == 1
     err = capfd.readouterr().out
-    assert "src/main.nyash:1:1: unexpected token" in err and "Traceback" not in err
+    assert "src/main.nyash:1:1: error: unexpected token 'SYNTAX' [N0110]" in err and "Traceback" not in err
 
 
 def test_cache_prune(tmp_path: Path, capsys) -> None:

@@ -205,7 +205,8 @@ def test_compile_error_is_reported_without_traceback(multi: Path, doit_run, capf
     status, info = doit_run(multi, "build", "fib")
     out = capfd.readouterr().out
     assert status == 1 and info["failed"] == ["wasm:fib"]
-    assert "error: wasm:fib: src/fib.nyash:2:1: unexpected token 'SYNTAX'" in out
+    assert ("error: wasm:fib: compile errors:\nsrc/fib.nyash:2:1: error: unexpected token 'SYNTAX' [N0110]\n"
+            "  |\n2 |   SYNTAX ERROR\n  | ^^^^^^\n") in out
     assert "Traceback" not in out
     assert not (multi / "build/fib/fibonacci.wasm").exists()
 
@@ -245,7 +246,9 @@ def test_list_and_real_doit_command_line(multi: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "doit", "list"], cwd=multi, env=env,
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.splitlines() == [
-        "nyash.toml:30: missing key 'apps.fib2.main' (the app's main source)",
-        "nyash.toml:31: unknown key 'apps.fib2.mian' (allowed: debug, fs, main, opt-level, out-dir,"
-        " output, variants)"]
+        "nyash.toml:30: error: missing key 'apps.fib2.main' (the app's main source) [N0606]",
+        "   |", "30 | [apps.fib2]", "   | ^^^^^^^^^^^", "",
+        "nyash.toml:31: error: unknown key 'apps.fib2.mian' (allowed: debug, fs, main, opt-level, out-dir,"
+        " output, variants) [N0606]",
+        "   |", "31 | mian = 'x'", "   | ^^^^^^^^^^"]
     assert "Traceback" not in bad.stderr

@@ -1,0 +1,121 @@
+"""Which failures are the machine's, not the program's or the compiler's.
+
+A missing tool or system library, a directory that cannot be written or a full disk
+must read as what it is, with the fix, in one line (``EnvironmentProblem``), never as
+"internal compiler error ... please report it". ``classify`` turns the exceptions such
+problems surface as into that; anything it does not recognise stays a compiler bug.
+"""
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from .diagnostics import EnvironmentProblem
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+_NOT_DIR = (errno.ENOTDIR, errno.EEXIST)
+
+FREE_SPACE = "free some space (`nyash cache prune` removes unused cached runners) and try again"
+
+
+def os_reason(e: OSError) -> str:
+    """Why an OSError happened, in words (mkdir on a path under a regular file raises
+    FileExistsError for that file, which reads as nonsense without rewording)."""
+    name = getattr(e, "filename", None)
+    if isinstance(e, (FileExistsError, NotADirectoryError)) and name and not Path(name).is_dir():
+        blocker = Path(name)
+        for p in [blocker, *blocker.parents]:  # the path component that is a regular file
+            if p.exists() and not p.is_dir():
+                blocker = p
+                break
+        return f"{blocker} is not a directory"
+    return e.strerror or str(e)
+
+
+def _cache_roots() -> list[Path]:
+    env = os.environ.get("NYASH_CACHE_DIR")
+    return [Path(env) if env else Path.home() / ".cache" / "nyash-build"]
+
+
+def write_problem(target: str | os.PathLike, e: OSError) -> EnvironmentProblem:
+    """Writing ``target`` failed with ``e``."""
+    reason = os_reason(e)
+    msg = f"cannot write {target}: {reason}"
+    if e.errno in _FULL:
+        return EnvironmentProblem(msg, FREE_SPACE, "N0603")
+    fix = "choose another output path with -o, or make the directory writable"
+    name = str(getattr(e, "filename", "") or target)
+    if any(_under(name, root) for root in _cache_roots()):
+        fix = "set NYASH_CACHE_DIR to a writable directory"
+    return EnvironmentProblem(msg, fix, "N0602")
+
+
+def _under(path: str, root: Path) -> bool:
+    try:
+        Path(path).resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def classify(e: BaseException) -> EnvironmentProblem | None:
+    """The environment problem ``e`` reports, or None when it looks like a compiler bug."""
+    if isinstance(e, EnvironmentProblem):
+        return e
+    kind = type(e).__name__
+    if kind == "PrebuiltMissing":  # nyash_build.prebuilt: a native part cannot be built here
+        return EnvironmentProblem(str(e).splitlines()[0] if str(e) else "a native part is missing",
+                                  "", "N0604")
+    if kind == "RunnerBuildError":  # nyash_build.bundle.runner_cache
+        return _runner_problem(str(e))
+    if isinstance(e, ModuleNotFoundError):
+        name = (e.name or "?").split(".")[0]
+        pkg = {"PyInstaller": "pyinstaller"}.get(name, name)
+        return EnvironmentProblem(f"the Python package '{name}' is not installed",
+                                  f"install nyash-build's dependencies: `pip install {pkg}`", "N0604")
+    if isinstance(e, (ImportError, OSError)) and ".so" in str(e):
+        lib = _library_name(str(e))
+        return EnvironmentProblem(f"cannot load the system library {lib}: {_first(str(e))}",
+                                  "reinstall the package that provides it", "N0605")
+    if isinstance(e, OSError):
+        if e.errno in _FULL:
+            where = getattr(e, "filename", None)
+            return EnvironmentProblem(f"cannot write{' ' + str(where) if where else ''}: {os_reason(e)}",
+                                      FREE_SPACE, "N0603")
+        if e.errno in _DENIED + _NOT_DIR and getattr(e, "filename", None):
+            return write_problem(e.filename, e)
+        if e.errno == errno.ENOENT and getattr(e, "filename", None) and "/" not in str(e.filename):
+            return _missing_tool(str(e.filename))
+    return None
+
+
+def _missing_tool(tool: str) -> EnvironmentProblem:
+    fixes = {"gcc": "install a C compiler: `apt install gcc liblzma-dev` (Debian/Ubuntu)",
+             "cc": "install a C compiler: `apt install gcc liblzma-dev` (Debian/Ubuntu)"}
+    return EnvironmentProblem(f"the tool '{tool}' is not installed (it was not found on PATH)",
+                              fixes.get(tool, f"install {tool}"), "N0604")
+
+
+def _runner_problem(text: str) -> EnvironmentProblem:
+    first = _first(text)
+    if "No such file or directory: 'gcc'" in text or "cannot run gcc" in text:
+        return _missing_tool("gcc")
+    if "lzma" in text and ("cannot find" in text or "No such file" in text or "lzma.h" in text):
+        return EnvironmentProblem("cannot build the executable's launcher: the liblzma development "
+                                  "files are missing", "`apt install liblzma-dev` (Debian/Ubuntu)", "N0605")
+    detail = " ".join(line.strip() for line in text.splitlines()[1:] if line.strip())[-300:]
+    return EnvironmentProblem(first.rstrip(":") + (f": {detail}" if detail else ""),
+                              "check that gcc, liblzma-dev and PyInstaller are installed", "N0604")
+
+
+def _library_name(text: str) -> str:
+    for word in text.replace(":", " ").split():
+        if ".so" in word:
+            return word.strip("'\"")
+    return "?"
+
+
+def _first(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""

@@ -1,0 +1,137 @@
+"""Environment problems are one clear line with the fix, exit 1 -- never "internal
+compiler error ... please report it" (that stays for genuine bugs, exit 70)."""
+from __future__ import annotations
+
+import errno
+import os
+
+import pytest
+
+from nyash_build import cli, pipeline
+from nyash_build.envproblems import FREE_SPACE, classify
+from tests.helpers import nyash
+
+
+@pytest.fixture
+def src(tmp_path):
+    p = tmp_path / "app.nyash"
+    p.write_text("print(1)\n")
+    return p
+
+
+def compile_native_failing(monkeypatch, capsys, src, exc) -> tuple[int, str]:
+    """`nyash --compile-native` whose native stage raises `exc` (what the failing tool,
+    library or file system raises there)."""
+    def fail(*args, **kwargs):
+        raise exc
+    monkeypatch.setattr(pipeline, "native_from_result", fail)
+    capsys.readouterr()
+    code = cli.main(["--compile-native", str(src), "-o", str(src.parent / "app")])
+    return code, capsys.readouterr().err
+
+
+def test_missing_c_compiler(monkeypatch, capsys, src):
+    # subprocess.run(["gcc", ...]) when gcc is not installed
+    exc = FileNotFoundError(errno.ENOENT, "No such file or directory", "gcc")
+    code, err = compile_native_failing(monkeypatch, capsys, src, exc)
+    assert (code, err) == (1, "nyash: error: the tool 'gcc' is not installed (it was not found on PATH); "
+                              "install a C compiler: `apt install gcc liblzma-dev` (Debian/Ubuntu) [N0604]\n")
+
+
+def test_missing_c_compiler_through_the_real_launcher_build(monkeypatch, tmp_path):
+    """The runner cache's own error when gcc is missing reads as a missing tool."""
+    runner_cache = pytest.importorskip("nyash_build.bundle.runner_cache")
+    if not hasattr(runner_cache, "compile_launcher"):
+        pytest.skip("the launcher is no longer built with gcc here")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(Exception) as e:
+        runner_cache.compile_launcher(tmp_path / "launcher", tmp_path)
+    problem = classify(e.value)
+    assert problem is not None and problem.code == "N0604" and "'gcc' is not installed" in problem.message
+
+
+def test_missing_python_package(monkeypatch, capsys, src):
+    exc = ModuleNotFoundError("No module named 'PyInstaller'", name="PyInstaller")
+    code, err = compile_native_failing(monkeypatch, capsys, src, exc)
+    assert (code, err) == (1, "nyash: error: the Python package 'PyInstaller' is not installed; "
+                              "install nyash-build's dependencies: `pip install pyinstaller` [N0604]\n")
+
+
+def test_missing_system_library(monkeypatch, capsys, src):
+    exc = OSError("liblzma.so.5: cannot open shared object file: No such file or directory")
+    code, err = compile_native_failing(monkeypatch, capsys, src, exc)
+    assert (code, err) == (1, "nyash: error: cannot load the system library liblzma.so.5: liblzma.so.5: cannot "
+                              "open shared object file: No such file or directory; reinstall the package that "
+                              "provides it [N0605]\n")
+
+
+def test_missing_prebuilt_part(monkeypatch, capsys, src):
+    from nyash_build.prebuilt import PrebuiltMissing
+    exc = PrebuiltMissing("launcher-x86_64-linux is not part of this installation and cannot be built here "
+                          "(it needs the 'ziglang' package): `pip install ziglang`")
+    code, err = compile_native_failing(monkeypatch, capsys, src, exc)
+    assert code == 1 and err.startswith("nyash: error: launcher-x86_64-linux is not part of this installation")
+    assert err.endswith("[N0604]\n") and err.count("\n") == 1
+
+
+def test_unwritable_output_directory(monkeypatch, capsys, src):
+    exc = PermissionError(errno.EACCES, "Permission denied", str(src.parent / "app"))
+    code, err = compile_native_failing(monkeypatch, capsys, src, exc)
+    assert (code, err) == (1, f"nyash: error: cannot write {src.parent / 'app'}: Permission denied; choose "
+                              "another output path with -o, or make the directory writable [N0602]\n")
+
+
+def test_read_only_file_system(monkeypatch, capsys, src):
+    exc = OSError(errno.EROFS, "Read-only file system", str(src.parent / "app"))
+    code, err = compile_native_failing(monkeypatch, capsys, src, exc)
+    assert code == 1 and err.startswith(f"nyash: error: cannot write {src.parent / 'app'}: Read-only file system;")
+
+
+def test_disk_full(monkeypatch, capsys, src):
+    exc = OSError(errno.ENOSPC, "No space left on device")
+    code, err = compile_native_failing(monkeypatch, capsys, src, exc)
+    assert (code, err) == (1, f"nyash: error: cannot write {src.parent / 'app'}: No space left on device; "
+                              f"{FREE_SPACE} [N0603]\n")
+
+
+def test_unwritable_cache_directory(tmp_path, src):
+    """A real failure: NYASH_CACHE_DIR under a regular file (the runner cannot be cached)."""
+    blocker = tmp_path / "regular"
+    blocker.write_text("x")
+    p = nyash("--compile-native", str(src), "-o", str(tmp_path / "app"),
+              env={"NYASH_CACHE_DIR": str(blocker / "cache")})
+    assert p.returncode == 1, p.stderr
+    line = p.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line and "internal compiler error" not in line
+    assert line.startswith("nyash: error: cannot write ") and f"{blocker} is not a directory" in line
+    assert line.endswith("set NYASH_CACHE_DIR to a writable directory [N0602]")
+    assert not (tmp_path / "app").exists()
+
+
+def test_environment_problems_in_project_builds(monkeypatch):
+    """A build task failing on the environment fails with the same one line."""
+    from nyash_build.project import stages
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "/build/app")
+    monkeypatch.setattr(stages, "run_cached", no_space)
+    monkeypatch.setattr(stages, "bundle_action_key", lambda *a: "k")
+    monkeypatch.setattr(stages, "remove_stale_temps", lambda *a: [])
+    failed = stages.bundle_action("a.wasm", "a.meta", {}, "/build/app")
+    assert failed.message == f"cannot write /build/app: No space left on device; {FREE_SPACE} [N0603]"
+
+
+def test_a_genuine_bug_is_still_reported_as_one(monkeypatch, capsys, src):
+    code, err = compile_native_failing(monkeypatch, capsys, src, KeyError("slot"))
+    assert code == 70
+    assert err.startswith("nyash: internal compiler error: KeyError: 'slot' [N0900]\n")
+    assert "please report it" in err and "Traceback" not in err
+
+
+def test_the_debug_switch_shows_the_traceback_of_a_bug(monkeypatch, src):
+    monkeypatch.setenv("NYASH_DEBUG_COMPILER", "1")
+    monkeypatch.setattr(pipeline, "native_from_result", lambda *a, **k: {}["boom"])
+    with pytest.raises(KeyError):
+        cli.main(["--compile-native", str(src), "-o", str(src.parent / "app")])
