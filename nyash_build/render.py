@@ -231,7 +231,7 @@ def render(d: Diagnostic, sources: Sources, *, color: bool = False, header: bool
     blocks: list[list[str]] = []
     width = max((len(str(m.line)) for ms in marks_by_file.values() for m in ms), default=1)
     for f in files:
-        block = _snippet(f, marks_by_file[f], sources, paint, width, show_file=f != d.file)
+        block = _snippet(f, marks_by_file[f], sources, paint, width, show_file=f != d.file or not header)
         if block:
             blocks.append(block)
     pad = " " * (width + 1)
