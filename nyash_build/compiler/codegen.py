@@ -15,7 +15,7 @@ from .funcgen import FuncGen
 from .infer import Inference
 from .inline import inline_calls
 from .modulegen import ModuleGen
-from .program import ProgramInfo, position_order
+from .program import ProgramInfo, position_order, unique
 from .runtime_lib import runtime_lib
 from ..wasm.module import Data, Func, Global, Import, Memory, Module
 
@@ -110,5 +110,5 @@ def generate(info: ProgramInfo, inf: Inference) -> tuple[Module, dict[str, str]]
     mg = ModuleGen(info, inf, runtime_lib())
     mod = _assemble(mg)
     info.warnings.extend(mg.warnings)
-    info.warnings[:] = sorted(dict.fromkeys(info.warnings), key=position_order(info.ast.files))
+    info.warnings[:] = sorted(unique(info.warnings), key=position_order(info.ast.files))
     return mod, mg.user_functions

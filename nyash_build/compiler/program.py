@@ -680,10 +680,16 @@ def check(prog: A.Program) -> ProgramInfo:
     # dict.fromkeys: an included file spliced at several includes is checked once per
     # copy, but each finding is reported once
     if c.errors:
-        raise CompileError(sorted(dict.fromkeys(c.errors), key=order))
+        raise CompileError(sorted(unique(c.errors), key=order))
     return ProgramInfo(prog.filename, prog, c.classes, c.functions, c.global_names, c.bodies,
                        c.main_body, c.method_bodies, c.function_bodies,
-                       sorted(dict.fromkeys(c.warnings), key=order), c.var_kind, c.deferred)
+                       sorted(unique(c.warnings), key=order), c.var_kind, c.deferred)
+
+
+def unique(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per place and message (the first): the copies of a file spliced at
+    several includes may differ only in their suggestions (different names in scope)."""
+    return list({(d.file, d.line, d.col, d.code, d.message): d for d in reversed(diags)}.values())[::-1]
 
 
 def position_order(files: list[str]):

@@ -246,4 +246,4 @@ def test_a_finding_in_a_file_included_at_several_places_is_reported_once(cwd: Pa
                "l.nyash": "print(nope)\n"})
     result = compile_file(Path("main.nyash"))
     assert [w.render() for w in result.warnings] == [
-        "l.nyash:1:7: warning: Undefined variable 'nope' (a runtime error if this code runs)"]
+        "l.nyash:1:7: warning: Undefined variable 'nope' (a runtime error if this code runs) [N0201]"]
