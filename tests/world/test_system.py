@@ -78,9 +78,10 @@ true
 def test_check_reports_static_system_errors():
     r = nyash("check", str(PROGRAMS / "system_errors.nyash"))
     assert r.returncode == 1
-    assert "system_errors.nyash:12:11: args() expects 0 arguments, got 1" in r.stderr
-    assert "system_errors.nyash:15:11: Unknown method 'readLine' for SystemBox" in r.stderr
-    assert "system_errors.nyash:18:18: SystemBox constructor expects 0 arguments, got 1" in r.stderr
+    assert "system_errors.nyash:12:11: error: args() expects 0 arguments, got 1 [N0209]" in r.stderr
+    assert "system_errors.nyash:15:11: error: Unknown method 'readLine' for SystemBox [N0208]" in r.stderr
+    # the position of the box name (the marker's), not of `new`
+    assert "system_errors.nyash:18:22: error: SystemBox constructor expects 0 arguments, got 1 [N0205]" in r.stderr
 
 
 STDIN = "one\r\ntwo\n\nSTOP\nr1\r\nr2"
