@@ -349,10 +349,9 @@ def execute(loaded: Loaded, meta: dict, lines: list[tuple[int, int, int]],
     when the program thread is still running that long after it started, the process
     ends with exit 1 (see _time_limit_exceeded). `fs`: the file-system policy (None =
     native, a list = only those directories); by default the one in `meta`.
-    `annotate` (`nyash run` only, never in
-    executables): called after a runtime error's report as annotate(frames, message)
-    with the user frames (name, file index, line) innermost first; what it returns is
-    written to stderr after the frames.
+    `annotate` (`nyash run` only, never in executables): called after a runtime
+    error's report as annotate(frames, message) with the user frames (name, file index,
+    line) innermost first; what it returns is written to stderr after the frames.
     """
     import wasmtime
 

@@ -130,16 +130,22 @@ def test_failures_are_catchable_errors_naming_path_and_reason(world, tmp_path):
         (d / "plain.txt").write_text("plain\n")
         [r] = world.run("files_errors", cwd=d, modes=(mode,))
         same([r], ERRORS_OUT, code=1, stderr=None)
-        assert r.stderr.endswith("Runtime error: cannot read 'missing.txt': No such file or directory\n"
-                                 "  at <main> (files_errors.nyash:43)\n"), r.stderr
+        report = ("Runtime error: cannot read 'missing.txt': No such file or directory\n"
+                  "  at <main> (files_errors.nyash:43)\n")
+        if mode == "exe":
+            assert r.stderr.endswith(report), r.stderr
+        else:  # `nyash run` then quotes the line (docs/diagnostics.md)
+            assert report in r.stderr and r.stderr.split(report, 1)[1].lstrip().startswith("--> ")
+            assert r.stderr.endswith("the error happened on this line\n")
 
 
 def test_check_reports_static_filebox_errors():
     r = nyash("check", str(PROGRAMS / "files_errors.nyash"))
     assert r.returncode == 1
-    assert "files_errors.nyash:38:9: open() expects 2 arguments, got 1" in r.stderr
-    assert "files_errors.nyash:40:32: Unknown method 'size' for FileBox" in r.stderr
-    assert "files_errors.nyash:41:7: FileBox constructor expects 0 or 1 arguments, got 2" in r.stderr
+    assert "files_errors.nyash:38:9: error: open() expects 2 arguments, got 1 [N0209]" in r.stderr
+    assert "files_errors.nyash:40:32: error: Unknown method 'size' for FileBox [N0208]" in r.stderr
+    # the position of the box name (the marker's), not of `new`
+    assert "files_errors.nyash:41:11: error: FileBox constructor expects 0 or 1 arguments, got 2 [N0205]" in r.stderr
 
 
 # ------------------------------------------------------------------ the sandbox
