@@ -33,9 +33,13 @@ class Dispatchers:
         if targets:
             code += [("local.get", "$t"), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),
                      ("local.get", "$v"), ("i32.wrap_i64",), ("i32.load", 4, 2), ("local.set", "$cid")]
-            for fn, cids in targets.items():
-                code += _cid_test(cids)
-                code += [("if", None, None), ("local.get", "$v"), ("i32.wrap_i64",)] + args + [("call", fn), ("return",), ("end",)]
+            if len(targets) >= 3:
+                code += _cid_switch(list(targets.items()), args)
+            else:
+                for fn, cids in targets.items():
+                    code += _cid_test(cids)
+                    code += [("if", None, None), ("local.get", "$v"), ("i32.wrap_i64",)] + args + [
+                        ("call", fn), ("return",), ("end",)]
             code.append(("end",))
         # a box with builtin parents answers the builtins' methods it lacks itself on
         # its builtin part (the first parent, in lookup order, that has the method)
@@ -165,6 +169,20 @@ class Dispatchers:
         code += ([("local.get", "$xt"), ("local.get", "$xv"), ("call", "$extra_set")] if write else [("call", "$extra_get")])
         self.funcs.append(Func(fname, params, results, [("$p", "i32"), ("$cid", "i32")], code))
         return fname
+
+
+def _cid_switch(targets: list[tuple[str, list[int]]], args: list[tuple]) -> list[tuple]:
+    """One br_table on $cid to the call of each class's method (several implementations:
+    a jump table instead of a chain of tests); other class ids fall through."""
+    label = {cid: f"$case{k}" for k, (_fn, cids) in enumerate(targets) for cid in cids}
+    table = [label.get(cid, "$nocase") for cid in range(max(label) + 1)]
+    code: list[tuple] = [("block", "$nocase", None)]
+    code += [("block", f"$case{k}", None) for k in reversed(range(len(targets)))]
+    code += [("local.get", "$cid"), ("br_table", table, "$nocase")]
+    for k, (fn, _cids) in enumerate(targets):
+        code += [("end",), ("local.get", "$v"), ("i32.wrap_i64",), *args, ("call", fn), ("return",)]
+    code.append(("end",))
+    return code
 
 
 def _cid_test(cids: list[int]) -> list[tuple]:

@@ -217,9 +217,27 @@ class FastPaths:
         if kind == "arr" and e.name == "length" and not e.args and v.st == "dyn":
             tmp = self.stash() if v.owned else None
             p = self.tmp("i64")
-            self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("call", "$arr_len"))
+            self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("i64.load32_u", 4, None))
             self.release_all([tmp] if tmp else [])
             return Val("int", "i64")
+        if kind == "arr" and e.name == "pop" and not e.args and v.st == "dyn":
+            # typed storage of the predicted mode: shrink and hand out the payload; anything
+            # else (empty, tagged, another mode) is the runtime's
+            mode = self.predicted_mode(self.inf.elem_kind_of(v.kind))
+            if mode:
+                tmp = self.stash() if v.owned else None
+                p, a, n = self.tmp("i64"), self.tmp("i32"), self.tmp("i32")
+                self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("local.tee", a),
+                          ("i32.load", 4, None), ("local.tee", n), ("i32.const", 0), ("i32.ne",),
+                          ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.eq",), ("i32.and",),
+                          ("if", None, ((), ("i32", "i64"))),
+                          ("local.get", a), ("local.get", n), ("i32.const", 1), ("i32.sub",), ("local.tee", n),
+                          ("i32.store", 4, None),
+                          ("i32.const", mode), ("local.get", a), ("i32.load", 12, None), ("local.get", n),
+                          ("i32.const", 3), ("i32.shl",), ("i32.add",), ("i64.load", 0, None),
+                          ("else",), ("local.get", p), ("call", "$m_Array_pop"), ("end",))
+                self.release_all([tmp] if tmp else [])
+                return Val(result, "dyn", True)
         if kind == "arr" and e.name in ("get", "set") and v.st == "dyn" and len(e.args) == (1 if e.name == "get" else 2):
             elems = self.inf.elem_kind_of(v.kind)  # what the array's elements can be
             tmp = self.stash() if v.owned else None
