@@ -103,13 +103,19 @@ class FastPaths:
         c = numeric_core(elems)
         return T_INT if c == "int" else T_FLOAT if c == "float" else 0
 
+    def _labels(self) -> tuple[str, str]:
+        self.n += 1
+        return f"$fast{self.n}", f"$slow{self.n}"
+
     def inline_arr_get(self, a: str, i: str, retain: bool = True, mode: int = 0) -> None:
         """ArrayBox.get(i): owned result (unless the consumer borrows it; a typed array
-        holds no heap values and out of range is null, so the runtime's retain is moot)."""
+        holds no heap values and out of range is null, so the runtime's retain is moot).
+        Tests are br_ifs out of a block, which Cranelift turns into compare-and-jump."""
         slot, t, x = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
-        self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
-                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.eq",), ("i32.and",),
-                  ("if", None, ((), ("i32", "i64"))))
+        done, slow = self._labels()
+        self.emit(("block", done, ((), ("i32", "i64"))), ("block", slow, None),
+                  ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
+                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
         if mode:
             self.emit(("i32.const", mode), ("local.get", a), ("i32.load", 12, None), ("local.get", i),
                       ("i32.wrap_i64",), ("i32.const", 3), ("i32.shl",), ("i32.add",), ("i64.load", 0, None))
@@ -119,43 +125,44 @@ class FastPaths:
                       ("local.set", t), ("local.get", slot), ("i64.load", 8, None), ("local.set", x),
                       *([("local.get", t), ("local.get", x), ("call", "$retain")] if retain else []),
                       ("local.get", t), ("local.get", x))
-        self.emit(("else",), ("local.get", a), ("local.get", i), ("call", "$arr_get_i"), ("end",))
+        self.emit(("br", done), ("end",), ("local.get", a), ("local.get", i), ("call", "$arr_get_i"), ("end",))
 
     def inline_arr_push(self, a: str, xt: str, xv: str, retain: bool = True, mode: int = 0) -> None:
         """ArrayBox.push(x) in place while capacity lasts. retain=False: x is never a heap
         value."""
         n, slot = self.tmp("i32"), self.tmp("i32")
-        self.emit(("local.get", a), ("i32.load", 4, None), ("local.tee", n), ("local.get", a), ("i32.load", 8, None),
-                  ("i32.lt_u",), ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.eq",),
-                  ("i32.and",))
+        done, slow = self._labels()
+        self.emit(("block", done, None), ("block", slow, None),
+                  ("local.get", a), ("i32.load", 4, None), ("local.tee", n), ("local.get", a), ("i32.load", 8, None),
+                  ("i32.ge_u",), ("br_if", slow),
+                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
         if mode:
-            self.emit(("local.get", xt), ("i32.const", mode), ("i32.eq",), ("i32.and",), ("if", None, None),
+            self.emit(("local.get", xt), ("i32.const", mode), ("i32.ne",), ("br_if", slow),
                       ("local.get", a), ("i32.load", 12, None), ("local.get", n), ("i32.const", 3), ("i32.shl",),
                       ("i32.add",), ("local.get", xv), ("i64.store", 0, None))
         else:
-            self.emit(("if", None, None),
-                      *([("local.get", xt), ("local.get", xv), ("call", "$retain")] if retain else []),
+            self.emit(*([("local.get", xt), ("local.get", xv), ("call", "$retain")] if retain else []),
                       ("local.get", a), ("i32.load", 12, None), ("local.get", n), ("i32.const", 4), ("i32.shl",),
                       ("i32.add",), ("local.tee", slot), ("local.get", xt), ("i32.store", 0, None),
                       ("local.get", slot), ("local.get", xv), ("i64.store", 8, None))
         self.emit(("local.get", a), ("local.get", n), ("i32.const", 1), ("i32.add",), ("i32.store", 4, None),
-                  ("else",), ("local.get", a), ("local.get", xt), ("local.get", xv), ("call", "$arr_push_v"),
-                  ("end",))
+                  ("br", done), ("end",),
+                  ("local.get", a), ("local.get", xt), ("local.get", xv), ("call", "$arr_push_v"), ("end",))
 
     def inline_arr_set(self, a: str, i: str, xt: str, xv: str, retain: bool = True,
                        release: bool = True, mode: int = 0) -> None:
         """ArrayBox.set(i, x) in place. retain=False: x is never a heap value;
         release=False: no element ever is."""
         slot, ot, ov = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
-        self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.lt_u",),
-                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.eq",), ("i32.and",))
+        done, slow = self._labels()
+        self.emit(("block", done, ((), ("i32", "i64"))), ("block", slow, None),
+                  ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
+                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
         if mode:
-            self.emit(("local.get", xt), ("i32.const", mode), ("i32.eq",), ("i32.and",),
-                      ("if", None, ((), ("i32", "i64"))),
+            self.emit(("local.get", xt), ("i32.const", mode), ("i32.ne",), ("br_if", slow),
                       ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
                       ("i32.const", 3), ("i32.shl",), ("i32.add",), ("local.get", xv), ("i64.store", 0, None))
         else:
-            self.emit(("if", None, ((), ("i32", "i64"))))
             if retain:
                 self.emit(("local.get", xt), ("local.get", xv), ("call", "$retain"))
             self.emit(("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
@@ -167,8 +174,8 @@ class FastPaths:
                       ("local.get", slot), ("local.get", xv), ("i64.store", 8, None))
             if release:  # after the stores: releasing may run arbitrary frees
                 self.emit(("local.get", ot), ("local.get", ov), ("call", "$release"))
-        self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")),
-                  ("else",), ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
+        self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")), ("br", done), ("end",),
+                  ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
                   ("call", "$arr_set_i"), ("end",))
 
     def unbox_known(self, kind: str) -> Val:

@@ -704,17 +704,16 @@ class FuncGen(FastPaths):
         if fn not in NON_RAISING:
             slow += [("global.get", "$exc_pending"), ("br_if", self.handler_label())]
         if fast:
-            checks = []
+            done, out = self._labels()
+            self.emit(("block", done, "i32" if cmp else ((), ("i32", "i64"))), ("block", out, None))
             if not l_int:
-                checks += [("local.get", lt[0]), ("i32.const", T_INT), ("i32.eq",)]
+                self.emit(("local.get", lt[0]), ("i32.const", T_INT), ("i32.ne",), ("br_if", out))
             if not r_int:
-                checks += [("local.get", rt[0]), ("i32.const", T_INT), ("i32.eq",)]
-                if not l_int:
-                    checks.append(("i32.and",))
-            self.emit(*checks, ("if", None, "i32" if cmp else ((), ("i32", "i64"))))
+                self.emit(("local.get", rt[0]), ("i32.const", T_INT), ("i32.ne",), ("br_if", out))
             if not cmp:
                 self.emit(("i32.const", T_INT))
-            self.emit(("local.get", lt[1]), ("local.get", rt[1]), (self._FAST_OPS[op],), ("else",), *slow, ("end",))
+            self.emit(("local.get", lt[1]), ("local.get", rt[1]), (self._FAST_OPS[op],), ("br", done), ("end",),
+                      *slow, ("end",))
         else:
             self.emit(*slow)
         for tmp, v in ((lt, lv), (rt, rv)):
@@ -750,14 +749,13 @@ class FuncGen(FastPaths):
                 self.emit(("local.set", loc))
                 saved.append((v, (loc,)))
         saved.reverse()  # left, right
-        guard = []
-        for (v, names), c in zip(saved, (lc, rc)):
-            if v.st == "dyn":
-                guard += [("local.get", names[0]), ("i32.const", T_INT if c == "int" else T_FLOAT), ("i32.eq",)]
-                if len(guard) > 3:
-                    guard.append(("i32.and",))
         st = "i32" if cmp else storage(rk)
-        self.emit(*guard, ("if", None, st))
+        done, slow = self._labels()
+        self.emit(("block", done, st), ("block", slow, None))
+        for (v, names), c in zip(saved, (lc, rc)):
+            if v.st == "dyn":  # compare-and-jump per operand (no boolean materialized)
+                self.emit(("local.get", names[0]), ("i32.const", T_INT if c == "int" else T_FLOAT), ("i32.ne",),
+                          ("br_if", slow))
         for (v, names), c in zip(saved, (lc, rc)):
             self.emit(("local.get", names[-1]))
             if v.st == "dyn" and c == "float":
@@ -770,7 +768,7 @@ class FuncGen(FastPaths):
             self.emit((self._INT_OPS[op],))
         else:
             self.call("$nyash_idiv" if op == "/" else "$nyash_imod")
-        self.emit(("else",))
+        self.emit(("br", done), ("end",))
         for (v, names), c in zip(saved, (lc, rc)):
             if v.st == "dyn":
                 self.emit(("local.get", names[0]), ("local.get", names[1]))
