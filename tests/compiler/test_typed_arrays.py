@@ -90,6 +90,30 @@ w.push(2.5)
 print(w.get(0) + w.get(1))
 print(w)
 """, '3.25\n[1.5, 2.25, -0.5]\n[1.5, 2.25, -0.5, 3]\n4.5\n[-0.5, 1.5, 2.25, 3]\n4.5\n[2, 2.5]\n'),
+    "pops": ("""
+local a = new ArrayBox()
+print(a.pop())
+local i = 0
+loop(i < 5) {
+    a.push(i * 3)
+    i = i + 1
+}
+local s = 0
+loop(a.length() > 0) {
+    s = s * 10 + a.pop()
+}
+print(s)
+print(a.pop())
+print(a.length())
+a.push(7)
+print(a.pop() + 1)
+local f = new ArrayBox()
+f.push(1.5)
+f.push(2.5)
+print(f.pop() + f.pop())
+print(f.pop())
+print(f.length())
+""", 'null\n129630\nnull\n0\n8\n4\nnull\n0\n'),
 }
 
 
