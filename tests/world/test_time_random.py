@@ -193,3 +193,41 @@ print(total)
     big_out, big = measure(loop(40000))
     assert small_out == f"{2000 * (2 + 19 + 25 + 3)}\n" and big_out == f"{40000 * (2 + 19 + 25 + 3)}\n"
     assert big == small
+
+
+def test_system_console_and_random_methods_do_not_grow_memory():
+    """The calls the loop above leaves out: SystemBox's args/env, RandomBox over non-empty
+    arrays and its soft `Error: ...` strings, caught runtime errors of these boxes."""
+    def loop(n: int) -> str:
+        return f"""
+local i = 0
+local total = 0
+local sys = new SystemBox()
+local con = new ConsoleBox()
+local arr = new ArrayBox()
+arr.push("x")
+arr.push(new ArrayBox())
+arr.push(1.5)
+loop(i < {n}) {{
+    local s2 = new SystemBox()
+    total = total + sys.args().length() + s2.env("TZ").length()
+    if s2.env("NOT_SET_ANYWHERE") == null {{ total = total + 1 }}
+    local r = new RandomBox()
+    r.seed(i)
+    local c = r.choice(arr)
+    total = total + r.shuffle(arr).length() + r.randInt(5, 1).length() + r.probability("p").length()
+    if r.randBool() {{ total = total + 0 }}
+    try {{ r.randInt(-9223372036854775807 - 1, 9223372036854775807) }} catch (Error e) {{ total = total + 1 }}
+    try {{ s2.exit(300) }} catch (Error e) {{ total = total + 1 }}
+    try {{ new TimeBox().now().format("%Q") }} catch (Error e) {{ total = total + 1 }}
+    total = total + con.readAll().length()
+    i = i + 1
+}}
+print(total)
+"""
+    per = 0 + len("America/New_York") + 1 + 3 + len("Error: min must be <= max") \
+        + len("Error: probability() requires numeric input") + 3
+    small_out, small = measure(loop(2000))
+    big_out, big = measure(loop(40000))
+    assert (small_out, big_out) == (f"{2000 * per}\n", f"{40000 * per}\n")
+    assert big == small
