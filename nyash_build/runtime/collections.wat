@@ -683,126 +683,111 @@
 
 ;; ---- sort ----------------------------------------------------------------------
 
-;; Sort rank: numbers 0, strings 1, everything else 2.
-(func $col_rank (param $t i32) (result i32)
-  local.get $t
-  i32.const 3
-  i32.eq
-  local.get $t
-  i32.const 4
-  i32.eq
-  i32.or
-  if
-    i32.const 0
-    return
-  end
-  local.get $t
-  i32.const 5
-  i32.eq
-  if
-    i32.const 1
-    return
-  end
-  i32.const 2)
-
-;; Sort order of two slots: -1, 0, 1.  Numbers numerically (NaN after every other
-;; number), strings byte-wise, numbers before strings before everything else; values
-;; of rank 2 compare equal (the stable sort keeps their order).
+;; Sort order of two slots: -1, 0, 1, as upstream's ArrayBox.sort compares: two
+;; numbers numerically (ints exactly, int/float mixes as floats; NaN compares equal),
+;; any other pair by their string forms, byte-wise.  So numbers and strings interleave
+;; by text ("10" < 9, "" and " z" before -3) and bools/null/void/arrays sort by their
+;; printed forms too (the spec's example [banana, 2, apple, 1] -> [1, 2, apple, banana]
+;; follows from it).  $val_cmp is exactly that, with 2 (unordered) for NaN.
 (func $col_sort_cmp (param $x i32) (param $y i32) (result i32)
-  (local $xt i32) (local $yt i32) (local $rx i32) (local $ry i32) (local $fa f64) (local $fb f64)
+  (local $c i32)
   local.get $x
   i32.load
-  local.tee $xt
-  call $col_rank
-  local.set $rx
+  local.get $x
+  i64.load offset=8
   local.get $y
   i32.load
-  local.tee $yt
-  call $col_rank
-  local.set $ry
-  local.get $rx
-  local.get $ry
+  local.get $y
+  i64.load offset=8
+  call $val_cmp
+  local.tee $c
+  i32.const 0
+  local.get $c
+  i32.const 2
   i32.ne
-  if
-    local.get $rx
-    local.get $ry
-    i32.gt_u
-    local.get $rx
-    local.get $ry
-    i32.lt_u
-    i32.sub
-    return
-  end
-  local.get $rx
+  select)
+
+;; Insertion sort of n slots at buf, element by element shifted left past every larger
+;; predecessor: Rust's stable sort does exactly this for up to 20 elements, so short
+;; arrays come out as upstream's even when the comparison is not a total order (a NaN,
+;; or 2 < 10 < "1x" < 2 by the mixed rule above).
+(func $col_insertion_sort (param $buf i32) (param $n i32)
+  (local $i i32) (local $j i32) (local $t i32) (local $p i64) (local $prev i32)
   i32.const 1
-  i32.eq
-  if
-    local.get $x
-    i32.load offset=8
-    local.get $y
-    i32.load offset=8
-    call $str_cmp
-    call $val_sign
-    return
-  end
-  local.get $rx
-  if
-    i32.const 0
-    return
-  end
-  local.get $xt
-  i32.const 3
-  i32.eq
-  local.get $yt
-  i32.const 3
-  i32.eq
-  i32.and
-  if
-    local.get $x
-    i64.load offset=8
-    local.get $y
-    i64.load offset=8
-    i64.gt_s
-    local.get $x
-    i64.load offset=8
-    local.get $y
-    i64.load offset=8
-    i64.lt_s
-    i32.sub
-    return
-  end
-  local.get $xt
-  local.get $x
-  i64.load offset=8
-  call $val_to_f64
-  local.set $fa
-  local.get $yt
-  local.get $y
-  i64.load offset=8
-  call $val_to_f64
-  local.set $fb
-  local.get $fa
-  local.get $fb
-  f64.lt
-  if
-    i32.const -1
-    return
-  end
-  local.get $fa
-  local.get $fb
-  f64.gt
-  if
-    i32.const 1
-    return
-  end
-  ;; equal, or at least one NaN: NaN sorts last
-  local.get $fa
-  local.get $fa
-  f64.ne
-  local.get $fb
-  local.get $fb
-  f64.ne
-  i32.sub)
+  local.set $i
+  block $done
+    loop $outer
+      local.get $i
+      local.get $n
+      i32.ge_u
+      br_if $done
+      local.get $buf
+      local.get $i
+      i32.const 4
+      i32.shl
+      i32.add
+      local.tee $prev
+      i32.load
+      local.set $t
+      local.get $prev
+      i64.load offset=8
+      local.set $p
+      local.get $i
+      local.set $j
+      block $placed
+        loop $shift
+          local.get $j
+          i32.eqz
+          br_if $placed
+          local.get $t
+          local.get $p
+          local.get $buf
+          local.get $j
+          i32.const 1
+          i32.sub
+          i32.const 4
+          i32.shl
+          i32.add
+          local.tee $prev
+          i32.load
+          local.get $prev
+          i64.load offset=8
+          call $val_cmp
+          i32.const -1
+          i32.ne
+          br_if $placed
+          local.get $buf
+          local.get $j
+          i32.const 4
+          i32.shl
+          i32.add
+          local.get $prev
+          call $col_copy_slot
+          local.get $j
+          i32.const 1
+          i32.sub
+          local.set $j
+          br $shift
+        end
+      end
+      local.get $buf
+      local.get $j
+      i32.const 4
+      i32.shl
+      i32.add
+      local.tee $prev
+      local.get $t
+      i32.store
+      local.get $prev
+      local.get $p
+      i64.store offset=8
+      local.get $i
+      i32.const 1
+      i32.add
+      local.set $i
+      br $outer
+    end
+  end)
 
 ;; Copy one 16-byte slot.
 (func $col_copy_slot (param $dst i32) (param $src i32)
@@ -898,7 +883,8 @@
     end
   end)
 
-;; sort(): stable bottom-up merge sort, O(n log n), with one temporary buffer.
+;; sort(): insertion sort up to 20 elements (as upstream, above), else a stable
+;; bottom-up merge sort, O(n log n), with one temporary buffer.
 (func $col_arr_sort (param $self i64) (result i32 i64)
   (local $a i32) (local $n i32) (local $buf i32) (local $tmp i32) (local $src i32) (local $dst i32)
   (local $w i32) (local $lo i32) (local $mid i32) (local $hi i32) (local $x i32)
@@ -913,6 +899,18 @@
   i32.const 2
   i32.lt_u
   if
+    i32.const 0
+    i64.const 0
+    return
+  end
+  local.get $n
+  i32.const 20
+  i32.le_u
+  if
+    local.get $a
+    i32.load offset=12
+    local.get $n
+    call $col_insertion_sort
     i32.const 0
     i64.const 0
     return

@@ -152,10 +152,25 @@ def test_sort_mixed_numbers_and_stability(rt: Runtime, V: Vals) -> None:
     _, a = V.arr(f(2.5), i(2), V.s("x"), (NULL, 0), i(-7), f(-0.5), (VOID, 0), i(3), f(2.0))
     rt.m_Array_sort(a)
     kinds = [rt.arr_get_i(a, k)[0] for k in range(9)]
-    # numbers (ints and floats by value; 2 and 2.0 equal -> original order), then strings,
-    # then the others in their original order
-    assert kinds == [INT, FLOAT, INT, FLOAT, FLOAT, INT, STR, NULL, VOID]
+    # numbers by value (2 and 2.0 equal -> original order); every other pair by string
+    # form: "null" < "void" < "x" (upstream: [-7, -0.5, 2, 2, 2.5, 3, null, void, x])
+    assert kinds == [INT, FLOAT, INT, FLOAT, FLOAT, INT, NULL, VOID, STR]
     assert [rt.arr_get_i(a, k)[1] for k in (0, 2, 5)] == [-7, 2, 3]
+
+
+def test_sort_mixed_kinds_by_string_form_as_upstream(rt: Runtime, V: Vals) -> None:
+    # outputs of the reference interpreter for the same arrays
+    def sorted_text(*items) -> str:
+        _, a = V.arr(*items)
+        rt.m_Array_sort(a)
+        return V.text((ARR, a))
+    assert sorted_text(i(3), f(1.5), V.s("b"), i(-2), V.s("a"), f(2.0), V.s("10"), V.s("9")) == \
+        "[-2, 1.5, 10, 2, 3, 9, a, b]"
+    assert sorted_text((BOOL, 1), (BOOL, 0), V.s("apple"), i(5), V.s(""), V.s(" z"), i(-3)) == \
+        "[,  z, -3, 5, apple, false, true]"
+    # not a total order (2 < 10 < "1x" < 2): the insertion sort upstream runs on short arrays
+    assert sorted_text(V.s("1x"), i(10), i(2)) == "[10, 1x, 2]"
+    assert sorted_text(i(2), i(10), V.s("1x")) == "[2, 10, 1x]"
 
 
 def test_sort_large_matches_python(rt: Runtime, V: Vals) -> None:
