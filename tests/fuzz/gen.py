@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from typing import Callable
 
-from .refeval import Program
+from .refeval import Program, float_form
 
 INT_EDGES = [0, 1, -1, 2, 7, 10, -17, 5, 255, 1 << 31, (1 << 62) + 1,
              (1 << 63) - 1, -(1 << 63), -(1 << 63) + 1, 3037000500]
@@ -418,7 +418,7 @@ def _prec(e: tuple) -> int:
         return _PREC[e[1]]
     if e[0] in ("not", "neg"):
         return _UNARY
-    if e[0] == "int" and e[1] < 0:
+    if e[0] in ("int", "float") and e[1] < 0:
         return _UNARY
     return _POSTFIX
 
@@ -427,6 +427,9 @@ def render_expr(e: tuple) -> str:
     k = e[0]
     if k == "int":
         return str(e[1])
+    if k == "float":
+        text = float_form(e[1])
+        return text if "." in text else text + ".0"
     if k == "str":
         return _quote(e[1])
     if k == "bool":
@@ -443,7 +446,7 @@ def render_expr(e: tuple) -> str:
         right = _wrap(e[3], _prec(e[3]) <= p)
         return f"{left} {e[1]} {right}"
     if k in ("not", "neg"):
-        inner = _wrap(e[1], _prec(e[1]) < _UNARY or (k == "neg" and e[1][0] in ("neg", "int")))
+        inner = _wrap(e[1], _prec(e[1]) < _UNARY or (k == "neg" and e[1][0] in ("neg", "int", "float")))
         return f"not {inner}" if k == "not" else f"-{inner}"
     if k == "call":
         return f"{e[1]}({', '.join(render_expr(a) for a in e[2])})"
@@ -453,6 +456,10 @@ def render_expr(e: tuple) -> str:
         return "new ArrayBox()"
     if k == "newmap":
         return "new MapBox()"
+    if k == "newerr":
+        return f"new ErrorBox({render_expr(e[1])})"
+    if k == "fromcall":
+        return f"from {e[1]}.{e[2]}({', '.join(render_expr(a) for a in e[3])})"
     if k == "field":
         return f"{_receiver(e[1])}.{e[2]}"
     if k == "mcall":
@@ -461,7 +468,7 @@ def render_expr(e: tuple) -> str:
 
 
 def _receiver(e: tuple) -> str:
-    return _wrap(e, _prec(e) < _POSTFIX or e[0] == "int")
+    return _wrap(e, _prec(e) < _POSTFIX or e[0] in ("int", "float"))
 
 
 def _wrap(e: tuple, paren: bool) -> str:
@@ -499,6 +506,19 @@ def render_stmts(stmts: list, indent: int) -> list[str]:
             out.append(f"{pad}return" + ("" if s[1] is None else f" {render_expr(s[1])}"))
         elif k == "expr":
             out.append(f"{pad}{render_expr(s[1])}")
+        elif k == "throw":
+            out.append(f"{pad}throw {render_expr(s[1])}")
+        elif k == "try":
+            _, body, var, handler, final = s
+            out.append(f"{pad}try {{")
+            out += render_stmts(body, indent + 1)
+            if handler is not None:
+                out.append(f"{pad}}} catch (Error {var or 'e'}) {{")
+                out += render_stmts(handler, indent + 1)
+            if final is not None:
+                out.append(f"{pad}}} finally {{")
+                out += render_stmts(final, indent + 1)
+            out.append(f"{pad}}}")
         else:
             raise AssertionError(s)
     return out
@@ -507,8 +527,10 @@ def render_stmts(stmts: list, indent: int) -> list[str]:
 def render(prog: Program) -> str:
     lines: list[str] = []
     for name, (fields, methods) in prog.boxes.items():
-        lines.append(f"box {name} {{")
-        lines.append(f"    init {{ {', '.join(fields)} }}")
+        parents = prog.parents.get(name)
+        lines.append(f"box {name}" + (f" from {', '.join(parents)}" if parents else "") + " {")
+        if fields:
+            lines.append(f"    init {{ {', '.join(fields)} }}")
         for m, (params, body) in methods.items():
             lines.append(f"    {m}({', '.join(params)}) {{")
             lines += render_stmts(body, 2)

@@ -1,0 +1,148 @@
+"""Differential fuzzing campaigns beyond the CI profile (not part of the test suite).
+
+Generates programs with tests/fuzz/gen_dyn.py and compares what ``nyash run`` prints
+with a judge:
+
+  ref     the spec's reference evaluator (tests/fuzz/refeval.py); every feature
+  oracle  the reference interpreter (run-share.sh: upstream with shared arrays/maps, spec
+          section 4.1) on the subset where upstream and the spec agree; the evaluator is
+          checked against the oracle too (a disagreement there is a generator/evaluator
+          issue or a spec decision, reported apart)
+
+Every mismatch is shrunk to a small program and written to --out. With
+``--native-every K`` every K-th program is also built as an executable
+(``--compile-native``) whose output must equal the in-process run.
+
+    python tools/fuzz_campaign.py --n 500 --seed 1
+    python tools/fuzz_campaign.py --judge oracle --n 200 --seed 7 --native-every 25
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nyash_build.diagnostics import CompileError  # noqa: E402
+from tests.fuzz.differ import (Verdict, compare_with_oracle, compare_with_reference,  # noqa: E402
+                               reference_outcome, shrink)
+from tests.fuzz.gen import Chooser, render  # noqa: E402
+from tests.fuzz.gen_dyn import generate  # noqa: E402
+from tests.fuzz.harness import RunResult, build_exe, run_exe, run_in_process  # noqa: E402
+from tests.fuzz.refeval import Program, normalize_ids  # noqa: E402
+
+ORACLE = os.environ.get("NYASH_ORACLE", "/tmp/nyash-oracle/run-share.sh")
+
+
+def run_ours(source: str) -> RunResult | str:
+    """The in-process run, or the text of a compile failure (always a bug here)."""
+    try:
+        return run_in_process(source)
+    except CompileError as e:
+        return f"compile error: {e}"
+    except Exception as e:  # noqa: BLE001 - an internal compiler error is a finding
+        return f"internal error: {type(e).__name__}: {e}"
+
+
+def run_oracle(source: str) -> tuple[str, int]:
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "p.nyash"
+        f.write_text(source)
+        p = subprocess.run([ORACLE, str(f)], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "ORACLE_TIMEOUT": "30"})
+        return p.stdout, p.returncode
+
+
+def check(prog: Program, judge: str) -> Verdict:
+    """Mismatch of our run against the judge for prog (empty Verdict: agree, or the
+    program is out of budget)."""
+    expected = reference_outcome(prog)
+    if expected is None:
+        return Verdict()
+    source = render(prog)
+    got = run_ours(source)
+    if isinstance(got, str):
+        return Verdict("compile", got)
+    if judge == "ref":
+        return compare_with_reference(expected, got)
+    out, code = run_oracle(source)
+    return compare_with_oracle(out, code, got)
+
+
+def refeval_vs_oracle(prog: Program) -> Verdict:
+    expected = reference_outcome(prog)
+    if expected is None:
+        return Verdict()
+    out, code = run_oracle(render(prog))
+    if normalize_ids(out) != expected.stdout:
+        return Verdict("ref-vs-oracle", f"oracle:\n{out}\nrefeval:\n{expected.stdout}")
+    if (code != 0) != (expected.code != 0):
+        return Verdict("ref-vs-oracle-exit", f"oracle exit {code}, refeval {expected.code} {expected.error}")
+    return Verdict()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--judge", choices=("ref", "oracle"), default="ref")
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--size", type=int, default=12)
+    ap.add_argument("--native-every", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=Path("build/fuzz-findings"))
+    ap.add_argument("--no-shrink", action="store_true")
+    args = ap.parse_args()
+    oracle = args.judge == "oracle"
+    args.out.mkdir(parents=True, exist_ok=True)
+    stats = {"run": 0, "budget": 0, "mismatch": 0, "ref-vs-oracle": 0, "native": 0, "native-mismatch": 0}
+    start = time.time()
+    cache = Path(tempfile.mkdtemp(prefix="fuzz-runner-"))
+    for seed in range(args.seed, args.seed + args.n):
+        prog = generate(Chooser.from_seed(seed), size=args.size, oracle=oracle)
+        if reference_outcome(prog) is None:
+            stats["budget"] += 1
+            continue
+        stats["run"] += 1
+        verdict = check(prog, args.judge)
+        if oracle and not verdict:
+            rv = refeval_vs_oracle(prog)
+            if rv:
+                stats["ref-vs-oracle"] += 1
+                _report(args.out, seed, "refvo", prog, rv, lambda p: bool(refeval_vs_oracle(p)), args.no_shrink)
+        if verdict:
+            stats["mismatch"] += 1
+            reason = verdict.reason
+            _report(args.out, seed, "mismatch", prog, verdict,
+                    lambda p: check(p, args.judge).reason == reason, args.no_shrink)
+        elif args.native_every and seed % args.native_every == 0:
+            stats["native"] += 1
+            source = render(prog)
+            with tempfile.TemporaryDirectory() as d:
+                exe = build_exe(source, Path(d) / "app")
+                native = run_exe(exe, cache)
+            inproc = run_in_process(source)
+            if (native.stdout, native.code, native.stderr) != (inproc.stdout, inproc.code, inproc.stderr):
+                stats["native-mismatch"] += 1
+                (args.out / f"native-{seed}.nyash").write_text(source)
+                print(f"seed {seed}: NATIVE differs from in-process run", flush=True)
+        if seed % 25 == 0:
+            print(f"[{seed}] {stats} {time.time() - start:.0f}s", flush=True)
+    print(f"done: {stats} in {time.time() - start:.0f}s")
+    return 1 if stats["mismatch"] or stats["native-mismatch"] else 0
+
+
+def _report(out: Path, seed: int, kind: str, prog: Program, verdict: Verdict, pred, no_shrink: bool) -> None:
+    print(f"seed {seed}: {kind} {verdict.reason}: {verdict.detail[:300]}", flush=True)
+    small = prog if no_shrink else shrink(prog, pred, max_tries=600)
+    text = render(small)
+    (out / f"{kind}-{seed}.nyash").write_text(text)
+    (out / f"{kind}-{seed}.txt").write_text(f"{verdict.reason}\n{verdict.detail}\n")
+    print(text, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
