@@ -707,8 +707,9 @@ class Inference:
                 v = self.elem_kind(c)
                 return None if v is None else self.join(v, "str")  # "Key not found: k"
             if b == "map" and name in ("keys", "values") and argc == 0:
+                # keys are strings whatever was stored (maps key by string form)
                 s = self.site(id(e), "arr")
-                self.note_elem(s, self.elem_kind(c, keys=name == "keys"))
+                self.note_elem(s, "str" if name == "keys" else self.elem_kind(c))
                 return make_kind("arr", {s})
             return _METHOD_RESULTS.get((b, name), "dyn")
         if c == "str" and name == "split" and argc == 1:

@@ -10,7 +10,6 @@
 (global $CS_key_nf i32 (i32.const 0x2E038))  ;; "Key not found: "
 (global $CS_set_key i32 (i32.const 0x2E050))  ;; "Set key: "
 (global $CS_del_key i32 (i32.const 0x2E068))  ;; "Deleted key: "
-(global $CS_bad_key i32 (i32.const 0x2E080))  ;; "MapBox keys must be strings or integers"
 (global $CS_con_log i32 (i32.const 0x2E0B0))  ;; "[Console LOG] "
 (global $CS_con_warn i32 (i32.const 0x2E0C8))  ;; "[Console WARN] "
 (global $CS_con_error i32 (i32.const 0x2E0E0))  ;; "[Console ERROR] "
@@ -22,7 +21,6 @@
 (data (i32.const 0x2E038) "\ff\ff\ff\ff\0f\00\00\00Key not found: ")
 (data (i32.const 0x2E050) "\ff\ff\ff\ff\09\00\00\00Set key: ")
 (data (i32.const 0x2E068) "\ff\ff\ff\ff\0d\00\00\00Deleted key: ")
-(data (i32.const 0x2E080) "\ff\ff\ff\ff'\00\00\00MapBox keys must be strings or integers")
 (data (i32.const 0x2E0B0) "\ff\ff\ff\ff\0e\00\00\00[Console LOG] ")
 (data (i32.const 0x2E0C8) "\ff\ff\ff\ff\0f\00\00\00[Console WARN] ")
 (data (i32.const 0x2E0E0) "\ff\ff\ff\ff\10\00\00\00[Console ERROR] ")
@@ -1050,22 +1048,67 @@
   i64.xor
   i32.wrap_i64)
 
-;; 1 when the key kind is allowed; otherwise raises and returns 0.
-(func $col_key_ok (param $t i32) (result i32)
-  local.get $t
-  i32.const 3
-  i32.eq
-  local.get $t
-  i32.const 5
-  i32.eq
-  i32.or
-  if
-    i32.const 1
-    return
-  end
-  global.get $CS_bad_key
-  call $raise_error
-  i32.const 0)
+;; A string that is the string form of an integer ("0", "-12"; not "007", "-0", "+1",
+;; " 1" or anything beyond i64): 1 and its value, else 0 and 0.
+(func $col_canon_int (param $s i32) (result i32 i64)
+  (local $p i32) (local $end i32) (local $neg i32) (local $n i32) (local $d i32) (local $v i64)
+  (local.set $p (i32.add (local.get $s) (i32.const 8)))
+  (local.set $end (i32.add (local.get $p) (i32.load offset=4 (local.get $s))))
+  (if (i32.eq (local.get $p) (local.get $end)) (then (return (i32.const 0) (i64.const 0))))
+  (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 45))
+    (then (local.set $neg (i32.const 1))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))))
+  (local.set $n (i32.sub (local.get $end) (local.get $p)))
+  (if (i32.or (i32.eqz (local.get $n)) (i32.gt_u (local.get $n) (i32.const 19)))
+    (then (return (i32.const 0) (i64.const 0))))
+  (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 48))
+    (then (return (i32.and (i32.eq (local.get $n) (i32.const 1)) (i32.eqz (local.get $neg)))
+                  (i64.const 0))))
+  ;; at most 19 digits: the magnitude fits in a u64
+  (loop $digits
+    (local.set $d (i32.sub (i32.load8_u (local.get $p)) (i32.const 48)))
+    (if (i32.gt_u (local.get $d) (i32.const 9)) (then (return (i32.const 0) (i64.const 0))))
+    (local.set $v (i64.add (i64.mul (local.get $v) (i64.const 10)) (i64.extend_i32_u (local.get $d))))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (br_if $digits (i32.lt_u (local.get $p) (local.get $end))))
+  (if (local.get $neg)
+    (then
+      (if (i64.gt_u (local.get $v) (i64.const 0x8000000000000000))
+        (then (return (i32.const 0) (i64.const 0))))
+      (return (i32.const 1) (i64.sub (i64.const 0) (local.get $v)))))
+  (if (i64.gt_u (local.get $v) (i64.const 0x7FFFFFFFFFFFFFFF))
+    (then (return (i32.const 0) (i64.const 0))))
+  (i32.const 1) (local.get $v))
+
+;; The stored key for a key value.  Upstream keys a MapBox by the key's string form, so
+;; 1 and "1" are one key, 2.0 is "2" and null is "null": integers stay integers, a
+;; string that is the string form of an integer becomes that integer, other strings
+;; stay, anything else becomes its string form -- an owned string when the key came in
+;; as neither integer nor string (the caller releases it: $col_key_release).
+(func $col_key_norm (param $t i32) (param $p i64) (result i32 i64)
+  (local $s i32) (local $ok i32) (local $v i64)
+  (if (i32.eq (local.get $t) (i32.const 3)) (then (return (local.get $t) (local.get $p))))
+  (if (i32.eq (local.get $t) (i32.const 5))
+    (then
+      (call $col_canon_int (i32.wrap_i64 (local.get $p)))
+      (local.set $v)
+      (local.set $ok)
+      (if (local.get $ok) (then (return (i32.const 3) (local.get $v))))
+      (return (local.get $t) (local.get $p))))
+  (local.set $s (call $to_string (local.get $t) (local.get $p)))
+  (call $col_canon_int (local.get $s))
+  (local.set $v)
+  (local.set $ok)
+  (if (local.get $ok)
+    (then
+      (call $release (i32.const 5) (i64.extend_i32_u (local.get $s)))
+      (return (i32.const 3) (local.get $v))))
+  (i32.const 5) (i64.extend_i32_u (local.get $s)))
+
+;; Release what $col_key_norm made for a key that came in with tag $t.
+(func $col_key_release (param $t i32) (param $nt i32) (param $np i64)
+  (if (i32.and (i32.ne (local.get $t) (i32.const 3)) (i32.ne (local.get $t) (i32.const 5)))
+    (then (call $release (local.get $nt) (local.get $np)))))
 
 ;; Address of the live entry for key, or 0.
 (func $col_find (param $m i32) (param $kt i32) (param $kp i64) (param $h i32) (result i32)
@@ -1439,18 +1482,12 @@
   i32.store offset=4)
 
 (func $map_set_v (param $m i32) (param $kt i32) (param $kp i64) (param $vt i32) (param $vp i64)
-  local.get $kt
-  call $col_key_ok
-  i32.eqz
-  if
-    return
-  end
-  local.get $m
-  local.get $kt
-  local.get $kp
-  local.get $vt
-  local.get $vp
-  call $col_map_put)
+  (local $nt i32) (local $np i64)
+  (call $col_key_norm (local.get $kt) (local.get $kp))
+  (local.set $np)
+  (local.set $nt)
+  (call $col_map_put (local.get $m) (local.get $nt) (local.get $np) (local.get $vt) (local.get $vp))
+  (call $col_key_release (local.get $kt) (local.get $nt) (local.get $np)))
 
 ;; Owned string "<prefix><string form of key>".
 (func $col_key_msg (param $prefix i32) (param $kt i32) (param $kp i64) (result i32)
@@ -1469,20 +1506,13 @@
 
 ;; Value for key (retained); a missing key gives the string "Key not found: K".
 (func $map_get_v (param $m i32) (param $kt i32) (param $kp i64) (result i32 i64)
-  (local $ent i32)
-  local.get $kt
-  call $col_key_ok
-  i32.eqz
-  if
-    i32.const 0
-    i64.const 0
-    return
-  end
-  local.get $m
-  local.get $kt
-  local.get $kp
-  call $col_lookup
-  local.tee $ent
+  (local $ent i32) (local $nt i32) (local $np i64)
+  (call $col_key_norm (local.get $kt) (local.get $kp))
+  (local.set $np)
+  (local.set $nt)
+  (local.set $ent (call $col_lookup (local.get $m) (local.get $nt) (local.get $np)))
+  (call $col_key_release (local.get $kt) (local.get $nt) (local.get $np))
+  local.get $ent
   i32.eqz
   if
     i32.const 5
@@ -1573,21 +1603,13 @@
 ;; ---- MapBox methods ------------------------------------------------------------
 
 (func $m_Map_set (param $self i64) (param $kt i32) (param $kp i64) (param $vt i32) (param $vp i64) (result i32 i64)
-  local.get $kt
-  call $col_key_ok
-  i32.eqz
-  if
-    i32.const 0
-    i64.const 0
-    return
-  end
   local.get $self
   i32.wrap_i64
   local.get $kt
   local.get $kp
   local.get $vt
   local.get $vp
-  call $col_map_put
+  call $map_set_v
   i32.const 5
   global.get $CS_set_key
   local.get $kt
@@ -1603,41 +1625,25 @@
   call $map_get_v)
 
 (func $m_Map_has (param $self i64) (param $kt i32) (param $kp i64) (result i32 i64)
-  local.get $kt
-  call $col_key_ok
-  i32.eqz
-  if
-    i32.const 0
-    i64.const 0
-    return
-  end
-  i32.const 2
-  local.get $self
-  i32.wrap_i64
-  local.get $kt
-  local.get $kp
-  call $col_lookup
-  i32.const 0
-  i32.ne
-  i64.extend_i32_u)
+  (local $ent i32) (local $nt i32) (local $np i64)
+  (call $col_key_norm (local.get $kt) (local.get $kp))
+  (local.set $np)
+  (local.set $nt)
+  (local.set $ent (call $col_lookup (i32.wrap_i64 (local.get $self)) (local.get $nt) (local.get $np)))
+  (call $col_key_release (local.get $kt) (local.get $nt) (local.get $np))
+  (i32.const 2)
+  (i64.extend_i32_u (i32.ne (local.get $ent) (i32.const 0))))
 
 (func $m_Map_delete (param $self i64) (param $kt i32) (param $kp i64) (result i32 i64)
   (local $m i32) (local $ent i32) (local $vt i32) (local $vp i64) (local $msg i32)
-  local.get $kt
-  call $col_key_ok
-  i32.eqz
-  if
-    i32.const 0
-    i64.const 0
-    return
-  end
-  local.get $self
-  i32.wrap_i64
-  local.tee $m
-  local.get $kt
-  local.get $kp
-  call $col_lookup
-  local.tee $ent
+  (local $nt i32) (local $np i64)
+  (call $col_key_norm (local.get $kt) (local.get $kp))
+  (local.set $np)
+  (local.set $nt)
+  (local.set $m (i32.wrap_i64 (local.get $self)))
+  (local.set $ent (call $col_lookup (local.get $m) (local.get $nt) (local.get $np)))
+  (call $col_key_release (local.get $kt) (local.get $nt) (local.get $np))
+  local.get $ent
   i32.eqz
   if
     i32.const 5
@@ -1703,8 +1709,10 @@
   i64.const 0)
 
 ;; ArrayBox of the keys (field offset 0) or values (offset 16) in insertion order.
+;; Keys are strings, as upstream's (integer keys are stored as integers: see
+;; $col_key_norm).
 (func $col_map_column (param $m i32) (param $off i32) (result i32 i64)
-  (local $r i32) (local $i i32) (local $ent i32)
+  (local $r i32) (local $i i32) (local $ent i32) (local $s i32)
   call $arr_new
   local.tee $r
   local.get $m
@@ -1728,16 +1736,15 @@
       i32.const -1
       i32.ne
       if
-        local.get $r
-        local.get $ent
-        local.get $off
-        i32.add
-        i32.load
-        local.get $ent
-        local.get $off
-        i32.add
-        i64.load offset=8
-        call $arr_push_v
+        (if (i32.and (i32.eqz (local.get $off)) (i32.eq (i32.load (local.get $ent)) (i32.const 3)))
+          (then
+            (local.set $s (call $str_from_i64 (i64.load offset=8 (local.get $ent))))
+            (call $arr_push_v (local.get $r) (i32.const 5) (i64.extend_i32_u (local.get $s)))
+            (call $release (i32.const 5) (i64.extend_i32_u (local.get $s))))
+          (else
+            (call $arr_push_v (local.get $r)
+                  (i32.load (i32.add (local.get $ent) (local.get $off)))
+                  (i64.load offset=8 (i32.add (local.get $ent) (local.get $off))))))
       end
       local.get $i
       i32.const 1

@@ -83,7 +83,7 @@ class Array:
 
 
 class Map:
-    """Insertion-ordered map; keys are ints or strings compared with ``==``."""
+    """Insertion-ordered map keyed by the keys' string forms (1 and "1" are one key)."""
 
     def __init__(self) -> None:
         self.items: dict = {}
@@ -559,7 +559,7 @@ class Evaluator:
     @staticmethod
     def _map_method(m: Map, name: str, args: list):
         def key(k):
-            return ("i", k) if _is_int(k) else ("s", k)
+            return form(k)  # upstream keys a map by the key's string form
         if name == "set":
             m.items[key(args[0])] = args[1]
             return f"Set key: {form(args[0])}"
@@ -576,7 +576,7 @@ class Evaluator:
             return f"Key not found: {form(args[0])}"
         if name in ("keys", "values"):
             arr = Array()
-            arr.items = [k[1] for k in m.items] if name == "keys" else list(m.items.values())
+            arr.items = list(m.items) if name == "keys" else list(m.items.values())
             return arr
         if name == "isEmpty":
             return not m.items
