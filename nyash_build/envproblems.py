@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 from .diagnostics import EnvironmentProblem
@@ -99,15 +100,40 @@ def _missing_tool(tool: str) -> EnvironmentProblem:
 
 
 def _runner_problem(text: str) -> EnvironmentProblem:
+    """Freezing the runner (PyInstaller) or building the launcher failed: their output
+    says why. A full or read-only cache is the environment's; otherwise the tool's own
+    last error line (never the traceback around it) and what to check."""
     first = _first(text)
     if "No such file or directory: 'gcc'" in text or "cannot run gcc" in text:
         return _missing_tool("gcc")
+    cache = _cache_roots()[0]
+    if any(w in text for w in ("No space left on device", "Disk quota exceeded", "[Errno 28]")):
+        return EnvironmentProblem(f"cannot build the executable's runner in {cache}: No space left on device",
+                                  f"{FREE_SPACE}, or set NYASH_CACHE_DIR to a directory on a disk with "
+                                  "about 100 MB free", "N0603")
+    if any(w in text for w in ("Read-only file system", "Permission denied", "[Errno 13]", "[Errno 30]")):
+        why = "Read-only file system" if "Read-only" in text or "[Errno 30]" in text else "Permission denied"
+        return EnvironmentProblem(f"cannot build the executable's runner in {cache}: {why}",
+                                  "set NYASH_CACHE_DIR to a writable directory", "N0602")
     if "lzma" in text and ("cannot find" in text or "No such file" in text or "lzma.h" in text):
         return EnvironmentProblem("cannot build the executable's launcher: the liblzma development "
                                   "files are missing", "`apt install liblzma-dev` (Debian/Ubuntu)", "N0605")
-    detail = " ".join(line.strip() for line in text.splitlines()[1:] if line.strip())[-300:]
+    detail = _last_error_line(text.splitlines()[1:])
     return EnvironmentProblem(first.rstrip(":") + (f": {detail}" if detail else ""),
                               "check that gcc, liblzma-dev and PyInstaller are installed", "N0604")
+
+
+_TRACEBACK_LINE = re.compile(r'^\s*(Traceback \(most recent call last\)|File ".*", line \d+|\^+|~+)')
+_ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception|error)\b.*:")
+
+
+def _last_error_line(lines: list[str]) -> str:
+    """The line of a tool's output that says what went wrong: its last ``XError: ...``
+    line, else its last line that is not part of a Python traceback."""
+    useful = [ln.strip() for ln in lines if ln.strip() and not _TRACEBACK_LINE.match(ln)]
+    errors = [ln for ln in useful if _ERROR_LINE.match(ln)]
+    line = (errors or useful or [""])[-1]
+    return line if len(line) <= 300 else line[:297] + "..."
 
 
 def _library_name(text: str) -> str:

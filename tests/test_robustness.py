@@ -225,6 +225,19 @@ def test_disk_full_real_tmpfs(tmp_path, tiny_fs):
     assert sorted(x.name for x in tiny_fs.iterdir()) == ["app"]  # no temp file left
 
 
+def test_full_cache_disk_real_tmpfs(tmp_path, tiny_fs):
+    """The runner cache on a full disk: the same one line (it used to be a "missing tool"
+    line quoting PyInstaller's traceback)."""
+    src = _src(tmp_path, "print(1)\n")
+    p = nyash("--compile-native", str(src), "-o", str(tmp_path / "app"),
+              env={"NYASH_CACHE_DIR": str(tiny_fs / "cache")})
+    line = p.stderr.strip()
+    assert p.returncode == 1 and "\n" not in line, p.stderr
+    assert line.startswith("nyash: error: cannot ") and "No space left on device; " in line
+    assert line.endswith(" [N0603]") and "Traceback" not in line and 'File "' not in line
+    assert not (tmp_path / "app").exists()
+
+
 def test_disk_full_simulated(tmp_path, monkeypatch, capsys):
     from nyash_build import cli, fsutil
 

@@ -110,6 +110,45 @@ def test_unwritable_cache_directory(tmp_path, src):
     assert not (tmp_path / "app").exists()
 
 
+PYINSTALLER_TRACEBACK = """PyInstaller failed to freeze the runner:
+Traceback (most recent call last):
+  File "/usr/lib/python3.11/zipfile.py", line 1345, in __exit__
+    self.close()
+  File "/usr/lib/python3.11/zipfile.py", line 1996, in _fpclose
+    fp.close()
+OSError: [Errno 28] No space left on device"""
+
+
+def test_full_cache_while_freezing_the_runner(monkeypatch, tmp_path):
+    from nyash_build.bundle.runner_cache import RunnerBuildError
+    monkeypatch.setenv("NYASH_CACHE_DIR", str(tmp_path / "cache"))
+    problem = classify(RunnerBuildError(PYINSTALLER_TRACEBACK))
+    assert problem.code == "N0603"
+    assert problem.render() == (f"nyash: error: cannot build the executable's runner in {tmp_path / 'cache'}: No "
+                                f"space left on device; {FREE_SPACE}, or set NYASH_CACHE_DIR to a directory on a "
+                                "disk with about 100 MB free [N0603]")
+
+
+def test_read_only_cache_while_freezing_the_runner(monkeypatch, tmp_path):
+    from nyash_build.bundle.runner_cache import RunnerBuildError
+    monkeypatch.setenv("NYASH_CACHE_DIR", str(tmp_path / "cache"))
+    text = PYINSTALLER_TRACEBACK.replace("[Errno 28] No space left on device", "[Errno 30] Read-only file system")
+    problem = classify(RunnerBuildError(text))
+    assert (problem.code, problem.fix) == ("N0602", "set NYASH_CACHE_DIR to a writable directory")
+    assert problem.message.endswith(": Read-only file system")
+
+
+def test_a_failing_tool_is_quoted_by_its_error_line_not_its_traceback():
+    from nyash_build.bundle.runner_cache import RunnerBuildError
+    text = PYINSTALLER_TRACEBACK.replace("OSError: [Errno 28] No space left on device",
+                                         "PyInstaller.exceptions.ImportErrorWhenRunningHook: hook failed")
+    problem = classify(RunnerBuildError(text))
+    assert problem.code == "N0604"
+    assert problem.message == ("PyInstaller failed to freeze the runner: "
+                               "PyInstaller.exceptions.ImportErrorWhenRunningHook: hook failed")
+    assert "File " not in problem.render() and "Traceback" not in problem.render()
+
+
 def test_environment_problems_in_project_builds(monkeypatch):
     """A build task failing on the environment fails with the same one line."""
     from nyash_build.project import stages
