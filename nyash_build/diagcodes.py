@@ -236,6 +236,11 @@ names it; reinstalling the package that provides it fixes this."""),
     "N0606": Code("invalid project file", """\
 `nyash.toml` could not be read or has a key of the wrong type or an unknown key. The
 message gives the position and the rule; docs/nyash-toml.md describes every key."""),
+    "N0607": Code("unknown app or profile", """\
+`nyash build APP` (or `doit build APP`) names an app that nyash.toml does not declare,
+or `--profile NAME` (`profile=NAME`) a profile it does not define. The message lists
+the ones that exist and suggests the closest. Apps are the `[apps.NAME]` tables;
+profiles are `release`, `debug` and every `[profiles.NAME]` table."""),
     # ---------------------------------------------------------------- bugs
     "N0900": Code("internal compiler error", """\
 The compiler failed in a way that is a bug in nyash-build, not a problem with your

@@ -104,16 +104,32 @@ def active() -> Reporter:
 
 
 def config_diagnostics(messages: Iterable[str]) -> list[Diagnostic]:
-    """nyash.toml problems (``FILE:LINE[:COL]: message`` lines) as diagnostics (N0606);
-    without a column the whole line is marked."""
+    """nyash.toml problems (``FILE:LINE[:COL]: message`` lines) as diagnostics (N0606,
+    or the code a ``ConfigMessage`` carries); without a column the whole line is marked."""
     import re
+
+    from .diagnostics import Suggestion
     out = []
     for m in messages:
+        code = getattr(m, "code", "N0606")
+        choice = getattr(m, "choice", "")
+        fix = (Suggestion(f"did you mean `{choice}`?"),) if choice else ()  # no span to replace
         match = re.match(r"^(.*?):(\d+)(?::(\d+))?: (.*)$", m, re.S)
         if match:
             out.append(Diagnostic(match.group(1), int(match.group(2)), int(match.group(3) or 0),
-                                  match.group(4), code="N0606"))
+                                  match.group(4), code=code, suggestions=fix))
         else:
             file, _, msg = m.partition(": ")
-            out.append(Diagnostic(file if msg else "nyash.toml", 0, 0, msg or m, code="N0606"))
+            out.append(Diagnostic(file if msg else "nyash.toml", 0, 0, msg or m, code=code, suggestions=fix))
     return out
+
+
+def unknown_app(toml: str, app: str, apps: Iterable[str]) -> Diagnostic:
+    """``nyash build APP`` naming no app of the project (N0607)."""
+    from dataclasses import replace
+
+    from .compiler.suggest import did_you_mean
+    apps = list(apps)
+    fix = tuple(replace(s, replacement=None) for s in did_you_mean(app, apps))  # no span to replace
+    return Diagnostic(toml, 0, 0, f"unknown app {app!r} (apps: {', '.join(apps)})", code="N0607",
+                      suggestions=fix)

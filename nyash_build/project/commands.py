@@ -18,7 +18,7 @@ from typing import Iterator
 
 from nyash_build.project.config import CONFIG_NAME, ConfigError, load_project
 from nyash_build.fsutil import write_atomic
-from nyash_build.report import Reporter, activate, config_diagnostics
+from nyash_build.report import Reporter, activate, config_diagnostics, unknown_app
 from nyash_build.project.tasks import release_build_locks, task_namespace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -74,8 +74,8 @@ def _build(app: str | None, profile: str | None, explain: bool, project_dir: Pat
         _config_problem(report, exc, root)
         return EXIT_USAGE
     if app is not None and app not in config.apps:
-        return _error(f"unknown app {app!r} in {config.toml_path} "
-                      f"(apps: {', '.join(config.apps)})")
+        report.diagnostics([unknown_app(os.path.relpath(config.toml_path), app, config.apps)])
+        return EXIT_USAGE
     with _chdir(root):
         try:
             namespace = task_namespace(["."], profile=profile, explain=explain)

@@ -53,6 +53,22 @@ _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
+class ConfigMessage(str):
+    """A ConfigError line that is not about the file's contents (an unknown profile
+    asked for on the command line): its diagnostic code and the closest valid name."""
+
+    code: str = "N0606"
+    choice: str = ""
+
+    @staticmethod
+    def make(text: str, code: str, asked: str, valid: list[str]) -> "ConfigMessage":
+        from nyash_build.compiler.suggest import closest  # noqa: PLC0415 - tiny, no AST
+        m = ConfigMessage(text)
+        m.code = code
+        m.choice = closest(asked, valid) or ""
+        return m
+
+
 class ConfigError(Exception):
     """A nyash.toml problem; `str()` is one `nyash.toml:LINE: message` line per problem."""
 
@@ -326,8 +342,9 @@ def _resolve(toml_path: Path, text: str, data: dict, profile: str) -> ProjectCon
     include_paths = _include_paths(v, root, build.pop("include-paths", []))
     profiles = _profiles(v, data.get("profiles", {}))
     if profile not in profiles:
-        v.errors.append(f"{v.name}: unknown profile {profile!r} "
-                        f"(defined: {', '.join(sorted(profiles))})")
+        v.errors.append(ConfigMessage.make(f"{v.name}: unknown profile {profile!r} "
+                                           f"(defined: {', '.join(sorted(profiles))})",
+                                           "N0607", profile, sorted(profiles)))
     cache = _cache_table(v, data.get("cache", {}))
     apps_raw = _apps_table(v, data, project.get("name"))
     base = {"out-dir": "build", "variants": list(DEFAULT_VARIANTS), "opt-level": "speed",

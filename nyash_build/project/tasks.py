@@ -176,8 +176,11 @@ class AppGroupTask(Task):
             return
         unknown = [app for app in value if app not in self.apps]
         if unknown:
+            from nyash_build.compiler.suggest import closest  # noqa: PLC0415
+            hint = closest(unknown[0], self.apps) if len(unknown) == 1 else None
             raise InvalidCommand(f"unknown app {', '.join(map(repr, unknown))} "
-                                 f"(apps: {', '.join(self.apps)})")
+                                 f"(apps: {', '.join(self.apps)})"
+                                 + (f"; did you mean `{hint}`?" if hint else "") + " [N0607]")
         self.task_dep = [f"{self.name}:{app}" for app in dict.fromkeys(value)]
 
 

@@ -157,3 +157,26 @@ def test_build_json_config_problem(tmp_path):
     (obj,) = [json.loads(line) for line in p.stdout.splitlines()]
     VALIDATOR.validate(obj)
     assert (obj["file"], obj["line"], obj["column"], obj["code"]) == ("nyash.toml", 4, None, "N0606")
+
+
+@pytest.mark.parametrize("args, message, choice", [
+    (["hell"], "unknown app 'hell' (apps: hello)", "hello"),
+    (["--profile", "relase"], "unknown profile 'relase' (defined: debug, release)", "release"),
+])
+def test_build_json_unknown_app_or_profile(tmp_path, args, message, choice):
+    proj = _project(tmp_path, "print(1)\n")
+    p = nyash("build", "--format", "json", *args, cwd=proj)
+    assert p.returncode == 2 and p.stderr == ""
+    (obj,) = [json.loads(line) for line in p.stdout.splitlines()]
+    VALIDATOR.validate(obj)
+    assert (obj["file"], obj["line"], obj["code"], obj["message"]) == ("nyash.toml", None, "N0607", message)
+    # no span to replace: the suggestion is advice
+    assert obj["suggestions"] == [{"message": f"did you mean `{choice}`?", "replacement": None}]
+
+
+def test_build_text_unknown_app(tmp_path):
+    proj = _project(tmp_path, "print(1)\n")
+    p = nyash("build", "--color", "never", "helo", cwd=proj)
+    assert p.returncode == 2
+    assert p.stderr == ("nyash.toml: error: unknown app 'helo' (apps: hello) [N0607]\n"
+                        "  = help: did you mean `hello`?\n")
