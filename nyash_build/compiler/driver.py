@@ -109,8 +109,7 @@ def _check_c_parts(module: Module, filename: str) -> None:
     for f in module.funcs:
         for ins in f.body:
             if ins[0] == "call" and ins[1] not in defined:
-                raise CompileError([Diagnostic(filename, 0, 0, f"this program needs {ins[1][1:]}, "
-                                               f"a runtime part written in C, which is unavailable: {reason}")])
+                raise runtime_lib().missing_c_part(filename, ins[1][1:])
 
 
 def compile_program(ss: SourceSet, *, debug: bool = False) -> CompileResult:

@@ -941,6 +941,8 @@ class FuncGen(FastPaths):
         argc = len(e.args)
         r = self.mg.box_method(bk, e.name, argc)
         if r.how == "error":
+            if self.mg.rt.c_unavailable is not None:  # its methods may be C parts this installation lacks
+                raise self.mg.rt.missing_c_part(self.info.file_of(e), f"{bk.name}.{e.name}")
             self.drop(v)
             for a in e.args:
                 self.drop(self.expr(a))
@@ -1168,6 +1170,9 @@ class FuncGen(FastPaths):
                 self.finish_call(fn, temps + ([tmp] if tmp else []), fn not in NON_RAISING)
                 return self.unbox_known(result)
             if fn not in self.mg.rt.method_argc:
+                if self.mg.rt.c_unavailable is not None:
+                    raise self.mg.rt.missing_c_part(self.info.file_of(e),
+                                                    f"{BUILTIN_KIND_NAMES[tag]}Box.{e.name}")
                 self.drop(v)
                 for a in e.args:
                     self.drop(self.expr(a))

@@ -57,6 +57,17 @@ class RuntimeLib:
             if f.name.startswith("$m_"):
                 self.method_argc[f.name] = (len(f.params) - 1) // 2
 
+    def missing_c_part(self, file: str, what: str):
+        """The environment problem of a program in ``file`` that needs ``what`` from the
+        C runtime parts this installation could not load (N0604): not a compile error
+        (the program may be fine) and not a compiler bug."""
+        from ..diagnostics import EnvironmentProblem
+        reason = self.c_unavailable or "?"
+        fix = "" if "pip install" in reason else \
+            "reinstall nyash-build, or `pip install ziglang` so the C parts can be built here"
+        return EnvironmentProblem(f"{file} needs {what}, a runtime part written in C, which is "
+                                  f"unavailable: {reason}", fix, "N0604")
+
     def kinds(self) -> list[str]:
         """Builtin kinds with methods ("Array", "String", ...), from the function table."""
         return sorted({n.split("_", 2)[1] for n in self.func_names

@@ -174,3 +174,36 @@ def test_the_debug_switch_shows_the_traceback_of_a_bug(monkeypatch, src):
     monkeypatch.setattr(pipeline, "native_from_result", lambda *a, **k: {}["boom"])
     with pytest.raises(KeyError):
         cli.main(["--compile-native", str(src), "-o", str(src.parent / "app")])
+
+
+@pytest.fixture
+def without_c_parts(monkeypatch):
+    """The runtime library as an installation without the C parts loads it."""
+    from nyash_build.compiler import runtime_lib as rl
+    from nyash_build.runtime import c_parts
+
+    def missing():
+        raise c_parts.CPartsError("c-parts is not part of this installation and cannot be built here "
+                                  "(it needs the 'ziglang' package)")
+    monkeypatch.setattr(c_parts, "load_c_parts", missing)
+    rl.runtime_lib.cache_clear()
+    yield
+    rl.runtime_lib.cache_clear()
+
+
+def test_missing_c_runtime_parts(without_c_parts, capsys, tmp_path):
+    """A program that needs a C runtime part the installation lacks gets the
+    environment's one line, not a compile error or a compiler bug."""
+    src = tmp_path / "clock.nyash"
+    src.write_text("local t = new TimeBox()\nprint(t.now())\n")
+    capsys.readouterr()
+    code = cli.main(["--compile-wasm", str(src), "-o", str(tmp_path / "clock.wasm")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith(f"nyash: error: {src} needs TimeBox.now, a runtime part written in C, which is "
+                          "unavailable: c-parts is not part of this installation")
+    assert err.endswith("; reinstall nyash-build, or `pip install ziglang` so the C parts can be built "
+                        "here [N0604]\n")
+    assert not (tmp_path / "clock.wasm").exists()
+    src.write_text("print(1 + 2)\n")  # a program that needs no C part still compiles
+    assert cli.main(["--compile-wasm", str(src), "-o", str(tmp_path / "clock.wasm")]) == 0
