@@ -100,8 +100,10 @@ A `try` block must be followed (on the line of its closing `}`) by at least one
     "N0123": Code("cannot include a file", """\
 `include "path"` names a file that cannot be found (the message lists every place
 tried: next to the including file, the project root, then each of `[build]
-include-paths`), is a directory, lies outside the project, or cannot be read. Fix the
-path, or add its directory to `include-paths` in nyash.toml."""),
+include-paths`), is a directory, lies outside the project, or cannot be read. The
+marker is under the quoted path; when a `.nyash` file with a close name exists where
+the include looked, the suggestion names it. Fix the path, or add its directory to
+`include-paths` in nyash.toml."""),
     # ---------------------------------------------------------------- names and calls
     "N0201": Code("undefined variable", """\
 The name is not a local variable or parameter visible at this point, not a global

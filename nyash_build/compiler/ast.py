@@ -173,6 +173,7 @@ class Include(Node):
     nothing) when the include loader builds the whole program; later stages never see it."""
     path: str
     target: int = -1  # index of the included file in the file table, set by the loader
+    path_cols: tuple[int, int] = (0, 0)  # the quoted path's columns on the line (end exclusive)
 
 
 Stmt = Local | Assign | If | Loop | Break | Return | Print | Try | Throw | ExprStmt | Include

@@ -430,7 +430,8 @@ class Parser:
             # `include "path"`: resolved and spliced by the include loader (sources.py)
             self.advance()
             path = self.expect(STRING, 'a file name in quotes after include (include "lib.nyash")')
-            stmt = A.Include(t.line, t.col, str(path.value))
+            stmt = A.Include(t.line, t.col, str(path.value),
+                             path_cols=(path.col, path.col + len(path.text)) if path.line == t.line else (0, 0))
         elif k == IDENT and t.text in UNSUPPORTED_WORDS:
             raise self.error(t, f"'{t.text}' is not available in compiled programs", "N0118", label="not available in compiled programs")
         else:

@@ -25,13 +25,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import ast as A
-from ..diagnostics import CompileError, Diagnostic
+from ..diagnostics import CompileError, Diagnostic, Note, Suggestion
 from .includes import IncludeSettings, Resolution, abs_path, resolve_include, unit_name
 from .lexer import decode_source, tokenize
+from .suggest import closest
 
 # hidden global flag of a guarded include (not a Nyash identifier: no clash possible)
 _FLAG = "include#{}"
@@ -149,8 +150,8 @@ def load_program(entry: Path | str, settings: IncludeSettings | None = None, *,
         for inc in _includes_in_order(sf.program, sf.index):
             res = resolve_include(inc.path, sf.path, settings)
             if res.path is None:
-                errors.append(Diagnostic(sf.shown, inc.line, inc.col, _resolution_message(inc.path, res),
-                                         code="N0123", label="cannot be included", find="include"))
+                errors.append(_include_error(sf.shown, inc, _resolution_message(inc.path, res),
+                                             _resolution_label(res), _close_file(inc.path, res)))
                 continue
             target = by_path.get(res.path)
             if target is None:
@@ -159,11 +160,12 @@ def load_program(entry: Path | str, settings: IncludeSettings | None = None, *,
                     idata, itext = read_source(res.path, shown)
                 except CompileError as e:
                     d = e.diagnostics[0]
-                    where = f"{d.file}:{d.line}:{d.col}: " if d.line else ""
-                    errors.append(Diagnostic(sf.shown, inc.line, inc.col,
-                                             f"cannot include \"{inc.path}\": {where}{d.message}",
-                                             code=d.code or "N0123", label="cannot be included",
-                                             find="include"))
+                    if d.line:  # the file is there but not UTF-8: show its bad byte
+                        errors.append(replace(d, notes=(Note(sf.shown, inc.line, inc.col, "included here",
+                                                             find="include"),)))
+                    else:
+                        errors.append(_include_error(sf.shown, inc, f"cannot include \"{inc.path}\": {d.message}",
+                                                     "cannot be read"))
                     continue
                 target = len(files)
                 by_path[res.path] = target
@@ -175,6 +177,82 @@ def load_program(entry: Path | str, settings: IncludeSettings | None = None, *,
         exc.sources = {f.shown: f.text for f in files}
         raise exc
     return SourceSet(files, _splice(files))
+
+
+def _include_error(file: str, inc: A.Include, message: str, label: str,
+                   suggestions: tuple[Suggestion, ...] = ()) -> Diagnostic:
+    """N0123 with the marker under the quoted path (under ``include`` when the path's
+    position is unknown)."""
+    start, end = inc.path_cols
+    if start:
+        return Diagnostic(file, inc.line, start, message, code="N0123", end_col=end, label=label,
+                          suggestions=suggestions)
+    return Diagnostic(file, inc.line, inc.col, message, code="N0123", label=label, find="include",
+                      suggestions=suggestions)
+
+
+def _resolution_label(res: Resolution) -> str:
+    if res.problem == "is a directory":
+        return "a directory, not a file"
+    if res.problem and res.tried:
+        return "outside the project"
+    return "no such file" if res.tried else "no file name"
+
+
+def _close_file(spec: str, res: Resolution) -> tuple[Suggestion, ...]:
+    """"Did you mean" for a missing file: the closest name among the .nyash files (and,
+    when a directory of the path is missing, the directories) where it was looked up."""
+    if res.problem or not res.tried or not spec:
+        return ()
+    parts = spec.replace("\\", "/").split("/")
+    for cand in res.tried:
+        fixed = _fix_path(cand, len(parts))
+        if fixed is not None:
+            new = "/".join(parts[:len(parts) - len(fixed)] + fixed)
+            if new != spec:
+                return (Suggestion(f"did you mean `\"{new}\"`?", f'"{new}"'),)
+    return ()
+
+
+def _fix_path(cand: Path, depth: int) -> list[str] | None:
+    """The last path components of ``cand`` respelled (at most the last two) so that it
+    names an existing .nyash file, each component the closest existing name; None when
+    nothing is close."""
+    name = cand.name
+    parent = cand.parent
+    if parent.is_dir():
+        names = _entries(parent, files=True)
+        choice = names.get(name + ".nyash") or closest(name, list(names))
+        return [choice] if choice else None
+    if depth < 2 or not parent.parent.is_dir():
+        return None
+    dirs = _entries(parent.parent, files=False)
+    d = closest(parent.name, list(dirs))
+    if d is None:
+        return None
+    inner = _entries(parent.parent / d, files=True)
+    choice = inner.get(name) or inner.get(name + ".nyash") or closest(name, list(inner))
+    return [d, choice] if choice else None
+
+
+def _entries(directory: Path, *, files: bool) -> dict[str, str]:
+    """Names of the .nyash files (or the subdirectories) of ``directory``, at most 1000."""
+    out: dict[str, str] = {}
+    try:
+        with os.scandir(directory) as it:
+            for entry in it:
+                if len(out) >= 1000:
+                    break
+                try:
+                    if files and entry.is_file() and entry.name.endswith(".nyash"):
+                        out[entry.name] = entry.name
+                    elif not files and entry.is_dir() and not entry.name.startswith("."):
+                        out[entry.name] = entry.name
+                except OSError:
+                    continue
+    except OSError:
+        return {}
+    return out
 
 
 def _resolution_message(spec: str, res: Resolution) -> str:

@@ -99,21 +99,21 @@ def test_absolute_include_path(cwd: Path, tmp_path_factory) -> None:
 def test_missing_file_is_an_error_at_the_include_naming_the_paths_tried(cwd: Path) -> None:
     tree(cwd, {"sub/main.nyash": 'print(1)\n  include "nope.nyash"\n'})
     assert errors_of(Path("sub/main.nyash")) == [
-        'sub/main.nyash:2:3: cannot include "nope.nyash": no such file '
+        'sub/main.nyash:2:11: cannot include "nope.nyash": no such file '
         "(tried sub/nope.nyash, nope.nyash)"]
 
 
 def test_missing_file_in_an_included_file_points_into_that_file(cwd: Path) -> None:
     tree(cwd, {"main.nyash": 'include "lib/a.nyash"\n', "lib/a.nyash": '\n\ninclude "gone.nyash"\n'})
     assert errors_of(Path("main.nyash")) == [
-        'lib/a.nyash:3:1: cannot include "gone.nyash": no such file (tried lib/gone.nyash, gone.nyash)']
+        'lib/a.nyash:3:9: cannot include "gone.nyash": no such file (tried lib/gone.nyash, gone.nyash)']
 
 
 def test_a_directory_cannot_be_included(cwd: Path) -> None:
     (cwd / "lib").mkdir()
     tree(cwd, {"main.nyash": 'include "lib"\n'})
     (msg,) = errors_of(Path("main.nyash"))
-    assert msg.startswith('main.nyash:1:1: cannot include "lib": it is a directory')
+    assert msg.startswith('main.nyash:1:9: cannot include "lib": it is a directory')
 
 
 def test_outside_the_project_is_an_error(cwd: Path) -> None:
@@ -121,7 +121,7 @@ def test_outside_the_project_is_an_error(cwd: Path) -> None:
     tree(tmp_path, {"proj/src/main.nyash": 'include "../../shared.nyash"\n', "shared.nyash": "print(1)\n"})
     root = tmp_path / "proj"
     (msg,) = errors_of(root / "src" / "main.nyash", IncludeSettings(root, (), project=True))
-    assert msg == (f'{root / "src" / "main.nyash"}:1:1: cannot include "../../shared.nyash": '
+    assert msg == (f'{root / "src" / "main.nyash"}:1:9: cannot include "../../shared.nyash": '
                    f'shared.nyash is outside the project ({root})')
     # a single-file compile (no project; the root is the current directory) may include it
     assert [f.name for f in load(root / "src" / "main.nyash").files][1] == "shared.nyash"
@@ -133,14 +133,18 @@ def test_unreadable_included_file(cwd: Path) -> None:
     tree(cwd, {"main.nyash": 'include "secret.nyash"\n', "secret.nyash": "print(1)\n"})
     (cwd / "secret.nyash").chmod(0)
     (msg,) = errors_of(Path("main.nyash"))
-    assert msg.startswith('main.nyash:1:1: cannot include "secret.nyash": ')
+    assert msg.startswith('main.nyash:1:9: cannot include "secret.nyash": ')
 
 
 def test_invalid_utf8_in_an_included_file(cwd: Path) -> None:
     tree(cwd, {"main.nyash": 'print(0)\ninclude "bad.nyash"\n'})
     (cwd / "bad.nyash").write_bytes(b'print("\xff")\n')
-    (msg,) = errors_of(Path("main.nyash"))
-    assert msg == 'main.nyash:2:1: cannot include "bad.nyash": bad.nyash:1:8: source is not valid UTF-8'
+    # the error is the included file's own (its bad byte quoted), with a note at the include
+    with pytest.raises(CompileError) as e:
+        compile_file(Path("main.nyash"))
+    (d,) = e.value.diagnostics
+    assert (d.file, d.line, d.col, d.message, d.code) == ("bad.nyash", 1, 8, "source is not valid UTF-8", "N0101")
+    assert [(n.file, n.line, n.col, n.label) for n in d.notes] == [("main.nyash", 2, 1, "included here")]
 
 
 # ------------------------------------------------------------------ errors inside included files

@@ -179,3 +179,33 @@ def test_no_method_of_an_unrelated_box():
 def test_keywords_only_where_a_statement_starts():
     assert suggestion("local x = brek\n", "N0201") is None
     assert [d.code for d in findings("local x = brek\n")] == ["N0201"]
+
+
+# ---------------------------------------------------------------- include paths
+def include_suggestion(tmp_path, spec: str) -> str | None:
+    """The replacement suggested for ``include "spec"`` in tmp_path/app.nyash, where
+    tmp_path holds lib/util.nyash, lib/notes.txt and other/helper.nyash."""
+    from nyash_build.compiler.sources import IncludeSettings, load_program
+    for name, text in {"lib/util.nyash": "print(1)\n", "lib/notes.txt": "x\n",
+                       "other/helper.nyash": "print(2)\n"}.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    app = tmp_path / "app.nyash"
+    app.write_text(f'include "{spec}"\n')
+    with pytest.raises(CompileError) as e:
+        load_program(app, IncludeSettings(tmp_path))
+    (d,) = e.value.diagnostics
+    assert d.code == "N0123" and d.col == 9 and d.end_col == 9 + len(spec) + 2  # the quoted path
+    return d.suggestions[0].replacement if d.suggestions else None
+
+
+@pytest.mark.parametrize("spec, fix", [
+    ("lib/utl.nyash", '"lib/util.nyash"'),     # the file name
+    ("lbi/util.nyash", '"lib/util.nyash"'),    # a directory of the path
+    ("lib/util", '"lib/util.nyash"'),          # the extension
+    ("lib/zebra.nyash", None),                 # nothing close
+    ("lib/note.txt", None),                    # only .nyash files are offered
+    ("helpr.nyash", None),                     # other/ is not where the include looks
+])
+def test_include_path(tmp_path, spec, fix):
+    assert include_suggestion(tmp_path, spec) == fix
