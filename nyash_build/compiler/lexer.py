@@ -59,7 +59,10 @@ def decode_source(data: bytes, filename: str) -> str:
 # What a character that Nyash lacks was probably meant as.
 _CHAR_HINTS = {";": ("statements end at the end of the line: remove the `;`", ""),
                "!": ("negation is written `not`", "not "), "&": ("write `and`", "and"),
-               "|": ("write `or`", "or"), "'": ('strings are written in double quotes: "..."', None)}
+               "|": ("write `or`", "or"), "'": ('strings are written in double quotes: "..."', None),
+               "[": ("Nyash has no `[...]`: read an element with `a.get(i)`, write one with `a.set(i, v)`, "
+                     "make an array with `new ArrayBox()`", None),
+               "]": ("Nyash has no `[...]`: read an element with `a.get(i)`", None)}
 
 
 def _char_hint(c: str) -> tuple[Suggestion, ...]:
@@ -130,7 +133,8 @@ def tokenize(text: str, filename: str = "<input>") -> list[Token]:
             errors.append(Diagnostic(filename, line, col, "unterminated string literal", code="N0102",
                                      end_col=col + len(s), label="this string is never closed",
                                      help='a string ends on the line it starts; write a line break as \\n'))
-        else:
+        elif not (s == "]" and errors and errors[-1].line == line and errors[-1].message.endswith("'['")):
+            # (the `]` of a `[...]` already reported is not worth a second message)
             errors.append(Diagnostic(filename, line, col, f"unexpected character {s!r}", code="N0103",
                                      label="not part of any Nyash token", suggestions=_char_hint(s)))
     append(Token(EOF, "", line, len(text) - line_start + 1))

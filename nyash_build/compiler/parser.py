@@ -36,6 +36,9 @@ MEMBER_START = frozenset((IDENT, "init", "birth", "override", "public", "private
 _AFTER_BARE_FIELD = MEMBER_START | {NEWLINE, "}", ","}
 
 
+_COMPARE_HELP = "to compare two values, write `==`"
+
+
 class _Abort(Exception):
     """Unwinds to the nearest statement boundary after a syntax error was recorded."""
 
@@ -48,11 +51,29 @@ FOREIGN_WORDS = {"while": "loop", "for": "loop", "var": "local", "let": "local",
                  "elif": "else if", "except": "catch", "raise": "throw", "println": "print"}
 
 
+# What to write instead, for foreign words whose Nyash form is not just another word.
+FOREIGN_HELP = {"while": "a loop with a condition is written `loop(condition) { ... }`",
+                "for": "Nyash has no `for`: count with a local and `loop(i < n) { ... }`, or walk an "
+                       "ArrayBox with `arr.get(i)`",
+                "elif": "write `} else if condition {`"}
+
+
+def foreign_help(word: str) -> str:
+    """How to write the construct a foreign word (or a misspelling of a long one) starts."""
+    if word in FOREIGN_HELP:
+        return FOREIGN_HELP[word]
+    c = closest(word, [w for w in FOREIGN_HELP if len(w) >= 5]) if len(word) >= 4 else None
+    return FOREIGN_HELP.get(c, "") if c else ""
+
+
 def keyword_for(word: str) -> str | None:
     """The Nyash keyword a word at the start of a statement probably meant."""
     if word in FOREIGN_WORDS:
         return FOREIGN_WORDS[word]
-    c = closest(word, [*sorted(KEYWORDS - {"and", "or", "not", "true", "false", "null"}), *FOREIGN_WORDS])
+    # misspelled foreign words only when both are long enough not to be short names
+    # (`foo` is not `for`, `bar` not `var`; `whle` is `while`)
+    foreign = [w for w in FOREIGN_WORDS if len(w) >= 5] if len(word) >= 4 else []
+    c = closest(word, [*sorted(KEYWORDS - {"and", "or", "not", "true", "false", "null"}), *foreign])
     return FOREIGN_WORDS.get(c, c) if c else None
 
 
@@ -88,6 +109,8 @@ class Parser:
         self.closed: list[tuple[Token, Token]] = []  # every block's `{` and its `}`
         self.lone_word: Token | None = None  # a statement that was just one name
         self.prev_word: Token | None = None  # the one-word statement before this statement
+        self.line_word: Token | None = None  # a one-word statement that began its line
+        self.stmt_line = 0  # line of the last statement's first token
         self._indent: dict[int, int] = {}
 
     # ---- token helpers ---------------------------------------------------------
@@ -118,7 +141,8 @@ class Parser:
         if self.tok.kind == kind:
             return self.advance()
         want = what or (f"'{kind}'" if kind not in (IDENT, NEWLINE) else ("a name" if kind == IDENT else "end of line"))
-        raise self.error(self.tok, f"expected {want}, found {self.tok.describe()}", label=f"expected {want}")
+        raise self.error(self.tok, f"expected {want}, found {self.tok.describe()}", label=f"expected {want}",
+                         help=_COMPARE_HELP if self.at("=") and kind in ("{", ")") else "")
 
     def close(self, opener: Token, what: str | None = None) -> Token:
         """The ``)`` matching ``opener``; when it is missing, say which ``(`` is open."""
@@ -129,6 +153,7 @@ class Parser:
         ended = found.kind in (NEWLINE, EOF)
         raise self.error(found, f"expected {want}, found {found.describe()}", "N0113" if ended else "N0110",
                          label="the line ends here" if ended else f"expected {want}",
+                         help=_COMPARE_HELP if found.kind == "=" else "",
                          notes=(Note(self.filename, opener.line, opener.col,
                                      "this `(` is never closed" if ended else "to close this `(`"),))
 
@@ -165,12 +190,14 @@ class Parser:
         if k == NEWLINE:
             self.advance()
         elif not (k == "}" or k == EOF or k in starts):
-            word = self.lone_word or self.prev_word
-            if word is not None and word.line == self.tok.line and keyword_for(word.text):
-                # `fucntion f(x) {`: the first word was meant as a keyword
+            # `fucntion f(x) {`, `for i in items {`: the line's first word was meant as a keyword
+            word = next((w for w in (self.line_word, self.prev_word, self.lone_word)
+                         if w is not None and w.line == self.tok.line and keyword_for(w.text)), None)
+            if word is not None:
                 kw = keyword_for(word.text)
                 raise self.error(word, f"unknown word '{word.text}' at the start of a statement", "N0114",
-                                 label="not a keyword", suggestions=(Suggestion(f"did you mean `{kw}`?", kw),))
+                                 label="not a keyword", suggestions=(Suggestion(f"did you mean `{kw}`?", kw),),
+                                 help=foreign_help(word.text))
             raise self.error(self.tok, f"expected end of line, found {self.tok.describe()}",
                              label="expected the end of the statement")
 
@@ -381,6 +408,10 @@ class Parser:
             raise self.error(t, "'static' must be followed by 'box' (static functions are not available in compiled programs)", "N0117", label="`static` needs `box` after it")
         # a one-word statement before this one on the line may be a misspelled keyword
         self.prev_word, self.lone_word = self.lone_word, None
+        first_on_line = t.line != self.stmt_line
+        self.stmt_line = t.line
+        if first_on_line:
+            self.line_word = None
         if k == "local":
             stmt: A.Stmt = self.local_stmt()
         elif k == "if":
@@ -448,6 +479,8 @@ class Parser:
                 stmt = A.ExprStmt(t.line, t.col, expr)
                 if isinstance(expr, A.Var) and self.toks[self.pos - 1] is t:
                     self.lone_word = t
+                    if first_on_line:
+                        self.line_word = t
         self.end_statement()
         return stmt
 
@@ -660,7 +693,20 @@ class Parser:
             e = self.expression()
             self.close(opener)
             return e
-        raise self.error(t, f"expected an expression, found {t.describe()}", label="expected an expression")
+        raise self.error(t, f"expected an expression, found {t.describe()}", label="expected an expression",
+                         help=self._operator_help(t))
+
+    def _operator_help(self, t: Token) -> str:
+        """`x += 1`, `x++`: operators Nyash does not have, seen as an operator followed
+        by a token that cannot start an expression."""
+        prev = self.toks[self.pos - 1] if self.pos else None
+        if prev is None or prev.line != t.line or prev.col + len(prev.text) != t.col:
+            return ""
+        if prev.kind in ("+", "-", "*", "/", "%") and t.kind == "=":
+            return f"Nyash has no `{prev.kind}=`: write `x = x {prev.kind} value`"
+        if prev.kind in ("+", "-") and t.kind == prev.kind:
+            return f"Nyash has no `{prev.kind * 2}`: write `x = x {prev.kind} 1`"
+        return ""
 
 
 def parse(tokens: list[Token], filename: str = "<input>") -> A.Program:

@@ -13,6 +13,9 @@ from ..diagnostics import CompileError, Diagnostic, Note, Suggestion
 from .parser import keyword_for
 from .suggest import did_you_mean
 
+# Other languages' words for values, and the Nyash keyword (`this` is lexed as `me`).
+_FOREIGN_VALUES = {"None": "null", "nil": "null", "undefined": "null", "NULL": "null", "self": "me"}
+
 BUILTIN_BOXES = frozenset(
     "StringBox IntegerBox FloatBox BoolBox ArrayBox MapBox ConsoleBox MathBox ErrorBox NullBox".split()
 ) | frozenset(BK.BY_NAME)
@@ -249,6 +252,9 @@ class _Checker:
         for n, c in self.classes.items():
             if c.is_static:
                 out.setdefault(n, "a static box")
+        # the words that are values (`ture`, `Null`, `None`), after every name
+        for n in ("true", "false", "null", *(("me",) if self.cur.cls is not None else ())):
+            out.setdefault(n, "a keyword")
         return out
 
     def _first(self, first: A.Node, again: A.Node) -> str:
@@ -459,9 +465,13 @@ class _Checker:
                                label="not a keyword, and no variable has this name",
                                suggestions=(Suggestion(f"did you mean `{kw}`?", kw),))
                 else:
+                    word = _FOREIGN_VALUES.get(e.name)  # `None` -> `null`, `self` -> `me` (in a method)
+                    if word is not None and (word != "me" or self.cur.cls is not None):
+                        fix = (Suggestion(f"did you mean `{word}` (how Nyash writes `{e.name}`)?", word),)
+                    else:
+                        fix = self.suggest(e.name, lambda: self.variable_names(scope))
                     self.defer(e, f"Undefined variable '{e.name}'", "N0201", width=len(e.name),
-                               label="not defined here",
-                               suggestions=self.suggest(e.name, lambda: self.variable_names(scope)))
+                               label="not defined here", suggestions=fix)
         elif isinstance(e, A.Binary):
             self._expr(e.left, scope)
             self._expr(e.right, scope)

@@ -209,3 +209,43 @@ def include_suggestion(tmp_path, spec: str) -> str | None:
 ])
 def test_include_path(tmp_path, spec, fix):
     assert include_suggestion(tmp_path, spec) == fix
+
+
+def test_foreign_words_and_their_help():
+    """The line's first word is what was meant as a keyword, even with more words after it."""
+    for src, kw, help in [("elif x {\n}\n", "else if", "write `} else if condition {`"),
+                          ("for i in items {\n}\n", "loop", "Nyash has no `for`"),
+                          ("class Point {\n}\n", "box", ""),
+                          ("whle x < 3 {\n}\n", "loop", "`loop(condition) { ... }`")]:
+        (d,) = findings(src)
+        assert (d.code, d.col, d.suggestions[0].replacement) == ("N0114", 1, kw), src
+        assert help in d.help
+
+
+def test_short_names_are_not_taken_for_foreign_keywords():
+    # `foo` is one edit from `for` and `bar` from `var`: too short to guess
+    assert [(d.code, d.col) for d in findings("foo bar {\n}\n")] == [("N0110", 9)]
+
+
+@pytest.mark.parametrize("src, fix", [
+    ("local done = ture\n", "true"), ("local x = Null\n", "null"), ("local x = flase\n", "false"),
+    ("local x = None\n", "null"), ("local x = nil\n", "null"),
+    ("box B {\n f() {\n return self\n }\n}\n", "me"),
+])
+def test_value_keywords(src, fix):
+    assert suggestion(src, "N0201") == fix
+
+
+def test_me_only_inside_a_method():
+    assert suggestion("local x = self\n", "N0201") is None
+
+
+@pytest.mark.parametrize("src, help", [
+    ("local n = 1\nn += 1\n", "Nyash has no `+=`: write `x = x + value`"),
+    ("local n = 1\nn++\n", "Nyash has no `++`: write `x = x + 1`"),
+    ("local n = 1\nif n = 1 {\n}\n", "to compare two values, write `==`"),
+    ("local n = 1\nloop(n = 1) {\n}\n", "to compare two values, write `==`"),
+])
+def test_operators_nyash_does_not_have(src, help):
+    (d,) = findings(src)
+    assert d.code == "N0110" and d.help == help
