@@ -21,7 +21,7 @@ from .fastpaths import RC_LOCALS, FastPaths, inline_rc_checks
 from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, never_heap, nullable,
                     numeric_core, static_field_site, storage)
 from .modulegen import ModuleGen
-from .program import CATCH_ALL_TYPES, Body, ClassInfo, is_ctor_call, method_names, part_field
+from .program import CATCH_ALL_TYPES, Body, ClassInfo, arity_help, is_ctor_call, method_names, part_field
 from .suggest import did_you_mean
 from .values import Val, _Ctx, _wasm_params
 from ..diagnostics import Diagnostic
@@ -548,6 +548,25 @@ class FuncGen(FastPaths):
                                            end_col=e.col + len(e.name), label=label,
                                            suggestions=did_you_mean(e.name, candidates)))
         return self.deferred_error(msg)
+
+    def warn_no_method(self, e: A.MethodCall, cls) -> None:
+        """``obj.name(args)`` on a value known to be exactly a ``cls`` instance that has no
+        such method: the dispatcher raises ``Unknown method`` there (the call is still
+        generated as usual). A warning like the checker's, with the closest method."""
+        argc = len(e.args)
+        if cls.builtin_parts() or (e.name in ("fini", "toString") and argc == 0):
+            return  # a builtin part or every instance answers
+        names = {n: f"a method of {cls.name}" for n in method_names(cls)}
+        if e.name in names:
+            code, label, fix = "N0209", f"called with {argc} argument{'s' * (argc != 1)}", ()
+            help = arity_help([cls], e.name)
+        else:
+            code, label, help = "N0207", f"{cls.name} has no method of this name", ""
+            fix = did_you_mean(e.name, {**names, **({"toString": "a method of every box"} if argc == 0 else {})})
+        self.mg.warnings.append(Diagnostic(self.info.file_of(e), e.line, e.col,
+                                           f"Unknown method '{e.name}' for {cls.name}", "warning", True, code,
+                                           end_col=e.col + len(e.name), label=label, suggestions=fix,
+                                           help=help))
 
     def e_IntLit(self, e: A.IntLit) -> Val:
         self.emit(("i64.const", e.value))
@@ -1144,6 +1163,8 @@ class FuncGen(FastPaths):
             if m is not None and self.mg.rt.method_argc.get(f"$m_Null_{e.name}") != argc:
                 # the box or null (which has no such method: the dispatcher raises)
                 return self.guarded_call(e, v, {self.mg.method_func(m): [cls.cid]}, result)
+            if m is None and not nullable(kind):
+                self.warn_no_method(e, cls)
         bk = BK.BY_STATIC.get(kind)
         if bk is not None:
             return self.box_call(bk, e, v, result)

@@ -588,7 +588,7 @@ class _Checker:
             if any(c.has_method_name(e.name) for c in family):
                 self.defer(e, f"method '{e.name}' of {cls.name} does not take {len(e.args)} arguments", "N0209",
                            width=len(e.name), label=f"called with {len(e.args)} argument{'s' * (len(e.args) != 1)}",
-                           help=_arity_help(family, e.name))
+                           help=arity_help(family, e.name))
             else:
                 self.defer(e, f"Unknown method '{e.name}' for {cls.name}", "N0207", width=len(e.name),
                            label=f"{cls.name} has no method of this name",
@@ -654,7 +654,8 @@ def _ctor_help(c: ClassInfo) -> str:
     return f"constructors of {c.name} take {' or '.join(map(str, counts))} argument{'s' * (counts != [1])}"
 
 
-def _arity_help(family: list[ClassInfo], name: str) -> str:
+def arity_help(family: list[ClassInfo], name: str) -> str:
+    """``name takes 0 or 2 arguments``: the parameter counts of a method in a box family."""
     counts = sorted({len(m.params) for c in family for x in [c, *c.ancestors()]
                      for m in x.decl.methods.values() if m.name == name})
     return f"{name} takes {' or '.join(map(str, counts))} argument{'s' * (counts != [1])}"

@@ -249,3 +249,20 @@ def test_me_only_inside_a_method():
 def test_operators_nyash_does_not_have(src, help):
     (d,) = findings(src)
     assert d.code == "N0110" and d.help == help
+
+
+def test_method_of_a_user_box_through_a_local():
+    src = "box Dog {\n speak() {\n return 1\n }\n}\nlocal d = new Dog()\nprint(d.speek())\n"
+    assert suggestion(src, "N0207") == "speak"
+
+
+def test_no_unknown_method_where_every_instance_or_a_builtin_part_answers():
+    src = ("box Dog {\n speak() {\n return 1\n }\n}\nbox Name from StringBox {\n}\n"
+           "local d = new Dog()\nprint(d.toString())\nd.fini()\nlocal n = new Name()\nprint(n.length())\n")
+    assert [d.code for d in findings(src)] == []
+
+
+def test_no_method_of_another_box_through_a_local():
+    src = ("box Cat {\n speek() {\n return 1\n }\n}\nbox Dog {\n bark() {\n return 1\n }\n}\n"
+           "local d = new Dog()\nprint(d.speak())\n")
+    assert suggestion(src, "N0207") is None
