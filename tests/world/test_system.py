@@ -2,6 +2,7 @@
 executable (issue 14): exact output, exit status and error text."""
 from __future__ import annotations
 
+import pytest
 import wasmtime
 
 from tests.helpers import nyash
@@ -230,3 +231,12 @@ def test_terminal_input(world):
         finally:
             p.kill()
             os.close(master)
+
+
+@pytest.mark.parametrize("name", ["files_path", "files_handle", "time_fixed", "time_now", "args_env",
+                                  "stdin_lines", "sandbox", "hosts", "exit_code"])
+def test_check_accepts_programs_using_the_world_boxes(name):
+    """`nyash check` no longer refuses SystemBox, FileBox, TimeBox, DateTimeBox, TimerBox,
+    RandomBox or ConsoleBox input: these programs use them all and have no findings."""
+    r = nyash("check", str(PROGRAMS / f"{name}.nyash"))
+    assert (r.returncode, r.stdout + r.stderr) == (0, f"{PROGRAMS / name}.nyash: ok\n")
