@@ -316,20 +316,27 @@ def localtime_file() -> str | None:
     return real if os.path.isfile(real) else None
 
 
+def lossy(text: str) -> str:
+    """Text from the OS as WASI can carry it (UTF-8 only): bytes that are not UTF-8
+    (Python keeps them as lone surrogates) become U+FFFD, one per ill-formed part, as
+    the runtime's own repair of outside text does (docs/world.md)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def configure_world(wasi, argv: list[str], fs) -> None:
     """argv, environment (+ NYASH_CWD, NYASH_LOCALTIME), stdio, preopens."""
     try:
         cwd = os.getcwd()
     except OSError:  # the current directory was removed
         cwd = None
-    env = [(k, v) for k, v in program_env() if k not in ("NYASH_CWD", "NYASH_LOCALTIME")]
+    env = [(lossy(k), lossy(v)) for k, v in program_env() if k not in ("NYASH_CWD", "NYASH_LOCALTIME")]
     if cwd:
-        env.append(("NYASH_CWD", cwd))
+        env.append(("NYASH_CWD", lossy(cwd)))
     local = localtime_file()
     if local:
-        env.append(("NYASH_LOCALTIME", local))
+        env.append(("NYASH_LOCALTIME", lossy(local)))
     opens = preopens(fs, cwd)
-    wasi.argv = argv
+    wasi.argv = [lossy(a) for a in argv]
     wasi.env = env
     wasi.inherit_stdin()
     wasi.inherit_stdout()

@@ -240,3 +240,11 @@ def test_check_accepts_programs_using_the_world_boxes(name):
     RandomBox or ConsoleBox input: these programs use them all and have no findings."""
     r = nyash("check", str(PROGRAMS / f"{name}.nyash"))
     assert (r.returncode, r.stdout + r.stderr) == (0, f"{PROGRAMS / name}.nyash: ok\n")
+
+
+def test_arguments_and_environment_that_are_not_utf8_are_repaired(world):
+    """Each ill-formed part becomes one U+FFFD (3 bytes), as Rust's from_utf8_lossy
+    does; the executable's fast path hands such a run to the runner, which repairs."""
+    args = [b"x\xffy", b"\xf0\x9f\x98z", b"\xed\xa0\x80", "ok"]
+    out = world.run("args_lossy", *args, env={"NYASH_WORLD_TEST": b"a\xc3b"})
+    same(out, "[x\ufffdy, \ufffdz, \ufffd\ufffd\ufffd, ok]\n5\n4\n9\n2\na\ufffdb 5\n")
