@@ -196,8 +196,23 @@ static int ensure_unpacked(int fd, const uint8_t *tr, const char *root, const ch
     return -1;
 }
 
+/* A standard stream the caller closed (`./app <&-`) would be the next file we open --
+ * our own executable -- and the program would read or write it as stdin/stdout. Put
+ * /dev/null there first: a closed stdin reads as end of input (docs/world.md). */
+static void standard_streams_open(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (null >= 0 && null != fd) { /* cannot happen: open takes the lowest free fd */
+            dup2(null, fd);
+            close(null);
+        }
+    }
+}
+
 int main(int argc, char **argv) {
     static char self[PATH_MAX];
+    standard_streams_open();
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) die(EXIT_RUNNER_IO, "cannot find own executable (/proc not mounted?)", NULL);
     self[n] = 0;

@@ -248,3 +248,19 @@ def test_arguments_and_environment_that_are_not_utf8_are_repaired(world):
     args = [b"x\xffy", b"\xf0\x9f\x98z", b"\xed\xa0\x80", "ok"]
     out = world.run("args_lossy", *args, env={"NYASH_WORLD_TEST": b"a\xc3b"})
     same(out, "[x\ufffdy, \ufffdz, \ufffd\ufffd\ufffd, ok]\n5\n4\n9\n2\na\ufffdb 5\n")
+
+
+def test_closed_stdin_reads_as_end_of_input(world, tmp_path):
+    """`./app <&-`: the executable must not read its own file (the first file it opens
+    would otherwise get descriptor 0)."""
+    import os
+    import subprocess
+    import sys
+    src = tmp_path / "closed.nyash"
+    src.write_text('local c = new ConsoleBox()\nprint(c.readLine())\nprint("[" + c.readAll() + "]")\n')
+    env = {"PATH": "/usr/bin:/bin", "NYASH_RUNNER_CACHE": str(world.unpack)}
+    for cmd, e in (([str(world.exe(src))], env), ([str(world.exe(src))], {**env, "NYASH_FASTPATH": "0"}),
+                   ([sys.executable, "-m", "nyash_build", "run", str(src)], None)):
+        p = subprocess.run(cmd, env=e, capture_output=False, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           preexec_fn=lambda: os.close(0), timeout=120)
+        assert (p.stdout, p.returncode) == (b"null\n[]\n", 0), p.stderr
