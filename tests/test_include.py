@@ -88,6 +88,24 @@ def test_frames_name_included_files_relative_to_the_root() -> None:
                         "  |     ^^^^^^^^^^^^ the error happened on this line\n")
 
 
+def test_single_file_commands_search_the_include_paths_of_nyash_toml_in_the_cwd(tmp_path: Path) -> None:
+    """`nyash run apps/x.nyash` inside a project finds what `nyash build` finds; a
+    malformed nyash.toml is not a single-file command's business (build reports it)."""
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "vendor" / "extra.nyash").write_text('function extra() {\n  return "from vendor"\n}\n')
+    (tmp_path / "apps" / "x.nyash").write_text('include "extra.nyash"\nprint(extra())\n')
+    (tmp_path / "nyash.toml").write_text('[project]\nname = "p"\n\n[build]\ninclude-paths = ["vendor"]\n\n'
+                                         '[apps.x]\nmain = "apps/x.nyash"\n')
+    r = nyash("run", "apps/x.nyash", cwd=tmp_path)
+    assert (r.stdout, r.returncode) == ("from vendor\n", 0), r.stderr
+    r = nyash("check", "apps/x.nyash", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (0, "apps/x.nyash: ok\n")
+    (tmp_path / "nyash.toml").write_text("[build\n")
+    r = nyash("run", "apps/x.nyash", cwd=tmp_path)
+    assert r.returncode == 1 and "extra.nyash" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_check_reports_a_deferred_error_in_an_included_file(tmp_path: Path) -> None:
     (tmp_path / "lib").mkdir()
     (tmp_path / "main.nyash").write_text('include "lib/a.nyash"\nprint(f())\n')

@@ -28,8 +28,34 @@ class IncludeSettings:
 
     @staticmethod
     def single_file() -> "IncludeSettings":
-        """Single-file commands (nyash run/check/--compile-*): root = current directory."""
-        return IncludeSettings(Path.cwd())
+        """Single-file commands (nyash run/check/--compile-*): root = current directory,
+        plus the ``[build] include-paths`` of a ``nyash.toml`` there, so ``nyash run
+        apps/x/main.nyash`` inside a project finds what ``nyash build`` finds."""
+        cwd = Path.cwd()
+        return IncludeSettings(cwd, _project_include_paths(cwd))
+
+
+def _project_include_paths(root: Path) -> tuple[Path, ...]:
+    """The existing directories named by ``[build] include-paths`` in ``root/nyash.toml``.
+    Best effort on purpose: a single-file command does not validate the project file
+    (``nyash build`` reports its problems); an unreadable or malformed one adds nothing."""
+    toml_path = root / "nyash.toml"
+    if not toml_path.is_file():
+        return ()
+    try:
+        try:
+            import tomllib  # noqa: PLC0415
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]  # noqa: PLC0415
+        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return ()
+    build = data.get("build")
+    raw = build.get("include-paths") if isinstance(build, dict) else None
+    if not isinstance(raw, list):
+        return ()
+    dirs = [abs_path(root / e) for e in raw if isinstance(e, str) and e.strip()]
+    return tuple(dict.fromkeys(d for d in dirs if d.is_dir()))
 
 
 def abs_path(p: Path | str) -> Path:
