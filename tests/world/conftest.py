@@ -28,7 +28,10 @@ class Ran:
 
 
 class World:
-    """world.run(name, *args, stdin=..., env=..., cwd=...) -> [Ran via nyash run, Ran via exe]."""
+    """world.run(name, *args, stdin=..., env=..., cwd=...) -> [Ran via nyash run, Ran via exe].
+
+    Modes: "run" (`nyash run`), "exe" (the executable: the launcher's native fast
+    path), "exe-runner" (the executable with NYASH_FASTPATH=0: its Python runner)."""
 
     def __init__(self, exe_dir: Path, unpack: Path) -> None:
         self.exe_dir = exe_dir
@@ -47,7 +50,7 @@ class World:
         return self.exes[key]
 
     def run(self, src: str | Path, *args: str, stdin: str | bytes | None = None, stdin_file: Path | None = None,
-            env: dict | None = None, cwd: Path | None = None, modes=("run", "exe"),
+            env: dict | None = None, cwd: Path | None = None, modes=("run", "exe", "exe-runner"),
             fs: list[str] | None = None) -> list[Ran]:
         """`fs`: the file-system policy (nyash run --dir ... / the executable's meta)."""
         src = Path(src) if isinstance(src, Path) else PROGRAMS / f"{src}.nyash"
@@ -60,6 +63,8 @@ class World:
             else:
                 cmd = [str(self.exe(src, fs)), *args]
                 full = {"PATH": "/usr/bin:/bin", "NYASH_RUNNER_CACHE": str(self.unpack), **(env or {})}
+                if mode == "exe-runner":
+                    full["NYASH_FASTPATH"] = "0"
             full = {k: v for k, v in full.items() if v is not None}
             data = stdin.encode() if isinstance(stdin, str) else stdin
             fh = open(stdin_file, "rb") if stdin_file else None

@@ -287,3 +287,54 @@ print(total)
     assert small_out == f"{2 * sum(len(f'line {i}') for i in range(2000))}\n"
     assert big_out == f"{2 * sum(len(f'line {i}') for i in range(20000))}\n"
     assert big == small  # 10,000 handles left open by the program were closed on release
+
+
+def test_every_filebox_method_and_caught_failure_does_not_grow_memory(tmp_path):
+    """The calls the loop above leaves out: exists, copy, delete, ==, toString, the
+    "w"/"a"/"rw" modes, a second close(), and failures caught as runtime errors (each
+    message names a different path)."""
+    def loop(n: int) -> str:
+        return f"""
+local i = 0
+local total = 0
+loop(i < {n}) {{
+    local f = new FileBox("a.txt")
+    f.write("x" + i)
+    if f.exists() {{ total = total + 1 }}
+    f.copy("b.txt")
+    local g = new FileBox("b.txt")
+    total = total + g.read().length()
+    g.delete()
+    if not g.exists() {{ total = total + 1 }}
+    local h = new FileBox()
+    h.open("c.txt", "w")
+    h.write("ab")
+    h.close()
+    h.open("c.txt", "a")
+    h.write("c")
+    total = total + h.toString().length()
+    h.close()
+    h.close()
+    h.open("c.txt", "rw")
+    total = total + h.read().length()
+    h.close()
+    try {{ new FileBox("missing/" + i).read() }} catch (Error e) {{ total = total + ("" + e).length() }}
+    try {{ h.read() }} catch (Error e) {{ total = total + ("" + e).length() }}
+    try {{ new FileBox().write("x") }} catch (Error e) {{ total = total + 1 }}
+    try {{ h.open("c.txt", "q") }} catch (Error e) {{ total = total + 1 }}
+    if f == new FileBox("a.txt") {{ total = total + 1 }}
+    i = i + 1
+}}
+print(total)
+"""
+
+    def expected(n: int) -> str:
+        closed = "ErrorBox(cannot read 'c.txt': the file is closed)"
+        return f"""{sum(1 + len(f'x{i}') + 1 + len('FileBox(c.txt)') + 3
+                        + len(f"ErrorBox(cannot read 'missing/{i}': No such file or directory)")
+                        + len(closed) + 3 for i in range(n))}\n"""
+
+    small_out, small = run_measured(loop(1000), fresh(tmp_path, "a"))
+    big_out, big = run_measured(loop(8000), fresh(tmp_path, "b"))   # a leak of 9 bytes a round shows
+    assert (small_out, big_out) == (expected(1000), expected(8000))
+    assert big == small

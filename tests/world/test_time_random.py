@@ -231,3 +231,46 @@ print(total)
     big_out, big = measure(loop(40000))
     assert (small_out, big_out) == (f"{2000 * per}\n", f"{40000 * per}\n")
     assert big == small
+
+
+def test_remaining_time_timer_and_random_methods_do_not_grow_memory():
+    """What the loops above leave out: DateTimeBox's fields, now(), format patterns,
+    addHours, TimeBox's soft `Error: ...` strings, TimerBox.reset, RandomBox seed, choice,
+    random and probability, and caught out-of-range errors (values checked against
+    upstream's interpreter, which panics on the last two)."""
+    def loop(n: int) -> str:
+        return f"""
+local i = 0
+local total = 0
+local t = new TimeBox()
+local timer = new TimerBox()
+local arr = new ArrayBox()
+arr.push(7)
+loop(i < {n}) {{
+    local now = new DateTimeBox()
+    total = total + now.year() * 0 + t.now().format("%Y").length()
+    local d = t.fromTimestamp(1700000000 + i % 30)
+    total = total + d.year() + d.month() + d.day() + d.hour() + d.minute() + d.second() - i % 30
+    total = total + d.addHours(i).timestamp() - d.timestamp() - i * 3600
+    total = total + t.parse("nope").length() + t.format(5).length() + t.sleep(0).length()
+    total = total + t.toString().length() + d.addDays(1).format("%A %B %j").length()
+    total = total + timer.reset().length() + timer.elapsed() * 0
+    local r = new RandomBox()
+    total = total + r.seed(i).length() + r.choice(arr) + r.randString(0).length()
+    if r.random() <= 1.0 {{ total = total + 1 }}
+    if r.probability(1) {{ total = total + 1 }}
+    try {{ t.fromTimestamp(99999999999999) }} catch (Error e) {{ total = total + 1 }}
+    try {{ d.addDays(999999999999) }} catch (Error e) {{ total = total + 1 }}
+    i = i + 1
+}}
+print(total)
+"""
+    per = (4 + (2023 + 11 + 14 + 17 + 13 + 20)   # 2023-11-14 17:13:20 in New York
+           + len("Error: Failed to parse date: input contains invalid characters")
+           + len("Error: format() requires string format pattern")
+           + len("Error: sleep() requires positive milliseconds")
+           + len("TimeBox()") + len("Wednesday November 319") + len("Timer reset") + len("Seed set") + 7 + 4)
+    small_out, small = measure(loop(2000))
+    big_out, big = measure(loop(40000))
+    assert (small_out, big_out) == (f"{2000 * per}\n", f"{40000 * per}\n")
+    assert big == small
