@@ -286,6 +286,7 @@
   ;; Byte offset of the first t in s at or after byte $from, or -1.
   (func $str_find (param $s i32) (param $t i32) (param $from i32) (result i32)
     (local $lt i32) (local $last i32) (local $first i32) (local $i i32) (local $base i32)
+    (local $pat i64) (local $w i64)
     (local.set $lt (i32.load offset=4 (local.get $t)))
     (if (i32.gt_u (local.get $lt) (i32.load offset=4 (local.get $s))) (then (return (i32.const -1))))
     (local.set $last (i32.sub (i32.load offset=4 (local.get $s)) (local.get $lt)))
@@ -295,14 +296,30 @@
     (local.set $first (i32.load8_u offset=8 (local.get $t)))
     (local.set $base (i32.add (local.get $s) (i32.const 8)))
     (local.set $i (local.get $from))
+    (local.set $pat (i64.mul (i64.extend_i32_u (local.get $first)) (i64.const 0x0101010101010101)))
     (block $none
       (loop $scan
         (br_if $none (i32.gt_u (local.get $i) (local.get $last)))
-        (if (i32.eq (i32.load8_u (i32.add (local.get $base) (local.get $i))) (local.get $first))
+        ;; eight bytes at a time while they lie inside s: the lowest byte equal to the
+        ;; first byte of t is the lowest set high bit of (x - 0x01..) & ~x & 0x80.. with
+        ;; x = word ^ pattern (borrows only mark bytes above a real match)
+        (if (i32.le_u (i32.add (local.get $i) (i32.const 8)) (i32.load offset=4 (local.get $s)))
           (then
-            (if (call $mem_eq (i32.add (local.get $base) (local.get $i))
-                              (i32.add (local.get $t) (i32.const 8)) (local.get $lt))
-              (then (return (local.get $i))))))
+            (local.set $w (i64.xor (i64.load (i32.add (local.get $base) (local.get $i))) (local.get $pat)))
+            (local.set $w (i64.and (i64.and (i64.sub (local.get $w) (i64.const 0x0101010101010101))
+                                            (i64.xor (local.get $w) (i64.const -1)))
+                                   (i64.const 0x8080808080808080)))
+            (if (i64.eqz (local.get $w))
+              (then (local.set $i (i32.add (local.get $i) (i32.const 8))) (br $scan)))
+            (local.set $i (i32.add (local.get $i) (i32.wrap_i64 (i64.shr_u (i64.ctz (local.get $w)) (i64.const 3)))))
+            (br_if $none (i32.gt_u (local.get $i) (local.get $last))))
+          (else
+            (if (i32.ne (i32.load8_u (i32.add (local.get $base) (local.get $i))) (local.get $first))
+              (then (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $scan)))))
+        ;; s[i] is the first byte of t
+        (if (call $mem_eq (i32.add (local.get $base) (local.get $i))
+                          (i32.add (local.get $t) (i32.const 8)) (local.get $lt))
+          (then (return (local.get $i))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $scan)))
     (i32.const -1))
@@ -368,15 +385,48 @@
     (i32.const 4))
 
   ;; Advance byte offset $off of string s by $n characters, stopping at the end.
+;; A small cache of character positions found from the start of strings: 8 entries
+  ;; of 16 bytes at CHARPOS (0x0C00, scratch), chosen by the string's address (blocks
+  ;; are 16-byte multiples); an entry is +0 string address (0 = none), +4 byte offset,
+  ;; +8 character index. Scanning strings character by character (s.substring(i, i + 1),
+  ;; s.get(i), often two strings in turn) then costs one step per call instead of a walk
+  ;; from the start. Strings are immutable (an in-place append keeps the prefix), and
+  ;; $free forgets a string's entry when its block is freed.
+  (func $char_offset (param $s i32) (param $n i64) (result i32)
+    (local $e i32) (local $off i32)
+    (local.set $e (i32.add (i32.const 0x0C00) (i32.and (local.get $s) (i32.const 0x70))))
+    (local.set $off
+      (if (result i32) (i32.and (i32.eq (local.get $s) (i32.load (local.get $e)))
+                                (i64.ge_s (local.get $n) (i64.load offset=8 (local.get $e))))
+        (then (call $char_skip (local.get $s) (i32.load offset=4 (local.get $e))
+                               (i64.sub (local.get $n) (i64.load offset=8 (local.get $e)))))
+        (else (call $char_skip (local.get $s) (i32.const 0) (local.get $n)))))
+    (i32.store (local.get $e) (local.get $s))
+    (i32.store offset=4 (local.get $e) (local.get $off))
+    (i64.store offset=8 (local.get $e) (local.get $n))
+    (local.get $off))
+
   (func $char_skip (param $s i32) (param $off i32) (param $n i64) (result i32)
-    (local $len i32)
+    (local $len i32) (local $b i32)
     (local.set $len (i32.load offset=4 (local.get $s)))
     (block $done
       (loop $next
         (br_if $done (i64.le_s (local.get $n) (i64.const 0)))
         (br_if $done (i32.ge_u (local.get $off) (local.get $len)))
+        ;; eight ASCII bytes are eight characters (strings below 2 GiB: no overflow)
+        (if (i32.and (i64.ge_s (local.get $n) (i64.const 8))
+                     (i32.le_u (i32.add (local.get $off) (i32.const 8)) (local.get $len)))
+          (then
+            (if (i64.eqz (i64.and (i64.load offset=8 (i32.add (local.get $s) (local.get $off)))
+                                  (i64.const 0x8080808080808080)))
+              (then
+                (local.set $off (i32.add (local.get $off) (i32.const 8)))
+                (local.set $n (i64.sub (local.get $n) (i64.const 8)))
+                (br $next)))))
+        (local.set $b (i32.load8_u offset=8 (i32.add (local.get $s) (local.get $off))))
         (local.set $off (i32.add (local.get $off)
-                                 (call $utf8_width (i32.load8_u offset=8 (i32.add (local.get $s) (local.get $off))))))
+                                 (if (result i32) (i32.lt_u (local.get $b) (i32.const 0x80))
+                                   (then (i32.const 1)) (else (call $utf8_width (local.get $b))))))
         (local.set $n (i64.sub (local.get $n) (i64.const 1)))
         (br $next)))
     (select (local.get $len) (local.get $off) (i32.gt_u (local.get $off) (local.get $len))))
@@ -565,7 +615,7 @@
     (if (i64.lt_s (local.get $b) (i64.const 0)) (then (local.set $b (i64.const 0x7FFFFFFFFFFFFFFF))))
     (if (i64.ge_s (local.get $a) (local.get $b))
       (then (return (i32.const 5) (i64.extend_i32_u (global.get $strtab_empty)))))
-    (local.set $from (call $char_skip (local.get $s) (i32.const 0) (local.get $a)))
+    (local.set $from (call $char_offset (local.get $s) (local.get $a)))
     (local.set $to (call $char_skip (local.get $s) (local.get $from) (i64.sub (local.get $b) (local.get $a))))
     (i32.const 5)
     (i64.extend_i32_u (call $str_slice (local.get $s) (local.get $from) (local.get $to))))
@@ -576,7 +626,7 @@
       (then (call $raise_error (global.get $strtab_err_get)) (return (i32.const 0) (i64.const 0))))
     (if (i64.lt_s (local.get $i) (i64.const 0)) (then (return (i32.const 0) (i64.const 0))))
     (local.set $s (i32.wrap_i64 (local.get $self)))
-    (local.set $off (call $char_skip (local.get $s) (i32.const 0) (local.get $i)))
+    (local.set $off (call $char_offset (local.get $s) (local.get $i)))
     (if (i32.ge_u (local.get $off) (i32.load offset=4 (local.get $s)))
       (then (return (i32.const 0) (i64.const 0))))
     (i32.const 5)

@@ -330,3 +330,59 @@ def test_integer_pow_is_float_like_upstream(rt: Runtime, n: int, e: int) -> None
 def test_bool_to_string(rt: Runtime) -> None:
     assert decode(rt, *rt.m_Bool_toString(1)) == "true"
     assert decode(rt, *rt.m_Bool_toString(0)) == "false"
+
+
+LONG = ["x" * 37 + "needle" + "y" * 9, "ab" * 20 + "é" + "ab" * 5, "日本語" * 5 + "tail" * 4,
+        "a😀b" * 7 + "plain ascii text here", "\x7f\x80" * 0 + "~" * 16 + "é" * 3 + "~" * 16,
+        "0123456789abcdefghijklmnopqrstuvwxyz" * 2]
+
+
+@pytest.mark.parametrize("s", LONG)
+def test_word_at_a_time_find_and_substring(rt: Runtime, s: str) -> None:
+    """find scans eight bytes at a time and substring skips eight ASCII characters at a
+    time: every start, end and needle position across the word boundaries."""
+    b = s.encode()
+    for i in range(len(b)):
+        for n in (1, 2, 3):
+            t = b[i:i + n]
+            try:
+                text = t.decode()
+            except UnicodeDecodeError:
+                continue
+            assert call(rt, "find", s, text) == b.find(t)
+    assert call(rt, "find", s, "Q") == -1
+    assert call(rt, "find", s, s + "!") == -1
+    for a in range(0, len(s) + 2, 3):
+        for e in range(a, len(s) + 3):
+            assert call(rt, "substring", s, a, e) == s[a:e]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="abé😀 ", min_size=8, max_size=60), st.text(alphabet="abé", min_size=1, max_size=3),
+       st.integers(0, 60), st.integers(0, 70))
+def test_long_find_substring_property(s: str, t: str, a: int, e: int) -> None:
+    rt = shared_rt()
+    assert call(rt, "find", s, t) == s.encode().find(t.encode())
+    assert call(rt, "substring", s, a, e) == (s[a:e] if a < e else "")
+
+
+def test_character_position_cache(rt: Runtime) -> None:
+    """substring/get on one string remember the last character position: forwards,
+    backwards and jumping around give the same characters; a freed string's cached
+    position is never used for a new string at the same address."""
+    text = "aé日😀b" * 6 + "ascii tail ..........."
+    s = rt.make_str(text)
+    order = list(range(len(text))) + list(reversed(range(len(text)))) + [5, 30, 2, 29, 44, 0, 44]
+    for i in order:
+        tag, p = rt.m_String_substring(s, INT, i, INT, i + 2)
+        assert decode(rt, tag, p) == text[i:i + 2]
+        tag, p = rt.m_String_get(s, INT, i)
+        assert decode(rt, tag, p) == text[i]
+    a = rt.make_str("ab" * 20)
+    tag, p = rt.m_String_get(a, INT, 30)
+    assert decode(rt, tag, p) == "a"
+    rt.release(STR, a)
+    b = rt.make_str("é" * 5 + "0123456789" * 3)
+    assert b == a  # the freed block is reused: same address, same length
+    tag, p = rt.m_String_get(b, INT, 32)
+    assert decode(rt, tag, p) == "7"
