@@ -11,6 +11,7 @@ bench-results.json and (with matplotlib) bench-results.png.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -34,11 +35,15 @@ class Options:
     build_dir: Path
     output_dir: Path
     timeout: float
+    stat: str = "median"
 
 
 def parse_args(argv: list[str]) -> Options:
     p = argparse.ArgumentParser(prog="nyash bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("-n", "--runs", type=int, default=3, help="runs per measurement (median; default 3)")
+    p.add_argument("-n", "--runs", type=int, default=3, help="runs per measurement (default 3)")
+    p.add_argument("--stat", choices=("median", "min"), default="median",
+                   help="statistic of the runs the table and targets use (default median; min = "
+                        "best run, steadier on a loaded machine)")
     p.add_argument("--size", choices=SIZES, default="full", help="program size (default full)")
     p.add_argument("--only", help="comma-separated benchmark names (e.g. fib,loops)")
     p.add_argument("--skip", default="", help=f"comma-separated columns to skip: {', '.join(SKIPPABLE)}")
@@ -57,7 +62,7 @@ def parse_args(argv: list[str]) -> Options:
         p.error(f"--skip: unknown column(s) {', '.join(sorted(skip - set(SKIPPABLE)))}")
     only = [s.strip() for s in ns.only.split(",") if s.strip()] if ns.only else None
     return Options(ns.runs, ns.size, only, skip, ns.suite or default_suite_dir(),
-                   ns.build_dir, ns.output_dir, ns.timeout)
+                   ns.build_dir, ns.output_dir, ns.timeout, ns.stat)
 
 
 def log(msg: str) -> None:
@@ -141,6 +146,8 @@ def bench_program(program: Program, opts: Options) -> ProgramResult:
 
 # ------------------------------------------------------------------------ main
 def run(opts: Options) -> Report:
+    Timing.statistic = opts.stat
+    load_start = _load()
     programs = discover(opts.suite, opts.size, opts.only)
     if "c" not in opts.skip and shutil.which("gcc") is None:
         log("gcc not found: the gcc -O2 column is left empty")
@@ -149,7 +156,16 @@ def run(opts: Options) -> Report:
     if "throughput" not in opts.skip:
         log("compiler throughput")
         tp = throughput.measure(opts.build_dir / "throughput", runs=opts.runs)
-    return Report(opts.size, opts.runs, results, tp)
+    start, end = load_start, _load()
+    return Report(opts.size, opts.runs, results, tp,
+                  None if start is None or end is None else (start, end))
+
+
+def _load() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
 
 
 def save(report: Report, output_dir: Path) -> None:

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import ClassVar
 from pathlib import Path
 
 from .programs import Program
@@ -33,13 +34,31 @@ class BenchFailure(Exception):
 
 @dataclass
 class Timing:
-    """Median of several runs (seconds) and where the number came from."""
+    """Several runs (seconds) and where the number came from.
+
+    `value` is the statistic the report uses: the median (default) or, with
+    `nyash bench --stat min`, the best run -- on a loaded machine other processes only
+    ever add time, so the minimum is the steadiest estimate of the unloaded figure.
+    `spread` (slowest / fastest run) says how noisy the runs were."""
     runs: list[float]
     source: str = ""
+    statistic: ClassVar[str] = "median"  # set once per harness run (--stat)
 
     @property
     def median(self) -> float:
         return statistics.median(self.runs)
+
+    @property
+    def best(self) -> float:
+        return min(self.runs)
+
+    @property
+    def value(self) -> float:
+        return self.best if Timing.statistic == "min" else self.median
+
+    @property
+    def spread(self) -> float:
+        return max(self.runs) / self.best if self.best > 0 else 1.0
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +81,7 @@ class Report:
     runs: int
     programs: list[ProgramResult]
     throughput: Throughput | None = None
+    load: tuple[float, float] | None = None   # 1-minute load average at start and end
 
     def geomeans(self) -> dict[str, float | None]:
         return {key: geomean([p.ratios()[key] for p in self.programs]) for key in RATIO_TITLES}
@@ -119,7 +121,7 @@ class Report:
 
 
 def _m(t: Timing | None) -> float | None:
-    return None if t is None else t.median
+    return None if t is None else t.value
 
 
 def _div(a: float | None, b: float | None) -> float | None:
@@ -186,8 +188,10 @@ def render(report: Report) -> str:
                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
     rule = "-" * len(line(heads))
-    out = [f"Nyash benchmarks: size={report.size}, median of {report.runs} run(s); times in ms",
+    out = [f"Nyash benchmarks: size={report.size}, {_stat_words(report.runs)}; times in ms"
+           + (f"; load average {report.load[0]:.1f} at start, {report.load[1]:.1f} at end" if report.load else ""),
            rule, line(heads), rule, *map(line, rows), rule, line(geo), rule]
+    out += _noise(report)
     out += _legend(report)
     out += _profiles(report)
     out += ["", "Targets (issue 19; reference interpreter: issue 6):"]
@@ -198,6 +202,26 @@ def render(report: Report) -> str:
     if report.size != "full":
         out.append("  note: small sizes are dominated by start-up; targets are meant for --size full")
     return "\n".join(out)
+
+
+def _stat_words(runs: int) -> str:
+    return f"best of {runs} run(s)" if Timing.statistic == "min" else f"median of {runs} run(s)"
+
+
+NOISE_COLUMNS = (("AOT exec", lambda p: p.aot_exec), ("CPython", lambda p: p.cpython),
+                 ("gcc -O2", lambda p: p.c))
+
+
+def _noise(report: Report) -> list[str]:
+    """How far apart the runs were (slowest / fastest), per column: the median over the
+    programs and the worst one -- the error bars of the ratios above."""
+    parts = []
+    for head, get in NOISE_COLUMNS:
+        spreads = {p.label: t.spread for p in report.programs if (t := get(p)) is not None and len(t.runs) > 1}
+        if spreads:
+            worst = max(spreads, key=spreads.get)
+            parts.append(f"{head} {statistics.median(spreads.values()):.2f}x (worst {worst} {spreads[worst]:.2f}x)")
+    return [f"Noise (slowest / fastest run): {'; '.join(parts)}"] if parts else []
 
 
 def _profiles(report: Report) -> list[str]:
@@ -232,11 +256,14 @@ def _legend(report: Report) -> list[str]:
 # ----------------------------------------------------------------- JSON and PNG
 def to_json(report: Report) -> dict:
     def timing(t: Timing | None) -> dict | None:
-        return None if t is None else {"median_s": t.median, "runs_s": t.runs, "source": t.source}
+        return None if t is None else {"median_s": t.median, "best_s": t.best, "runs_s": t.runs,
+                                       "source": t.source}
 
     return {
         "size": report.size,
         "runs": report.runs,
+        "statistic": Timing.statistic,
+        "load_average": report.load,
         "programs": [{
             "name": p.name, "size": p.size, "aot_variant": p.aot_variant,
             "aot_process": timing(p.aot_process), "aot_first_run_s": p.aot_first_run_s,
@@ -288,7 +315,7 @@ def write_chart(report: Report, path: Path) -> bool:
             ax.legend(loc="best")
         ax.set_title(title)
         ax.tick_params(axis="x", rotation=45)
-    fig.suptitle(f"Nyash AOT benchmarks (size={report.size}, median of {report.runs})")
+    fig.suptitle(f"Nyash AOT benchmarks (size={report.size}, {_stat_words(report.runs)})")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

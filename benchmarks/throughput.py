@@ -22,7 +22,8 @@ class Throughput:
 
     @property
     def seconds(self) -> float:
-        return statistics.median(self.runs)
+        from .measure import Timing  # the statistic the harness run asked for
+        return min(self.runs) if Timing.statistic == "min" else statistics.median(self.runs)
 
     @property
     def lines_per_s(self) -> float:

@@ -258,3 +258,24 @@ def test_python_dash_m_benchmarks_reports_user_errors_without_traceback() -> Non
     assert proc.returncode == 1
     assert "nyash bench: FAILED: unknown benchmark(s): nope" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_statistic_min_uses_the_best_run_and_reports_the_noise() -> None:
+    """--stat min: ratios and targets use each column's fastest run; the table says so
+    and prints the spread of the runs."""
+    def t(*runs: float) -> Timing:
+        return Timing(list(runs))
+
+    prog = ProgramResult("fib30", "fib30", "full", aot_exec=t(0.002, 0.008, 0.003),
+                         cpython=t(0.2, 0.3, 0.25), c=t(0.001, 0.001, 0.001))
+    report = Report("full", 3, [prog], load=(4.5, 5.0))
+    try:
+        assert prog.ratios()["cpython_over_aot"] == pytest.approx(0.25 / 0.003)
+        Timing.statistic = "min"
+        assert prog.ratios()["cpython_over_aot"] == pytest.approx(100)
+        text = render(report)
+        assert "best of 3 run(s)" in text and "load average 4.5 at start, 5.0 at end" in text
+        assert "Noise (slowest / fastest run): AOT exec 4.00x (worst fib30 4.00x)" in text
+        assert "[PASS] fib(30) execution < 2.5 ms: 2.00 ms" in text
+    finally:
+        Timing.statistic = "median"
