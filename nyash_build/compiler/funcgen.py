@@ -112,7 +112,7 @@ class FuncGen(FastPaths):
         # assigned dynamic params become owned
         for pname in body.assigned_params:
             kind, st, names = self.vars[pname]
-            if st == "dyn":
+            if st == "dyn" and not never_heap(kind):
                 self.emit(("local.get", names[0]), ("local.get", names[1]), ("call", "$retain"))
         self.ret_st = rst[0] if rst else None
         # the result locals: read after $exit even when no return set them (void = 0, 0)
@@ -135,7 +135,7 @@ class FuncGen(FastPaths):
         self.emit(("end",))
         for name in [*body.locals, *sorted(body.assigned_params)]:
             kind, st, names = self.vars[name]
-            if st == "dyn":
+            if st == "dyn" and not never_heap(kind):
                 self.emit(("local.get", names[0]), ("local.get", names[1]), ("call", "$release"))
         for r in self.ret:
             self.emit(("local.get", r))
@@ -445,8 +445,9 @@ class FuncGen(FastPaths):
         kind, st, names = self.vars[name]
         if st == "dyn":
             self.coerce(v, "dyn", own=True)
-            self.emit(("local.get", names[0]), ("local.get", names[1]), ("call", "$release"),
-                      ("local.set", names[1]), ("local.set", names[0]))
+            if not never_heap(kind):  # e.g. int?: the old value needs no release
+                self.emit(("local.get", names[0]), ("local.get", names[1]), ("call", "$release"))
+            self.emit(("local.set", names[1]), ("local.set", names[0]))
         else:
             self.coerce(v, st)
             self.emit(("local.set", names[0]))
@@ -481,7 +482,7 @@ class FuncGen(FastPaths):
         """Convert the value on top of the stack to storage st (owned if asked)."""
         if st == "dyn":
             self.to_dyn(v)
-            if own and not v.owned and v.kind not in SCALAR:
+            if own and not v.owned and not never_heap(v.kind):
                 t, x = self.stash()
                 self.emit(("local.get", t), ("local.get", x), ("call", "$retain"))
                 v.owned = True
