@@ -17,6 +17,8 @@ from ..wasm.encoder import encode
 from ..wasm.link import reachable_funcs
 from ..wasm.module import Module
 from . import codegen
+from .inline import inline_runtime_calls
+from .runtime_lib import runtime_lib
 from .infer import infer
 from .program import check, position_order
 from .sources import IncludeSettings, SourceSet, load_program
@@ -90,6 +92,7 @@ def build_program(ss: SourceSet) -> tuple[Module, dict[str, str], list[Diagnosti
         kinds = infer(info)
         module, user_functions = codegen.generate(info, kinds)
         module = reachable_funcs(module, {"$_start"})
+        module = inline_runtime_calls(module, runtime_lib())
         _check_c_parts(module, ss.files[0].shown)
     return module, user_functions, info.warnings
 

@@ -24,13 +24,22 @@ copy may run many times in one frame): all but the code generator's temporaries
 ``$~N``, which it always writes before reading, and the reference-counting scratch
 ``$rc.*``; it is wrapped in a block with the callee's results, which ``return``
 branches to.
+
+The same copying serves the runtime library itself (``RuntimeInliner``): its small
+helpers are inlined into the runtime functions that call them, two levels deep.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
+from typing import TYPE_CHECKING
+
 from .abi import NON_RAISING
-from ..wasm.module import Func
+from ..wasm.link import reachable_funcs
+from ..wasm.module import Func, Module
+
+if TYPE_CHECKING:
+    from .runtime_lib import RuntimeLib
 
 MAX_CALLEE = 140        # real instructions of a callee body
 MAX_CALLER = 20000      # stop growing a caller beyond this
@@ -163,3 +172,83 @@ def _copy(callee: Func, counter: list[int], self_depth: int) -> tuple[list[tuple
             code.append(ins)
     code.append(("end",))
     return code, params + locals_
+
+
+# ------------------------------------------------------------------ the runtime itself
+RT_MAX_CALLEE = 100     # real instructions of a runtime helper inlined into runtime code
+RT_MAX_CALLER = 1500    # stop growing a runtime function beyond this
+RT_LEVELS = 2           # helpers that call helpers: inlined up to this deep
+
+
+def renamable(f: Func) -> bool:
+    """Every parameter and local has a name and is referred to by it (WAT-written code;
+    the C parts use numeric indexes and are left alone)."""
+    if any(not isinstance(p, tuple) or p[0] is None for p in [*f.params, *f.locals]):
+        return False
+    return all(isinstance(ins[1], str) for ins in f.body if ins[0] in ("local.get", "local.set", "local.tee"))
+
+
+class RuntimeInliner:
+    """The runtime library's functions with their small helpers inlined: a call costs
+    far more under Cranelift than a typical helper (retain, release, alloc, str_new,
+    mem_eq, ...), and Cranelift does not inline.
+
+    A runtime function has no frame in a Nyash error report, so any small helper may be
+    inlined, whether it can raise or not (an exception is a pending flag, which the copy
+    sets just as the call did). Level n of a function is its level n-1 body with the
+    calls left there to small functions replaced by their level n-1 bodies, computed on
+    demand and memoized; recursion stays a call (a helper is never inlined into itself,
+    and each level copies the level below, so a cycle such as release -> drop_object ->
+    release unrolls a bounded number of times)."""
+
+    def __init__(self, funcs: dict[str, Func]) -> None:
+        self.levels: list[dict[str, Func]] = [funcs]
+
+    def inlined(self, name: str) -> Func:
+        return self._at(name, RT_LEVELS)
+
+    def _at(self, name: str, level: int) -> Func:
+        while len(self.levels) <= level:
+            self.levels.append({})
+        memo = self.levels[level]
+        if name in memo:
+            return memo[name]
+        f = self.levels[0][name]
+        if level > 0 and renamable(f):
+            f = self._inline_into(self._at(name, level - 1), level)
+        memo[name] = f
+        return f
+
+    def _small(self, name: str, level: int) -> Func | None:
+        """The body to copy for a call to `name` from a level-`level` function, if small."""
+        base = self.levels[0].get(name)
+        if base is None or not renamable(base) or any(ins == ("call", name) for ins in base.body):
+            return None
+        callee = self._at(name, level - 1)
+        return callee if size(callee) <= RT_MAX_CALLEE else None
+
+    def _inline_into(self, f: Func, level: int) -> Func:
+        body: list[tuple] = []
+        new_locals = list(f.locals)
+        grown = size(f)
+        counter = [100000 * level]  # copy prefixes distinct from the lower levels' ones
+        for ins in f.body:
+            if ins[0] == "call" and ins[1] != f.name and grown < RT_MAX_CALLER:
+                callee = self._small(ins[1], level)
+                if callee is not None:
+                    code, locals_ = _copy(callee, counter, 0)
+                    body += code
+                    new_locals += locals_
+                    grown += len(code)
+                    continue
+            body.append(ins)
+        return replace(f, body=body, locals=new_locals)
+
+
+def inline_runtime_calls(module: Module, runtime: "RuntimeLib") -> Module:
+    """`module` with each runtime function replaced by its inlined form, minus the
+    helpers nothing calls any more."""
+    names = runtime.func_names
+    funcs = [runtime.inlined(f.name) if f.name in names and f is runtime.funcs_by_name.get(f.name) else f
+             for f in module.funcs]
+    return reachable_funcs(replace(module, funcs=funcs), {"$_start"})

@@ -52,6 +52,7 @@ class RuntimeLib:
             self.c_exports = c.exports
         self.func_names = {f.name for f in self.funcs}
         self.funcs_by_name = {f.name: f for f in self.funcs}
+        self._inliner = None
         self.method_argc: dict[str, int] = {}
         for f in self.funcs:
             if f.name.startswith("$m_"):
@@ -67,6 +68,15 @@ class RuntimeLib:
             "reinstall nyash-build, or `pip install ziglang` so the C parts can be built here"
         return EnvironmentProblem(f"{file} needs {what}, a runtime part written in C, which is "
                                   f"unavailable: {reason}", fix, "N0604")
+
+    def inlined(self, name: str) -> Func:
+        """Runtime function `name` with its small helpers inlined (inline.RuntimeInliner;
+        computed on first use and kept, so each process pays only for the functions the
+        programs it compiles reach)."""
+        if self._inliner is None:
+            from .inline import RuntimeInliner
+            self._inliner = RuntimeInliner(self.funcs_by_name)
+        return self._inliner.inlined(name)
 
     def kinds(self) -> list[str]:
         """Builtin kinds with methods ("Array", "String", ...), from the function table."""

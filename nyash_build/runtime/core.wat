@@ -62,28 +62,32 @@
     (global.set $heap_top (i32.add (local.get $block) (local.get $total)))
     (i32.add (local.get $block) (i32.const 8)))
 
+  ;; Small blocks: pop the free list of the size class (or carve from the top); the
+  ;; rest is $alloc_large. Small on purpose: the runtime inlines it into its callers.
   (func $alloc (param $size i32) (result i32)
-    (local $need i32) (local $bits i32) (local $head i32) (local $block i32) (local $prev i32)
+    (local $bits i32) (local $head i32) (local $block i32)
+    (if (i32.gt_u (local.get $size) (i32.const 65528))
+      (then (return (call $alloc_large (local.get $size)))))
+    ;; class k = ceil(log2(size + 8)) - 4, at least 0
+    (local.set $bits (i32.sub (i32.const 32) (i32.clz (i32.add (local.get $size) (i32.const 7)))))
+    (if (i32.lt_u (local.get $bits) (i32.const 4)) (then (local.set $bits (i32.const 4))))
+    (local.set $head (i32.add (i32.const 0x2BEF0) (i32.shl (local.get $bits) (i32.const 2))))
+    (local.set $block (i32.load (local.get $head)))
+    (if (local.get $block)
+      (then
+        (i32.store (local.get $head) (i32.load offset=4 (local.get $block)))
+        (return (i32.add (local.get $block) (i32.const 8)))))
+    (call $bump (i32.shl (i32.const 1) (local.get $bits))))
+
+  (func $alloc_large (param $size i32) (result i32)
+    (local $need i32) (local $block i32) (local $prev i32)
     (local $bsize i32) (local $best i32) (local $best_prev i32)
     (if (i32.gt_u (local.get $size) (i32.const 0x7FFF0000))
       (then (call $fatal (global.get $strtab_out_of_memory)) (return (i32.const 0))))
-    (local.set $need (i32.add (local.get $size) (i32.const 8)))
-    (if (i32.le_u (local.get $need) (i32.const 65536))
-      (then
-        ;; class k = ceil(log2(need)) - 4, at least 0
-        (local.set $bits (i32.sub (i32.const 32) (i32.clz (i32.sub (local.get $need) (i32.const 1)))))
-        (if (i32.lt_u (local.get $bits) (i32.const 4)) (then (local.set $bits (i32.const 4))))
-        (local.set $head (i32.add (i32.const 0x2BF00)
-                                  (i32.shl (i32.sub (local.get $bits) (i32.const 4)) (i32.const 2))))
-        (local.set $block (i32.load (local.get $head)))
-        (if (local.get $block)
-          (then
-            (i32.store (local.get $head) (i32.load offset=4 (local.get $block)))
-            (return (i32.add (local.get $block) (i32.const 8)))))
-        (return (call $bump (i32.shl (i32.const 1) (local.get $bits))))))
-    ;; large block: round to 4 KiB; best fit among free blocks of [need, 2*need] (first
-    ;; fit would let a small request take a bigger block and cascade into heap growth)
-    (local.set $need (i32.and (i32.add (local.get $need) (i32.const 4095)) (i32.const -4096)))
+    ;; round to 4 KiB; best fit among free blocks of [need, 2*need] (first fit would let
+    ;; a small request take a bigger block and cascade into heap growth)
+    (local.set $need (i32.and (i32.add (i32.add (local.get $size) (i32.const 8)) (i32.const 4095))
+                              (i32.const -4096)))
     (local.set $prev (i32.const 0))
     (local.set $block (global.get $large_free))
     (block $done
@@ -108,6 +112,7 @@
         (return (i32.add (local.get $best) (i32.const 8)))))
     (call $bump (local.get $need)))
 
+  ;; Small blocks go back on their class's free list; the rest is $free_large.
   (func $free (param $p i32)
     (local $block i32) (local $size i32) (local $head i32)
     (if (i32.eqz (local.get $p)) (then (return)))
@@ -116,14 +121,13 @@
     (if (i32.eq (i32.load (local.get $head)) (local.get $p)) (then (i32.store (local.get $head) (i32.const 0))))
     (local.set $block (i32.sub (local.get $p) (i32.const 8)))
     (local.set $size (i32.load (local.get $block)))
-    (if (i32.le_u (local.get $size) (i32.const 65536))
-      (then
-        (local.set $head (i32.add (i32.const 0x2BF00)
-                                  (i32.shl (i32.sub (i32.ctz (local.get $size)) (i32.const 4))
-                                           (i32.const 2))))
-        (i32.store offset=4 (local.get $block) (i32.load (local.get $head)))
-        (i32.store (local.get $head) (local.get $block))
-        (return)))
+    (if (i32.gt_u (local.get $size) (i32.const 65536))
+      (then (call $free_large (local.get $block) (local.get $size)) (return)))
+    (local.set $head (i32.add (i32.const 0x2BEF0) (i32.shl (i32.ctz (local.get $size)) (i32.const 2))))
+    (i32.store offset=4 (local.get $block) (i32.load (local.get $head)))
+    (i32.store (local.get $head) (local.get $block)))
+
+  (func $free_large (param $block i32) (param $size i32)
     (if (i32.eq (i32.add (local.get $block) (local.get $size)) (global.get $heap_top))
       (then (global.set $heap_top (local.get $block)) (return)))
     (i32.store offset=4 (local.get $block) (global.get $large_free))

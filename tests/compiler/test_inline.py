@@ -112,3 +112,58 @@ def test_inlined_copy_is_renamed_and_runs() -> None:
     store = wasmtime.Store()
     instance = wasmtime.Instance(store, wasmtime.Module(store.engine, wasm), [])
     assert instance.exports(store)["main"](store) == 6 + 10
+
+
+# ------------------------------------------------------------------ the runtime's own helpers
+def test_runtime_functions_have_their_small_helpers_inlined(tmp_path) -> None:
+    """str_append -> str_concat -> str_new, realloc, release: copied into the caller."""
+    src = 'local s = "a"\nlocal i = 0\nloop(i < 5) {\n    s = s + i + "b"\n    i = i + 1\n}\nprint(s)\n'
+    append = _funcs(src)["$str_append"]
+    for helper in ("$str_concat", "$str_new", "$realloc", "$release"):
+        assert ("call", helper) not in append.body
+    assert_program_prints(tmp_path, "rtinline", src, "a0b1b2b3b4b\n")
+
+
+def _run(funcs: list[Func], export: str, *args: int) -> int:
+    wasm = encode(Module(funcs=funcs), names=False).wasm
+    store = wasmtime.Store()
+    instance = wasmtime.Instance(store, wasmtime.Module(store.engine, wasm), [])
+    return instance.exports(store)[export](store, *args)
+
+
+def test_runtime_inliner_copies_run_exactly() -> None:
+    """IR level: a helper with a loop and a local that must start at zero, inlined twice
+    into a loop; a mutually recursive pair (bounded unrolling, still exact); a function
+    with numeric local indexes (C part) neither inlined nor rewritten."""
+    from nyash_build.compiler.inline import RuntimeInliner
+    tri = Func("$tri", [("$n", "i32")], ["i32"], [("$acc", "i32")], [
+        ("block", "$out", None), ("loop", "$top", None),
+        ("local.get", "$n"), ("i32.eqz",), ("br_if", "$out"),
+        ("local.get", "$acc"), ("local.get", "$n"), ("i32.add",), ("local.set", "$acc"),
+        ("local.get", "$n"), ("i32.const", 1), ("i32.sub",), ("local.set", "$n"),
+        ("br", "$top"), ("end",), ("end",), ("local.get", "$acc")])
+    # sum over k < m of tri(k) + tri(1)
+    user = Func("$user", [("$m", "i32")], ["i32"], [("$t", "i32")], [
+        ("block", "$done", None), ("loop", "$l", None),
+        ("local.get", "$m"), ("i32.eqz",), ("br_if", "$done"),
+        ("local.get", "$m"), ("i32.const", 1), ("i32.sub",), ("local.tee", "$m"),
+        ("call", "$tri"), ("i32.const", 1), ("call", "$tri"), ("i32.add",),
+        ("local.get", "$t"), ("i32.add",), ("local.set", "$t"), ("br", "$l"),
+        ("end",), ("end",), ("local.get", "$t")], export="user")
+    even = Func("$even", [("$n", "i32")], ["i32"], [], [
+        ("local.get", "$n"), ("i32.eqz",), ("if", None, None), ("i32.const", 1), ("return",), ("end",),
+        ("local.get", "$n"), ("i32.const", 1), ("i32.sub",), ("call", "$odd")], export="even")
+    odd = Func("$odd", [("$n", "i32")], ["i32"], [], [
+        ("local.get", "$n"), ("i32.eqz",), ("if", None, None), ("i32.const", 0), ("return",), ("end",),
+        ("local.get", "$n"), ("i32.const", 1), ("i32.sub",), ("call", "$even")])
+    c_part = Func("$c", [(None, "i32")], ["i32"], [], [
+        ("local.get", 0), ("call", "$tri")], export="c")
+    inliner = RuntimeInliner({f.name: f for f in (tri, user, even, odd, c_part)})
+    funcs = [inliner.inlined(f.name) for f in (tri, user, even, odd, c_part)]
+    by_name = {f.name: f for f in funcs}
+    assert ("call", "$tri") not in by_name["$user"].body
+    assert by_name["$c"] is c_part
+    assert sum(1 for ins in by_name["$even"].body if ins[0] == "call") == 1  # unrolled, bounded
+    assert _run(funcs, "user", 6) == sum(k * (k + 1) // 2 for k in range(6)) + 6
+    assert [_run(funcs, "even", n) for n in range(7)] == [1, 0, 1, 0, 1, 0, 1]
+    assert _run(funcs, "c", 4) == 10

@@ -55,6 +55,20 @@ def test_freed_block_is_reused_by_same_class(rt: Runtime) -> None:
     assert q != p
 
 
+def test_size_class_boundary(rt: Runtime) -> None:
+    """65528 bytes (+8 header) is the largest small block; one byte more is a large one."""
+    p = rt.alloc(65528)
+    guard = rt.alloc(16)
+    rt.free(p)
+    assert rt.alloc(65000) == p       # the 64 KiB class's free list
+    q = rt.alloc(65529)
+    rt.alloc(16)
+    rt.free(q)
+    assert rt.read_i32(q - 8) == 69632  # rounded to 4 KiB, on the large free list
+    assert rt.alloc(65529) == q
+    rt.free(guard)
+
+
 def test_blocks_do_not_overlap(rt: Runtime) -> None:
     ptrs = [(rt.alloc(n), n) for n in (8, 24, 56, 120, 5000)]
     for i, (p, n) in enumerate(ptrs):
