@@ -666,7 +666,95 @@ class FuncGen(FastPaths):
             if v.owned:
                 self.emit(("local.get", t), ("local.get", x), ("call", "$release"))
             return Val("bool", "i32")
-        lv = self.expr(e.left, borrow=self.release_free(e.right))
+        if op == "+" and isinstance(e.left, A.Binary) and e.left.op == "+":
+            return self.plus_chain(e)
+        return self.binary_rest(e, self.expr(e.left, borrow=self.release_free(e.right)))
+
+    def plus_chain(self, e: A.Binary) -> Val:
+        """``a + b + c + ...``: once the running value is statically a string, every
+        further ``+`` appends the string form of its right operand, so the rest of the
+        chain becomes one string built in one allocation (concat_parts) instead of a
+        new string per ``+``. Before that point each ``+`` is an ordinary one."""
+        nodes: list[A.Binary] = []
+        x: A.Expr = e
+        while isinstance(x, A.Binary) and x.op == "+":
+            nodes.append(x)
+            x = x.left
+        nodes.reverse()
+        v = self.expr(x, borrow=self.release_free(nodes[0].right))
+        for i, n in enumerate(nodes):
+            if v.kind == "str" and v.st == "dyn" and len(nodes) - i >= 2:
+                return self.concat_parts(v, [m.right for m in nodes[i:]])
+            v = self.binary_rest(n, v)
+        return v
+
+    def concat_parts(self, first: Val, rights: list[A.Expr]) -> Val:
+        """The string ``first`` (on the stack) followed by the string forms of ``rights``,
+        evaluated left to right, each converted right after it is evaluated (as the
+        chain of ``+`` would: op_add's string + x is str_concat(a, to_string(x))).
+        Integers are formatted straight into the result; strings are copied from where
+        they are (borrowed while the rest is release-free)."""
+        parts: list[tuple[str, str, bool]] = []  # ("str", i32 pointer, owned) / ("int", i64, _)
+        p0 = self.tmp("i32")
+        self.emit(("i32.wrap_i64",), ("local.set", p0), ("drop",))
+        owned0 = first.owned
+        if not owned0 and not all(self.release_free(r) for r in rights):
+            self.emit(("i32.const", T_STR), ("local.get", p0), ("i64.extend_i32_u",), ("call", "$retain"))
+            owned0 = True
+        parts.append(("str", p0, owned0))
+        for i, r in enumerate(rights):
+            v = self.expr(r, borrow=all(self.release_free(q) for q in rights[i + 1:]))
+            if v.st == "i64":
+                n = self.tmp("i64")
+                self.emit(("local.set", n))
+                parts.append(("int", n, False))
+                continue
+            p = self.tmp("i32")
+            if v.kind == "str" and v.st == "dyn":
+                self.emit(("i32.wrap_i64",), ("local.set", p), ("drop",))
+                parts.append(("str", p, v.owned))
+                continue
+            self.to_dyn(v)
+            if v.owned:
+                t, x = self.stash()
+                self.emit(("call", "$to_string"), ("local.set", p), ("local.get", t), ("local.get", x),
+                          ("call", "$release"))
+            else:
+                self.emit(("call", "$to_string"), ("local.set", p))
+            parts.append(("str", p, True))
+        # total length (i64: the sum of many lengths may pass 2^31), then one string
+        lens = {}
+        self.emit(("i64.const", 0))
+        for kind, loc, _ in parts:
+            if kind == "int":
+                lens[loc] = self.tmp("i32")
+                self.emit(("local.get", loc), ("call", "$dec_len"), ("local.tee", lens[loc]))
+            else:
+                self.emit(("local.get", loc), ("i32.load", 4, 2))
+            self.emit(("i64.extend_i32_u",), ("i64.add",))
+        total, res, pos = self.tmp("i64"), self.tmp("i32"), self.tmp("i32")
+        self.emit(("local.tee", total), ("i64.const", 0x7FFF0000), ("i64.gt_u",), ("if", None, None),
+                  ("global.get", "$strtab_out_of_memory"), ("call", "$fatal"), ("end",),
+                  ("local.get", total), ("i32.wrap_i64",), ("call", "$str_new"), ("local.tee", res),
+                  ("i32.const", 8), ("i32.add",), ("local.set", pos))
+        for kind, loc, _ in parts:
+            if kind == "int":
+                self.emit(("local.get", pos), ("local.get", lens[loc]), ("i32.add",), ("local.tee", pos),
+                          ("local.get", loc), ("call", "$dec_write"))
+            else:
+                ln = self.tmp("i32")
+                self.emit(("local.get", pos), ("local.get", loc), ("i32.const", 8), ("i32.add",),
+                          ("local.get", loc), ("i32.load", 4, 2), ("local.tee", ln), ("memory.copy",),
+                          ("local.get", pos), ("local.get", ln), ("i32.add",), ("local.set", pos))
+        for kind, loc, owned in parts:
+            if kind == "str" and owned:
+                self.emit(("i32.const", T_STR), ("local.get", loc), ("i64.extend_i32_u",), ("call", "$release"))
+        self.emit(("i32.const", T_STR), ("local.get", res), ("i64.extend_i32_u",))
+        return Val("str", "dyn", True)
+
+    def binary_rest(self, e: A.Binary, lv: Val) -> Val:
+        """e with its left operand's value lv on the stack: the right operand and the operator."""
+        op = e.op
         lmark = len(self.code)
         rv = self.expr(e.right, borrow=True)
         if lv.st == "i64" and rv.st == "i64":

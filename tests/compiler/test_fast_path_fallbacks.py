@@ -59,7 +59,85 @@ static box Main {
 }
 """, "9\n10\n6\n100\nerror: ErrorBox(Unknown method 'area' for StringBox)\n"
      "error: ErrorBox(Unknown method 'area' for Blob)\n"),
+    # a chain of + built as one string once the running value is a string
+    # (funcgen.concat_parts): every operand kind, borrowed and owned parts, a part that
+    # replaces an earlier part's string, chains that are numbers first, errors, large
+    # strings, the in-place append next to it (output as the generic + gives)
+    "concat_chain": ("""
+box Pt {
+    init { name, n }
+    birth(name, n) {
+        me.name = name
+        me.n = n
+    }
+    rename(s) {
+        me.name = s
+        return "!"
+    }
 }
+function word(k) {
+    return "w" + k
+}
+function maybe(k) {
+    if k % 2 == 0 {
+        return "s" + k
+    }
+    return k
+}
+local arr = new ArrayBox()
+arr.push(1)
+arr.push("two")
+local m = new MapBox()
+m.set("a", 1)
+local p = new Pt("pp", 7)
+local s = "x"
+local empty = ""
+print("a" + 1 + "b" + -25 + "c" + 9223372036854775807 + (0 - 9223372036854775807 - 1))
+print("t" + true + false + null + "|" + empty + "|" + empty + empty)
+print(s + arr + m + "/" + p.name + p.n + word(3) + word(4))
+print("" + "" + "")
+print(empty + 0 + empty)
+print("héllo" + "→" + 12 + "ñ")
+local i = 0
+loop(i < 4) {
+    local v = maybe(i)
+    print("v=" + v + ";" + maybe(i + 1) + ";" + i * 10)
+    i = i + 1
+}
+// a part whose evaluation replaces an earlier part's string (held, not borrowed)
+print(p.name + p.rename("nn" + i) + p.name + p.name)
+// numbers add first; a number followed by a string is an error
+print(1 + 2 + 3)
+try {
+    print("r" + 1 + (1 + 2 + "c" + 3))
+} catch (Error e) {
+    print("caught " + e + "!" + 1)
+}
+// nested and parenthesised chains
+print("a" + ("b" + 1 + "c") + ("d" + 2) + "e")
+local big = "abcdefgh" * 9000
+local long = big + "|" + big + "|" + 1
+print(long.length())
+local acc = ""
+local j = 0
+loop(j < 5) {
+    acc = acc + j + ","
+    local copy = acc + "!" + j
+    print(copy)
+    j = j + 1
+}
+local math = new MathBox()
+print("f" + 1.5 + ";" + 2.0 + ";" + math.sqrt(2) + ";" + (0.1 + 0.2) + ";" + 100000000000000000000.0 * 10)
+""", 'a1b-25c9223372036854775807-9223372036854775808\nttruefalsenull||\nx[1, two]MapBox(size=1)/pp7w3w4\n\n0\nhéllo→12ñ\nv=s0;1;0\nv=1;s2;10\nv=s2;3;20\nv=3;s4;30\npp!nn4nn4\n6\ncaught ErrorBox(Addition not supported between IntegerBox and StringBox)!1\nab1cd2e\n144003\n0,!0\n0,1,!1\n0,1,2,!2\n0,1,2,3,!3\n0,1,2,3,4,!4\nf1.5;2;1.4142135623730951;0.30000000000000004;1000000000000000000000\n'),
+}
+
+
+def test_concat_chain_is_one_string() -> None:
+    from nyash_build.compiler.driver import build_module
+    module, _, _ = build_module('local i = 5\nprint("k" + i + ":" + (i * 7) + "/" + i)\n', "c.nyash")
+    body = {f.name: f for f in module.funcs}["$<main>"].body
+    calls = [ins[1] for ins in body if ins[0] == "call"]
+    assert calls.count("$str_new") == 1 and "$op_add" not in calls and "$str_concat_i64" not in calls
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
