@@ -585,8 +585,73 @@
         (br $next)))
     (local.get $out))
 
+  ;; Case conversion of n ASCII bytes at src, eight at a time: a byte is a letter of the
+  ;; other case when adding $a sets its top bit and adding $b does not (no carries: every
+  ;; byte is below 0x80); flipping bit 5 converts it. Writes at dst (0: only looks);
+  ;; returns whether any letter changed.
+  (func $case_ascii (param $src i32) (param $dst i32) (param $n i32) (param $upper i32) (result i32)
+    (local $i i32) (local $x i64) (local $a i64) (local $b i64) (local $m i64) (local $any i64)
+    (local.set $a (select (i64.const 0x1F1F1F1F1F1F1F1F) (i64.const 0x3F3F3F3F3F3F3F3F) (local.get $upper)))
+    (local.set $b (select (i64.const 0x0505050505050505) (i64.const 0x2525252525252525) (local.get $upper)))
+    (block $words_done
+      (loop $words
+        (br_if $words_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $n)))
+        (local.set $x (i64.load (i32.add (local.get $src) (local.get $i))))
+        (local.set $m (i64.and (i64.and (i64.add (local.get $x) (local.get $a))
+                                        (i64.xor (i64.add (local.get $x) (local.get $b)) (i64.const -1)))
+                               (i64.const 0x8080808080808080)))
+        (local.set $any (i64.or (local.get $any) (local.get $m)))
+        (if (local.get $dst)
+          (then (i64.store (i32.add (local.get $dst) (local.get $i))
+                           (i64.xor (local.get $x) (i64.shr_u (local.get $m) (i64.const 2))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $words)))
+    (block $bytes_done
+      (loop $bytes
+        (br_if $bytes_done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $x (i64.load8_u (i32.add (local.get $src) (local.get $i))))
+        (local.set $m (i64.and (i64.and (i64.add (local.get $x) (local.get $a))
+                                        (i64.xor (i64.add (local.get $x) (local.get $b)) (i64.const -1)))
+                               (i64.const 0x80)))
+        (local.set $any (i64.or (local.get $any) (local.get $m)))
+        (if (local.get $dst)
+          (then (i64.store8 (i32.add (local.get $dst) (local.get $i))
+                            (i64.xor (local.get $x) (i64.shr_u (local.get $m) (i64.const 2))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $bytes)))
+    (i64.ne (local.get $any) (i64.const 0)))
+
+  ;; Are all n bytes at p ASCII? (eight at a time)
+  (func $all_ascii (param $p i32) (param $n i32) (result i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $p) (local.get $n)))
+    (block $tail
+      (loop $words
+        (br_if $tail (i32.gt_u (i32.add (local.get $p) (i32.const 8)) (local.get $end)))
+        (if (i64.ne (i64.and (i64.load (local.get $p)) (i64.const 0x8080808080808080)) (i64.const 0))
+          (then (return (i32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (br $words)))
+    (block $done
+      (loop $bytes
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (if (i32.ge_u (i32.load8_u (local.get $p)) (i32.const 0x80)) (then (return (i32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $bytes)))
+    (i32.const 1))
+
   (func $case_convert (param $s i32) (param $upper i32) (result i32)
     (local $n i32) (local $p i32)
+    (local.set $n (i32.load offset=4 (local.get $s)))
+    (if (call $all_ascii (i32.add (local.get $s) (i32.const 8)) (local.get $n))
+      (then
+        (if (i32.eqz (call $case_ascii (i32.add (local.get $s) (i32.const 8)) (i32.const 0) (local.get $n)
+                                       (local.get $upper)))
+          (then (call $retain (i32.const 5) (i64.extend_i32_u (local.get $s))) (return (local.get $s))))
+        (local.set $p (call $str_new (local.get $n)))
+        (drop (call $case_ascii (i32.add (local.get $s) (i32.const 8)) (i32.add (local.get $p) (i32.const 8))
+                                (local.get $n) (local.get $upper)))
+        (return (local.get $p))))
     (local.set $n (call $case_pass (local.get $s) (local.get $upper) (i32.const 0)))
     (if (i32.eqz (global.get $case_changed))
       (then (call $retain (i32.const 5) (i64.extend_i32_u (local.get $s))) (return (local.get $s))))

@@ -227,6 +227,21 @@ def test_case_mapping_matches_python(rt: Runtime, text: str) -> None:
     assert call(rt, "toLower", text) == text.lower()
 
 
+def test_case_mapping_ascii_words_and_tails(rt: Runtime) -> None:
+    """All-ASCII strings take the eight-bytes-at-a-time path: every byte value, at every
+    position of a word and in the tail; the letters' neighbours ('@', '[', '`', '{')
+    stay; a string without letters of the other case comes back as is."""
+    every = "".join(map(chr, range(128)))
+    for k in range(0, 21):
+        for text in (every[k:k + 19], every[::-1][k:k + 13], "@[`{" * k, "aZ@[`{zA" * k + "q"[:k % 2]):
+            assert call(rt, "toUpper", text) == text.upper()
+            assert call(rt, "toLower", text) == text.lower()
+    assert call(rt, "toUpper", every) == every.upper()
+    assert call(rt, "toLower", "ALREADY UPPER 123") == "already upper 123"
+    assert call(rt, "toUpper", "ALREADY UPPER 123") == "ALREADY UPPER 123"
+    assert call(rt, "toUpper", "abcdefgh" * 3 + "é") == ("abcdefgh" * 3).upper() + "É"
+
+
 def test_case_special(rt: Runtime) -> None:
     assert call(rt, "toUpper", "ß") == "SS"
     assert call(rt, "toLower", "İ") == "i̇"
