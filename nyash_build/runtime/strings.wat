@@ -384,28 +384,55 @@
                     (i32.or (i32.const 0x80) (i32.and (local.get $cp) (i32.const 0x3F))))))
     (i32.const 4))
 
-  ;; Advance byte offset $off of string s by $n characters, stopping at the end.
-;; A small cache of character positions found from the start of strings: 8 entries
-  ;; of 16 bytes at CHARPOS (0x0C00, scratch), chosen by the string's address (blocks
-  ;; are 16-byte multiples); an entry is +0 string address (0 = none), +4 byte offset,
-  ;; +8 character index. Scanning strings character by character (s.substring(i, i + 1),
-  ;; s.get(i), often two strings in turn) then costs one step per call instead of a walk
-  ;; from the start. Strings are immutable (an in-place append keeps the prefix), and
-  ;; $free forgets a string's entry when its block is freed.
+  ;; Byte offset of character n of string s (the length when s is shorter).
+  ;; A small cache of character positions: 8 entries of 16 bytes at CHARPOS (0x0C00,
+  ;; scratch), chosen by the string's address (blocks are 16-byte multiples); an entry
+  ;; is +0 string address (0 = none), +4 byte offset and +8 character index of the last
+  ;; position found, +12 how many leading bytes are known to be ASCII (there character
+  ;; n is byte n: no walk at all). Scanning strings character by character
+  ;; (s.substring(i, i + 1), s.get(i), often two strings in turn, a tokenizer's
+  ;; substring(start, i) behind its get(i)) then costs one step per call instead of a
+  ;; walk from the start. Strings are immutable (an in-place append keeps the prefix),
+  ;; and $free forgets a string's entry when its block is freed.
   (func $char_offset (param $s i32) (param $n i64) (result i32)
-    (local $e i32) (local $off i32)
+    (local $e i32) (local $k i32) (local $len i32) (local $asc i32) (local $off i32)
+    (local.set $len (i32.load offset=4 (local.get $s)))
+    (if (i64.le_s (local.get $n) (i64.const 0)) (then (return (i32.const 0))))
+    (if (i64.ge_s (local.get $n) (i64.extend_i32_u (local.get $len))) (then (return (local.get $len))))
+    (local.set $k (i32.wrap_i64 (local.get $n)))
     (local.set $e (i32.add (i32.const 0x0C00) (i32.and (local.get $s) (i32.const 0x70))))
-    (local.set $off
-      (if (result i32) (i32.and (i32.eq (local.get $s) (i32.load (local.get $e)))
-                                (i64.ge_s (local.get $n) (i64.load offset=8 (local.get $e))))
-        (then (call $char_skip (local.get $s) (i32.load offset=4 (local.get $e))
-                               (i64.sub (local.get $n) (i64.load offset=8 (local.get $e)))))
-        (else (call $char_skip (local.get $s) (i32.const 0) (local.get $n)))))
-    (i32.store (local.get $e) (local.get $s))
+    (if (i32.ne (i32.load (local.get $e)) (local.get $s))
+      (then
+        (i32.store (local.get $e) (local.get $s))
+        (i32.store offset=4 (local.get $e) (i32.const 0))
+        (i32.store offset=8 (local.get $e) (i32.const 0))
+        (i32.store offset=12 (local.get $e) (i32.const 0))))
+    (local.set $asc (i32.load offset=12 (local.get $e)))
+    (if (i32.le_u (local.get $k) (local.get $asc)) (then (return (local.get $k))))
+    (if (i32.and (i32.gt_u (i32.load offset=8 (local.get $e)) (local.get $asc))
+                 (i32.le_u (i32.load offset=8 (local.get $e)) (local.get $k)))
+      (then
+        ;; from the last position found
+        (local.set $off (call $char_skip (local.get $s) (i32.load offset=4 (local.get $e))
+                              (i64.extend_i32_u (i32.sub (local.get $k) (i32.load offset=8 (local.get $e)))))))
+      (else
+        ;; from the end of the ASCII prefix, growing it eight bytes at a time first
+        (block $grown
+          (loop $grow
+            (br_if $grown (i32.gt_u (i32.add (local.get $asc) (i32.const 8)) (local.get $len)))
+            (br_if $grown (i64.ne (i64.and (i64.load offset=8 (i32.add (local.get $s) (local.get $asc)))
+                                           (i64.const 0x8080808080808080)) (i64.const 0)))
+            (local.set $asc (i32.add (local.get $asc) (i32.const 8)))
+            (br_if $grow (i32.lt_u (local.get $asc) (local.get $k)))))
+        (i32.store offset=12 (local.get $e) (local.get $asc))
+        (if (i32.le_u (local.get $k) (local.get $asc)) (then (return (local.get $k))))
+        (local.set $off (call $char_skip (local.get $s) (local.get $asc)
+                              (i64.extend_i32_u (i32.sub (local.get $k) (local.get $asc)))))))
     (i32.store offset=4 (local.get $e) (local.get $off))
-    (i64.store offset=8 (local.get $e) (local.get $n))
+    (i32.store offset=8 (local.get $e) (local.get $k))
     (local.get $off))
 
+  ;; Advance byte offset $off of string s by $n characters, stopping at the end.
   (func $char_skip (param $s i32) (param $off i32) (param $n i64) (result i32)
     (local $len i32) (local $b i32)
     (local.set $len (i32.load offset=4 (local.get $s)))
@@ -681,7 +708,7 @@
     (if (i64.ge_s (local.get $a) (local.get $b))
       (then (return (i32.const 5) (i64.extend_i32_u (global.get $strtab_empty)))))
     (local.set $from (call $char_offset (local.get $s) (local.get $a)))
-    (local.set $to (call $char_skip (local.get $s) (local.get $from) (i64.sub (local.get $b) (local.get $a))))
+    (local.set $to (call $char_offset (local.get $s) (local.get $b)))
     (i32.const 5)
     (i64.extend_i32_u (call $str_slice (local.get $s) (local.get $from) (local.get $to))))
 

@@ -401,3 +401,32 @@ def test_character_position_cache(rt: Runtime) -> None:
     assert b == a  # the freed block is reused: same address, same length
     tag, p = rt.m_String_get(b, INT, 32)
     assert decode(rt, tag, p) == "7"
+
+
+def test_character_position_cache_ascii_prefix(rt: Runtime) -> None:
+    """The cache's known ASCII prefix: positions inside it are bytes, the first
+    non-ASCII character (at every offset within a word) ends it, and positions past it,
+    backwards into it and jumping across it agree with Python; the prefix of a freed
+    string is never used for a new one at the same address."""
+    for cut in range(0, 20):
+        text = "x" * cut + "é日" + "abcdefghij" * 2 + "😀" + "z" * 9
+        s = rt.make_str(text)
+        order = [len(text) - 1, 0, cut + 1, cut, cut - 1, 3, len(text) - 5, cut + 2, 1, len(text) + 3]
+        order += list(range(len(text))) + list(reversed(range(len(text))))
+        for i in order:
+            tag, p = rt.m_String_get(s, INT, i)
+            assert (decode(rt, tag, p) if tag != 0 else None) == (text[i] if 0 <= i < len(text) else None)
+            for n in (1, 3, 40):
+                tag, p = rt.m_String_substring(s, INT, i, INT, i + n)
+                assert decode(rt, tag, p) == (text[i:i + n] if i >= 0 else "")
+        rt.release(STR, s)
+    a = rt.make_str("0123456789" * 4)
+    tag, p = rt.m_String_get(a, INT, 35)
+    assert decode(rt, tag, p) == "5"
+    rt.release(STR, a)
+    b = rt.make_str("é" * 20)
+    assert b == a  # same block: the 40-byte ASCII prefix must be forgotten
+    tag, p = rt.m_String_get(b, INT, 12)
+    assert decode(rt, tag, p) == "é"
+    tag, p = rt.m_String_substring(b, INT, 3, INT, 5)
+    assert decode(rt, tag, p) == "éé"
