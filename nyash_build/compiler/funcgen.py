@@ -1290,6 +1290,12 @@ class FuncGen(FastPaths):
                 return self.warn_deferred(e, f"Unknown method '{e.name}' for {box}", "N0208",
                                           f"{box} has no method of this name",
                                           {n: f"a method of {box}" for n in self.mg.rt.methods_of(BUILTIN_KIND_NAMES[tag])})
+        # a builtin value of one kind or null: that kind's method after a tag test
+        ntag = KIND_OF_STATIC.get(base(kind)) if nullable(kind) else None
+        if ntag is not None and ntag != T_NULL:
+            fn = f"$m_{BUILTIN_KIND_NAMES[ntag]}_{e.name}"
+            if self.mg.rt.method_argc.get(fn) == argc:
+                return self.guarded_builtin_call(e, v, ntag, fn, result)
         # dynamic dispatch; when only user boxes answer and they share one implementation,
         # test for them inline and call it directly (a static monomorphic inline cache)
         targets = self.mg.sole_user_target(e.name, argc)
@@ -1302,10 +1308,9 @@ class FuncGen(FastPaths):
         self.finish_call(fn, temps + ([tmp] if tmp else []), True)
         return self.unbox_known(result)
 
-    def guarded_call(self, e: A.MethodCall, v: Val, targets: dict[str, list[int]], result: str) -> Val:
-        """recv.m(args) calling the method directly when the receiver is an instance of
-        one of the listed class ids, and through the dispatcher otherwise."""
-        argc = len(e.args)
+    def guard_operands(self, e: A.MethodCall, v: Val) -> tuple[str, str, list[tuple], list[tuple[str, str]]]:
+        """The receiver (on the stack) and the arguments of e saved in locals as dynamic
+        pairs: (receiver tag, receiver payload, code pushing the arguments, owned pairs)."""
         self.to_dyn(v)
         rt, rx = self.tmp_pair()
         self.emit(("local.set", rx), ("local.set", rt))
@@ -1320,6 +1325,25 @@ class FuncGen(FastPaths):
             if x.owned:
                 owned.append((at, ax))
         push_args = [ins for at, ax in args for ins in (("local.get", at), ("local.get", ax))]
+        return rt, rx, push_args, owned
+
+    def guarded_builtin_call(self, e: A.MethodCall, v: Val, tag: int, fn: str, result: str) -> Val:
+        """recv.m(args) on a receiver that is a builtin value of one kind or null (a
+        string read back from an ArrayBox, ...): the kind's method directly after a tag
+        test, the dispatcher otherwise (which answers or raises for null as it would)."""
+        rt, rx, push_args, owned = self.guard_operands(e, v)
+        self.emit(("local.get", rt), ("i32.const", tag), ("i32.eq",),
+                  ("if", None, ((), ("i32", "i64"))), ("local.get", rx), *push_args, ("call", fn),
+                  ("else",), ("local.get", rt), ("local.get", rx), *push_args,
+                  ("call", self.mg.method_dispatcher(e.name, len(e.args))), ("end",))
+        self.release_all(owned)
+        self.check_exc()
+        return self.unbox_known(result)
+
+    def guarded_call(self, e: A.MethodCall, v: Val, targets: dict[str, list[int]], result: str) -> Val:
+        """recv.m(args) calling the method directly when the receiver is an instance of
+        one of the listed class ids, and through the dispatcher otherwise."""
+        rt, rx, push_args, owned = self.guard_operands(e, v)
         cid = self.tmp("i32")
         self.emit(("i32.const", -1), ("local.set", cid),
                   ("local.get", rt), ("i32.const", T_INST), ("i32.eq",), ("if", None, None),

@@ -63,6 +63,48 @@ static box Main {
     # (funcgen.concat_parts): every operand kind, borrowed and owned parts, a part that
     # replaces an earlier part's string, chains that are numbers first, errors, large
     # strings, the in-place append next to it (output as the generic + gives)
+    # a builtin value of one kind or null (elements read back from arrays): that kind's
+    # method after a tag test, the dispatcher for null (which raises, or answers
+    # toString) -- error texts as the dispatcher words them (spec section 8)
+    "nullable_builtin_receiver": ("""
+local words = "alpha beta  gamma".split(" ")
+words.push(null)
+local nums = new ArrayBox()
+nums.push(12)
+nums.push(null)
+local rows = new ArrayBox()
+local r = new ArrayBox()
+r.push(1)
+r.push(2)
+rows.push(r)
+rows.push(null)
+local i = 0
+loop(i < 5) {
+    local w = words.get(i)
+    try {
+        print("" + w.length() + ":" + w.substring(1, 3) + ":" + w.toUpper())
+    } catch (Error e) {
+        print("error " + e)
+    }
+    i = i + 1
+}
+i = 0
+loop(i < 3) {
+    local x = nums.get(i)
+    try {
+        print(x.toString() + "/" + x.abs())
+    } catch (Error e) {
+        print("error " + e)
+    }
+    local row = rows.get(i)
+    try {
+        print("" + row.length() + "," + row.get(0) + "," + row.join("+"))
+    } catch (Error e) {
+        print("error " + e)
+    }
+    i = i + 1
+}
+""", "5:lp:ALPHA\n4:et:BETA\n0::\n5:am:GAMMA\nerror ErrorBox(Unknown method 'length' for NullBox)\n12/12\n2,1,1+2\nerror ErrorBox(Unknown method 'abs' for NullBox)\nerror ErrorBox(Unknown method 'length' for NullBox)\nerror ErrorBox(Unknown method 'abs' for NullBox)\nerror ErrorBox(Unknown method 'length' for NullBox)\n"),
     "concat_chain": ("""
 box Pt {
     init { name, n }
@@ -138,6 +180,13 @@ def test_concat_chain_is_one_string() -> None:
     body = {f.name: f for f in module.funcs}["$<main>"].body
     calls = [ins[1] for ins in body if ins[0] == "call"]
     assert calls.count("$str_new") == 1 and "$op_add" not in calls and "$str_concat_i64" not in calls
+
+
+def test_nullable_builtin_receiver_calls_the_method_directly() -> None:
+    from nyash_build.compiler.driver import build_module
+    module, _, _ = build_module('local w = "a b".split(" ").get(0)\nprint(w.length())\n', "n.nyash")
+    calls = [ins[1] for ins in {f.name: f for f in module.funcs}["$<main>"].body if ins[0] == "call"]
+    assert "$m_String_length" in calls and "$callm:length/0" in calls  # direct, and the fallback
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
