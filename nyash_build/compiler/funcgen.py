@@ -1343,6 +1343,7 @@ class FuncGen(FastPaths):
     def guarded_call(self, e: A.MethodCall, v: Val, targets: dict[str, list[int]], result: str) -> Val:
         """recv.m(args) calling the method directly when the receiver is an instance of
         one of the listed class ids, and through the dispatcher otherwise."""
+        argc = len(e.args)
         rt, rx, push_args, owned = self.guard_operands(e, v)
         cid = self.tmp("i32")
         self.emit(("i32.const", -1), ("local.set", cid),
