@@ -7,7 +7,7 @@
  *
  * Struct layouts follow the headers (sizes checked against wasmtime-py's generated
  * bindings of the same version: wasmtime_extern_t 32 bytes, wasmtime_val_t 32,
- * wasmtime_instance_t 16, wasmtime_func_t 16, wasmtime_global_t 24).
+ * wasmtime_instance_t 16, wasmtime_func_t 16, wasmtime_global_t 24, wasmtime_memory_t 24).
  */
 #ifndef NYASH_WASMTIME_API_H
 #define NYASH_WASMTIME_API_H
@@ -33,17 +33,23 @@ typedef struct { size_t size; wasm_frame_t **data; } wasm_frame_vec_t;
 typedef struct { uint64_t store_id; size_t private_; } wasmtime_instance_t;
 typedef struct { uint64_t store_id; void *private_; } wasmtime_func_t;
 typedef struct { uint64_t store_id; uint32_t private1, private2, private3; } wasmtime_global_t;
+typedef struct { struct { uint64_t store_id; uint32_t private1; } s; uint32_t private2; } wasmtime_memory_t;
 
 #define WASMTIME_EXTERN_FUNC 0
 #define WASMTIME_EXTERN_GLOBAL 1
+#define WASMTIME_EXTERN_MEMORY 3
 typedef struct {
     uint8_t kind;
     union {
         wasmtime_func_t func;
         wasmtime_global_t global;
-        uint8_t other[24]; /* table, memory, sharedmemory, tag */
+        wasmtime_memory_t memory;
+        uint8_t other[24]; /* table, sharedmemory, tag */
     } of;
 } wasmtime_extern_t;
+
+_Static_assert(sizeof(wasmtime_memory_t) == 24, "wasmtime_memory_t layout");
+_Static_assert(sizeof(wasmtime_extern_t) == 32, "wasmtime_extern_t layout");
 
 #define WASMTIME_I32 0
 #define WASMTIME_I64 1
@@ -97,6 +103,7 @@ typedef struct {
                                   wasmtime_val_t *))                                            \
     X(wasmtime_error_t *, wasmtime_global_set,                                                  \
       (wasmtime_context_t *, const wasmtime_global_t *, const wasmtime_val_t *))                \
+    X(uint8_t *, wasmtime_memory_data, (const wasmtime_context_t *, const wasmtime_memory_t *))   \
     X(wasmtime_error_t *, wasmtime_func_call,                                                   \
       (wasmtime_context_t *, const wasmtime_func_t *, const wasmtime_val_t *, size_t,           \
        wasmtime_val_t *, size_t, wasm_trap_t **))                                               \
