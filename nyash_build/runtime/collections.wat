@@ -689,6 +689,12 @@
 ;; follows from it).  $val_cmp is exactly that, with 2 (unordered) for NaN.
 (func $col_sort_cmp (param $x i32) (param $y i32) (result i32)
   (local $c i32)
+  ;; two strings or two integers: compared directly ($val_cmp's first cases)
+  (if (i32.and (i32.eq (i32.load (local.get $x)) (i32.const 5)) (i32.eq (i32.load (local.get $y)) (i32.const 5)))
+    (then (return (call $str_cmp (i32.load offset=8 (local.get $x)) (i32.load offset=8 (local.get $y))))))
+  (if (i32.and (i32.eq (i32.load (local.get $x)) (i32.const 3)) (i32.eq (i32.load (local.get $y)) (i32.const 3)))
+    (then (return (i32.sub (i64.gt_s (i64.load offset=8 (local.get $x)) (i64.load offset=8 (local.get $y)))
+                           (i64.lt_s (i64.load offset=8 (local.get $x)) (i64.load offset=8 (local.get $y)))))))
   local.get $x
   i32.load
   local.get $x

@@ -234,10 +234,23 @@
 
   ;; Byte-wise lexicographic comparison: -1, 0 or 1.
   (func $str_cmp (param $a i32) (param $b i32) (result i32)
-    (local $la i32) (local $lb i32) (local $n i32) (local $i i32) (local $x i32) (local $y i32)
+    (local $la i32) (local $lb i32) (local $n i32) (local $i i32) (local $x i32) (local $y i32) (local $w i64)
     (local.set $la (i32.load offset=4 (local.get $a)))
     (local.set $lb (i32.load offset=4 (local.get $b)))
     (local.set $n (select (local.get $la) (local.get $lb) (i32.lt_u (local.get $la) (local.get $lb))))
+    ;; eight bytes at a time while both have them: the first differing byte is the
+    ;; lowest one of the xor (little-endian loads)
+    (block $words_done
+      (loop $words
+        (br_if $words_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $n)))
+        (local.set $w (i64.xor (i64.load offset=8 (i32.add (local.get $a) (local.get $i)))
+                               (i64.load offset=8 (i32.add (local.get $b) (local.get $i)))))
+        (if (i64.ne (local.get $w) (i64.const 0))
+          (then
+            (local.set $i (i32.add (local.get $i) (i32.wrap_i64 (i64.shr_u (i64.ctz (local.get $w)) (i64.const 3)))))
+            (br $words_done)))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $words)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))

@@ -184,6 +184,37 @@ def test_sort_large_matches_python(rt: Runtime, V: Vals) -> None:
     assert [rt.arr_get_i(a, k)[1] for k in range(len(nums))] == sorted(nums)
 
 
+def test_sort_large_strings_and_mixed_match_the_rule(rt: Runtime, V: Vals) -> None:
+    """Beyond 20 elements (merge sort): strings byte-wise with shared prefixes longer
+    than eight bytes; strings mixed with integers by the string-form rule."""
+    import random
+    rng = random.Random(11)
+    words = ["prefix-common-" + str(rng.randrange(0, 500)) + rng.choice(["", "x", "é"]) for _ in range(300)]
+    a = rt.arr_new()
+    for w in words:
+        rt.arr_push_v(a, *V.s(w))
+    rt.m_Array_sort(a)
+    assert [rt.str_value(rt.arr_get_i(a, k)[1]) for k in range(len(words))] == \
+        sorted(words, key=lambda w: w.encode())
+    mixed = [rng.randrange(-50, 50) for _ in range(40)] + [str(rng.randrange(-50, 50)) + "s" for _ in range(40)]
+    rng.shuffle(mixed)
+    b = rt.arr_new()
+    for m in mixed:
+        rt.arr_push_v(b, *(V.s(m) if isinstance(m, str) else (INT, m)))
+    rt.m_Array_sort(b)
+    def key(m):  # numbers among themselves numerically, else by string form
+        return str(m).encode()
+    out = []
+    for k in range(len(mixed)):
+        tag, p = rt.arr_get_i(b, k)
+        out.append(rt.str_value(p) if tag == STR else p)
+    for x, y in zip(out, out[1:]):  # every neighbouring pair is in order by the rule
+        if isinstance(x, int) and isinstance(y, int):
+            assert x <= y
+        else:
+            assert key(x) <= key(y)
+
+
 def test_array_equality_via_index_of(rt: Runtime, V: Vals) -> None:
     _, a = V.arr(V.arr(i(1)), V.s("x"))
     assert rt.m_Array_indexOf(a, *V.arr(i(1))) == [INT, 0]

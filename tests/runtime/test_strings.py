@@ -92,6 +92,27 @@ def test_concat_eq_cmp_hash(rt: Runtime) -> None:
     assert rt.str_len(rt.make_str("héllo")) == 6
 
 
+def test_str_cmp_at_every_position_of_words_and_tails(rt: Runtime) -> None:
+    """The comparison takes eight bytes at a time: a difference at every offset (both
+    directions, bytes above 0x7F), prefixes of every length, equal strings."""
+    base = bytes(range(0x61, 0x61 + 21))  # 21 ASCII letters
+    for k in range(len(base)):
+        for d in (1, -1, 0x80):
+            y = bytearray(base)
+            y[k] = (y[k] + d) % 256 if d != 0x80 else 0xC3
+            x, yb = base, bytes(y)
+            want = (x > yb) - (x < yb)
+            ys = yb.decode("latin-1") if d == 0x80 else yb.decode()
+            got = rt.str_cmp(rt.make_str(x.decode()), rt.make_str(ys if d != 0x80 else "é".join([x[:k].decode(), x[k + 1:].decode()])))
+            if d != 0x80:
+                assert got == want
+            else:  # 0xC3 (first byte of é) sorts after any ASCII letter
+                assert got == -1
+        assert rt.str_cmp(rt.make_str(base[:k].decode()), rt.make_str(base.decode())) == -1
+        assert rt.str_cmp(rt.make_str(base.decode()), rt.make_str(base[:k].decode())) == 1
+        assert rt.str_cmp(rt.make_str(base[:k].decode()), rt.make_str(base[:k].decode())) == 0
+
+
 def _murmur3_32(data: bytes) -> int:
     """Reference MurmurHash3 x86_32, seed 0."""
     m = 0xFFFFFFFF
