@@ -394,10 +394,19 @@ class FuncGen(FastPaths):
         classes, slot = site
         if vkind in SCALAR and all(self.inf.field_kinds.get((c.cid, fname)) == vkind for c in classes):
             off = 24 + 16 * slot
-            self.emit(("local.get", obj), ("local.get", vt), ("i32.store", off, None),
-                      ("local.get", obj), ("local.get", vv), ("i64.store", off + 8, None))
+            if not all(fname in self.pretagged(c) for c in classes):
+                self.emit(("local.get", obj), ("local.get", vt), ("i32.store", off, None))
+            self.emit(("local.get", obj), ("local.get", vv), ("i64.store", off + 8, None))
         else:
             self.inline_slot_set(slot, vt, vv, obj)
+
+    def pretagged(self, cls: ClassInfo) -> dict[str, int]:
+        """Fields of cls whose slot tag `new` writes up front (field -> tag): every value
+        they ever hold is one scalar kind and no read can find them unset (fieldinit),
+        so the tag is the same before and after every write and writes store only the
+        payload. Unobservable: until the constructor assigns them nothing reads them."""
+        return {f: KIND_OF_STATIC[k] for f in self.mg.always_set.get(cls.cid, ())
+                if (k := self.inf.field_kinds.get((cls.cid, f))) in SCALAR}
 
     def append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
         """For ``s = s + a + b`` on a string local s, the appended parts [a, b]."""
@@ -998,6 +1007,8 @@ class FuncGen(FastPaths):
         cls = self.info.classes[box]
         p = self.tmp("i32")
         self.emit(("i32.const", cls.cid), ("i32.const", len(cls.fields)), ("call", "$inst_new"), ("local.set", p))
+        for f, tag in self.pretagged(cls).items():
+            self.emit(("local.get", p), ("i32.const", tag), ("i32.store", 24 + 16 * cls.slot(f), None))
         self.init_builtin_parts(cls, p, e)
         m = cls.find_ctor(len(e.args))
         if m is not None:
