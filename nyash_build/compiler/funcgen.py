@@ -791,6 +791,19 @@ class FuncGen(FastPaths):
         checked = self.checked_numeric(op, lv, rv)
         if checked is not None:
             return checked
+        if op == "+" and lv.kind == "str" and lv.st == "dyn" and rv.kind == "str" and rv.st == "dyn":
+            # two strings: op_add's string + string without its dispatch
+            a, b = self.tmp("i32"), self.tmp("i32")
+            self.emit(("i32.wrap_i64",), ("local.set", b), ("drop",),
+                      ("i32.wrap_i64",), ("local.set", a), ("drop",),
+                      ("local.get", a), ("local.get", b), ("call", "$str_concat"))
+            r = self.tmp("i32")
+            self.emit(("local.set", r))
+            for loc, v in ((a, lv), (b, rv)):
+                if v.owned:
+                    self.emit(("i32.const", T_STR), ("local.get", loc), ("i64.extend_i32_u",), ("call", "$release"))
+            self.emit(("i32.const", T_STR), ("local.get", r), ("i64.extend_i32_u",))
+            return Val("str", "dyn", True)
         if op == "+" and lv.kind == "str" and lv.st == "dyn" and rv.st == "i64":
             # "k" + i: format the integer straight into the new string
             n, t, x = self.tmp("i64"), self.tmp("i32"), self.tmp("i64")

@@ -413,6 +413,18 @@
     (if (i64.le_s (local.get $n) (i64.const 0)) (then (return (i32.const 0))))
     (if (i64.ge_s (local.get $n) (i64.extend_i32_u (local.get $len))) (then (return (local.get $len))))
     (local.set $k (i32.wrap_i64 (local.get $n)))
+    ;; within the first eight bytes, all ASCII: no cache needed (the load may read past
+    ;; a short string's end, inside its block; those bytes are masked off)
+    (if (i32.le_u (local.get $k) (i32.const 8))
+      (then
+        (if (i64.eqz (i64.and (i64.load offset=8 (local.get $s))
+                              (i64.and (i64.const 0x8080808080808080)
+                                       (select (i64.const -1)
+                                               (i64.sub (i64.shl (i64.const 1)
+                                                                 (i64.extend_i32_u (i32.shl (local.get $len) (i32.const 3))))
+                                                        (i64.const 1))
+                                               (i32.ge_u (local.get $len) (i32.const 8))))))
+          (then (return (local.get $k))))))
     (local.set $e (i32.add (i32.const 0x0C00) (i32.and (local.get $s) (i32.const 0x70))))
     (if (i32.ne (i32.load (local.get $e)) (local.get $s))
       (then

@@ -260,6 +260,15 @@ def test_pretagged_field_writes_store_only_the_payload() -> None:
     assert sum(1 for ins in bump if ins[0] == "i64.store") == 3
 
 
+def test_string_plus_string_is_a_direct_concatenation(tmp_path) -> None:
+    from nyash_build.compiler.driver import build_module
+    src = 'local s = "x" + 1\nlocal t = s.substring(0, 1)\nprint(s + t)\nprint(t + s.toUpper())\n'
+    body = {f.name: f for f in build_module(src, "s.nyash")[0].funcs}["$<main>"].body
+    calls = [ins[1] for ins in body if ins[0] == "call"]
+    assert "$op_add" not in calls and calls.count("$str_concat") == 2
+    assert_program_prints(tmp_path, "strplus", src, "x1x\nxX1\n")
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_program_output(name: str, tmp_path) -> None:
     assert_program_prints(tmp_path, name, *CASES[name])
