@@ -62,9 +62,13 @@ def _diff(want: str, got: str) -> str:
 
 
 def reference_outcome(prog: Program) -> Outcome | None:
+    """The evaluator's outcome; None when prog is out of budget or (a shrinking
+    candidate) refers to a box, function or parent that was cut away."""
     try:
         return evaluate(prog)
     except Budget:
+        return None
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError):
         return None
 
 

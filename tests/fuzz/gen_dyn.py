@@ -202,7 +202,10 @@ class DynGen:
     def box_decl(self) -> None:
         ch = self.ch
         name = f"B{len(self.boxes)}"
-        parent = ch.pick(list(self.boxes)) if self.boxes and ch.chance(55) else None
+        # oracle mode: no grandchildren (upstream checks from Grandparent.m() against the
+        # runtime class and fails, spec section 6)
+        roots = [b for b, info in self.boxes.items() if not self.oracle or info.parent is None]
+        parent = ch.pick(roots) if roots and ch.chance(55) else None
         info = BoxInfo(name, parent)
         inherited = self.all_fields(parent) if parent else {}
         for i in range(ch.r(1, 3)):
@@ -735,7 +738,9 @@ class DynGen:
     def literal(self, t: str) -> tuple:
         ch = self.ch
         if t == "int":
-            return ("int", ch.pick(INT_EDGES) if ch.chance(10) else ch.pick(INTS) if ch.chance(60) else ch.r(-5, 50))
+            # upstream cannot even tokenize the literal -9223372036854775808
+            edges = INT_EDGES[2:] + [INT_EDGES[0]] if self.oracle else INT_EDGES
+            return ("int", ch.pick(edges) if ch.chance(10) else ch.pick(INTS) if ch.chance(60) else ch.r(-5, 50))
         if t == "float":
             return ("float", ch.pick(self.float_values()))
         if t == "str":
@@ -1104,7 +1109,8 @@ class DynGen:
     def t_overflow(self, scope: Scope) -> list:
         ch = self.ch
         x = self.fresh("big")
-        out = [("local", x, ("int", ch.pick(INT_EDGES)))]
+        out = [("local", x, self.literal("int") if ch.chance(30) else
+                ("int", ch.pick(INT_EDGES if not self.oracle else [(1 << 63) - 1, 1 << 62, 3037000500])))]
         for _ in range(ch.r(2, 5)):
             op = ch.pick(["+", "-", "*", "/", "%"])
             rhs = ("int", ch.pick([1, 2, 3, 7, 1 << 32, (1 << 63) - 1] + ([] if self.oracle else [-1])))
