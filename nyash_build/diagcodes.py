@@ -229,8 +229,9 @@ half-written is left behind and the previous output is intact. Free some space (
 example `nyash cache prune`) and build again."""),
     "N0604": Code("a required tool is missing", """\
 Building an executable needs tools that come with nyash-build's Python dependencies
-(PyInstaller, and the zig C compiler from the `ziglang` package, or gcc). One of them
-could not be found or started. The message names the tool and how to install it."""),
+(PyInstaller, wasmtime) and a few system programs PyInstaller runs (such as `ldd`).
+One of them could not be found or started, or it failed. The message names the tool
+and how to install it, or quotes the tool's own error line."""),
     "N0605": Code("a system library is missing", """\
 A shared library that nyash-build or one of its dependencies loads (for example
 wasmtime's `_libwasmtime.so`, or `liblzma`) is missing or cannot be loaded. The message
@@ -243,6 +244,15 @@ message gives the position and the rule; docs/nyash-toml.md describes every key.
 or `--profile NAME` (`profile=NAME`) a profile it does not define. The message lists
 the ones that exist and suggests the closest. Apps are the `[apps.NAME]` tables;
 profiles are `release`, `debug` and every `[profiles.NAME]` table."""),
+    "N0608": Code("no C compiler for a part written in C", """\
+Two parts of nyash-build are written in C: the launcher every executable starts with,
+and runtime parts some builtin methods use (TimeBox.now, for example). An installed
+package ships both prebuilt, so no C compiler is needed. In a checkout, or an
+installation whose prebuilt files are missing or do not match its C sources, they are
+built on first use with the zig C compiler of the `ziglang` package (the launcher also
+with gcc), and neither is installed. `pip install ziglang` fixes it; reinstalling
+nyash-build from its package brings the prebuilt parts back. A program that needs no
+C runtime part still compiles and runs with `nyash run`."""),
     # ---------------------------------------------------------------- bugs
     "N0900": Code("internal compiler error", """\
 The compiler failed in a way that is a bug in nyash-build, not a problem with your

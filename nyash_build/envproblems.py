@@ -67,8 +67,7 @@ def classify(e: BaseException) -> EnvironmentProblem | None:
         return e
     kind = type(e).__name__
     if kind == "PrebuiltMissing":  # nyash_build.prebuilt: a native part cannot be built here
-        return EnvironmentProblem(str(e).splitlines()[0] if str(e) else "a native part is missing",
-                                  "", "N0604")
+        return native_part_problem(_first(str(e)) or "a native part is missing")
     if kind == "RunnerBuildError":  # nyash_build.bundle.runner_cache
         return _runner_problem(str(e))
     if isinstance(e, ModuleNotFoundError):
@@ -92,9 +91,18 @@ def classify(e: BaseException) -> EnvironmentProblem | None:
     return None
 
 
+def native_part_problem(text: str) -> EnvironmentProblem:
+    """``prebuilt.PrebuiltMissing``'s one line (``WHAT; FIX``): a part written in C is not
+    shipped for these sources and cannot be built here. N0608 when no C compiler is the
+    reason (neither zig nor the fallback's compiler is installed), else N0604."""
+    from .prebuilt import NO_COMPILER
+    what, _, fix = text.partition("; ")
+    return EnvironmentProblem(what, fix, "N0608" if what.startswith(NO_COMPILER) else "N0604")
+
+
 def _missing_tool(tool: str) -> EnvironmentProblem:
-    fixes = {"gcc": "install a C compiler: `apt install gcc liblzma-dev` (Debian/Ubuntu)",
-             "cc": "install a C compiler: `apt install gcc liblzma-dev` (Debian/Ubuntu)"}
+    fixes = {"gcc": "install a C compiler: `apt install gcc` (Debian/Ubuntu)",
+             "cc": "install a C compiler: `apt install gcc` (Debian/Ubuntu)"}
     return EnvironmentProblem(f"the tool '{tool}' is not installed (it was not found on PATH)",
                               fixes.get(tool, f"install {tool}"), "N0604")
 
@@ -104,6 +112,9 @@ def _runner_problem(text: str) -> EnvironmentProblem:
     says why. A full or read-only cache is the environment's; otherwise the tool's own
     last error line (never the traceback around it) and what to check."""
     first = _first(text)
+    from .prebuilt import NO_COMPILER
+    if first.startswith(NO_COMPILER) or "is not part of this installation" in first:
+        return native_part_problem(first)  # the launcher: not shipped, no compiler to build it
     if "No such file or directory: 'gcc'" in text or "cannot run gcc" in text:
         return _missing_tool("gcc")
     cache = _cache_roots()[0]

@@ -49,7 +49,15 @@ PREBUILT_DIR = Path(__file__).resolve().parent / "_prebuilt"
 
 
 class PrebuiltMissing(Exception):
-    """A native artifact is neither shipped, cached, nor buildable here (message for humans)."""
+    """A native artifact is neither shipped, cached, nor buildable here (message for humans:
+    ``WHAT; FIX``, one line)."""
+
+
+class CompilerMissing(Exception):
+    """An artifact's fallback could not start its compiler (``str()``: the compiler's name)."""
+
+
+NO_COMPILER = "no C compiler"  # how PrebuiltMissing's message starts when that is the cause
 
 
 @dataclass(frozen=True)
@@ -180,14 +188,21 @@ def artifact_path(name: str) -> Path:
     if artifact.fallback is not None:
         try:
             return _build_cached(artifact, "fallback-" + artifact_key(artifact, "fallback:1"), None)
+        except CompilerMissing as e:  # neither zig nor the fallback's compiler: say so, with the fix
+            raise PrebuiltMissing(
+                f"{NO_COMPILER} to build {name}, which this installation does not ship for these "
+                f"sources: neither the 'ziglang' package nor {e} is installed; `pip install ziglang` "
+                f"(or install {e}), or reinstall nyash-build, whose package ships it prebuilt") from None
         except Exception as e:  # noqa: BLE001 - reported below with the way out
             why = f" (and the fallback build failed: {str(e).splitlines()[0]})"
-    else:
-        why = ""
+            raise PrebuiltMissing(
+                f"{name} is not part of this installation and cannot be built here "
+                f"(it needs the 'ziglang' package){why}; reinstall nyash-build with "
+                "`pip install --force-reinstall nyash-build`, or `pip install ziglang`") from None
     raise PrebuiltMissing(
-        f"{name} is not part of this installation and cannot be built here "
-        "(it needs the 'ziglang' package): reinstall nyash-build with "
-        f"`pip install --force-reinstall nyash-build`, or `pip install ziglang`{why}")
+        f"{NO_COMPILER} to build {name}, which this installation does not ship for these sources: "
+        "it needs the 'ziglang' package, which is not installed; `pip install ziglang`, or reinstall "
+        "nyash-build, whose package ships it prebuilt")
 
 
 def _cached(artifact: Artifact) -> Path | None:

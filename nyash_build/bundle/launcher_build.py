@@ -67,6 +67,8 @@ def defines() -> list[str]:
 def _compile(cmd: list[str], what: str) -> None:
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO / LAUNCHER_DIR)
+    except FileNotFoundError:  # not installed (or not on PATH)
+        raise prebuilt.CompilerMissing(cmd[0]) from None
     except OSError as e:
         raise LauncherBuildError(f"cannot run {what} to build the launcher: {e}") from None
     if res.returncode != 0:

@@ -60,14 +60,18 @@ class RuntimeLib:
 
     def missing_c_part(self, file: str, what: str):
         """The environment problem of a program in ``file`` that needs ``what`` from the
-        C runtime parts this installation could not load (N0604): not a compile error
-        (the program may be fine) and not a compiler bug."""
+        C runtime parts this installation could not load (N0608 when there is no C
+        compiler to build them, else N0604): not a compile error (the program may be
+        fine) and not a compiler bug."""
         from ..diagnostics import EnvironmentProblem
-        reason = self.c_unavailable or "?"
-        fix = "" if "pip install" in reason else \
-            "reinstall nyash-build, or `pip install ziglang` so the C parts can be built here"
+        from ..prebuilt import NO_COMPILER
+        text = self.c_unavailable or "?"
+        reason, _, fix = text.partition("; ")  # prebuilt.PrebuiltMissing: WHAT; FIX
+        if "pip install" not in fix:
+            reason, fix = text, "reinstall nyash-build, or `pip install ziglang` so the C parts can be built here"
         return EnvironmentProblem(f"{file} needs {what}, a runtime part written in C, which is "
-                                  f"unavailable: {reason}", fix, "N0604")
+                                  f"unavailable: {reason}", fix,
+                                  "N0608" if reason.startswith(NO_COMPILER) else "N0604")
 
     def inlined(self, name: str) -> Func:
         """Runtime function `name` with its small helpers inlined (inline.RuntimeInliner;

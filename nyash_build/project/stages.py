@@ -226,7 +226,8 @@ def _outcome(outcome: str, key: str) -> dict:
 
 def environment_failures(action: Callable) -> Callable:
     """A missing tool or library, an unwritable directory or a full disk fails the task
-    with one line saying what and how to fix it (docs/diagnostics.md), not a traceback."""
+    with one line saying what and how to fix it (docs/diagnostics.md), not a traceback;
+    with ``--format json`` it is also a diagnostic object on stdout (no position)."""
     @functools.wraps(action)
     def wrapped(*args, **kwargs):
         try:
@@ -237,6 +238,11 @@ def environment_failures(action: Callable) -> Callable:
             problem = classify(exc)
             if problem is None:
                 raise
+            from nyash_build.report import active  # noqa: PLC0415
+
+            report = active()
+            if report.json:  # `nyash build --format json`: an object on stdout as well
+                report.problem(problem)
             fix = f"; {problem.fix}" if problem.fix else ""
             return TaskFailed(f"{problem.message}{fix} [{problem.code}]")
     return wrapped

@@ -172,3 +172,34 @@ def test_gcc_fallback_without_zig(tmp_path, runner_dir, make_exe):
                                           "NYASH_RUNNER_CACHE": str(tmp_path / "rc")},
                          capture_output=True, text=True, timeout=120)
     assert ran.stdout == "Hello, world!\n" and "nyash-timing: " in ran.stderr
+
+
+def test_no_zig_and_no_gcc_is_one_line_with_the_fix(tmp_path, runner_dir):
+    """Neither zig (the `ziglang` package cannot be imported) nor any C compiler on PATH,
+    and no launcher shipped for these sources: building an executable is an environment
+    problem (N0608), one line with the fix, exit 1 -- never an internal compiler error."""
+    bin_dir, _ = compiler_free_path(tmp_path)
+    (tmp_path / "bin" / "gcc").unlink()  # not a failing gcc: none at all
+    assert shutil.which("gcc", path=bin_dir) is None and shutil.which("cc", path=bin_dir) is None
+    shadow = tmp_path / "shadow" / "ziglang"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('hidden by the test')\n")
+    cache = seeded_cache(tmp_path, runner_dir)
+    exe = tmp_path / "hello"
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from nyash_build import cli, prebuilt
+        prebuilt.PREBUILT_DIR = Path({str(tmp_path / 'not-shipped')!r})
+        sys.exit(cli.main(sys.argv[1:]))
+    """)
+    env = {"PATH": bin_dir, "HOME": str(tmp_path), "NYASH_CACHE_DIR": str(cache),
+           "PYTHONPATH": f"{tmp_path / 'shadow'}:{REPO}"}
+    proc = subprocess.run([sys.executable, "-c", code, "--compile-native", str(HELLO), "-o", str(exe)],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr == (
+        f"nyash: error: no C compiler to build {LB.ARTIFACT_NAME}, which this installation does not ship "
+        "for these sources: neither the 'ziglang' package nor gcc is installed; `pip install ziglang` "
+        "(or install gcc), or reinstall nyash-build, whose package ships it prebuilt [N0608]\n")
+    assert not exe.exists()

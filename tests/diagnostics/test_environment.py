@@ -35,21 +35,85 @@ def test_missing_c_compiler(monkeypatch, capsys, src):
     exc = FileNotFoundError(errno.ENOENT, "No such file or directory", "gcc")
     code, err = compile_native_failing(monkeypatch, capsys, src, exc)
     assert (code, err) == (1, "nyash: error: the tool 'gcc' is not installed (it was not found on PATH); "
-                              "install a C compiler: `apt install gcc liblzma-dev` (Debian/Ubuntu) [N0604]\n")
+                              "install a C compiler: `apt install gcc` (Debian/Ubuntu) [N0604]\n")
 
 
-def test_missing_c_compiler_through_the_real_launcher_build(monkeypatch, tmp_path):
-    """The runner cache's own error when gcc is missing reads as a missing tool."""
-    runner_cache = pytest.importorskip("nyash_build.bundle.runner_cache")
-    if not hasattr(runner_cache, "compile_launcher"):
-        pytest.skip("the launcher is no longer built with gcc here")
-    empty = tmp_path / "empty"
+NO_COMPILER_LINE = ("nyash: error: no C compiler to build launcher-x86_64-linux, which this installation does "
+                    "not ship for these sources: neither the 'ziglang' package nor gcc is installed; `pip install "
+                    "ziglang` (or install gcc), or reinstall nyash-build, whose package ships it prebuilt [N0608]")
+
+
+@pytest.fixture
+def no_compiler(monkeypatch, tmp_path):
+    """No shipped launcher for these sources, zig not importable, no gcc on PATH."""
+    from nyash_build import prebuilt
+    monkeypatch.setattr(prebuilt, "PREBUILT_DIR", tmp_path / "not-shipped")
+    monkeypatch.setattr(prebuilt, "zig_version", lambda: None)
+    monkeypatch.setenv("NYASH_CACHE_DIR", str(tmp_path / "cache"))
+    empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    with pytest.raises(Exception) as e:
-        runner_cache.compile_launcher(tmp_path / "launcher", tmp_path)
+
+
+def test_no_c_compiler_for_the_launcher(no_compiler):
+    """The real launcher provisioning with neither zig nor gcc: N0608, through every
+    wrapper the error passes (launcher, runner cache)."""
+    from nyash_build.bundle import launcher_build, runner_cache
+    with pytest.raises(launcher_build.LauncherBuildError) as e:
+        launcher_build.launcher_path()
+    problem = classify(runner_cache.RunnerBuildError(str(e.value)))
+    assert problem.render() == NO_COMPILER_LINE
+
+
+def test_no_c_compiler_for_the_c_runtime_parts(no_compiler, capsys, tmp_path):
+    from nyash_build import prebuilt
+    from nyash_build.compiler import runtime_lib as rl
+    with pytest.raises(prebuilt.PrebuiltMissing) as e:
+        prebuilt.artifact_path("nyash-runtime-c.ir")
     problem = classify(e.value)
-    assert problem is not None and problem.code == "N0604" and "'gcc' is not installed" in problem.message
+    assert problem.code == "N0608" and problem.fix.startswith("`pip install ziglang`")
+    rl.runtime_lib.cache_clear()
+    try:
+        src = tmp_path / "clock.nyash"
+        src.write_text("local t = new TimeBox()\nprint(t.now())\n")
+        capsys.readouterr()
+        assert cli.main(["--compile-wasm", str(src), "-o", str(tmp_path / "clock.wasm")]) == 1
+        err = capsys.readouterr().err
+        assert err == (f"nyash: error: {src} needs TimeBox.now, a runtime part written in C, which is unavailable: "
+                       "no C compiler to build nyash-runtime-c.ir, which this installation does not ship for these "
+                       "sources: it needs the 'ziglang' package, which is not installed; `pip install ziglang`, or "
+                       "reinstall nyash-build, whose package ships it prebuilt [N0608]\n")
+    finally:
+        rl.runtime_lib.cache_clear()
+
+
+def test_no_c_compiler_in_a_project_build_text_and_json(monkeypatch):
+    """`nyash build`'s task fails with the same line; with --format json it is also an
+    object (no position) on stdout, valid against the schema."""
+    import io
+    import json
+
+    from nyash_build.project import stages
+    from nyash_build.report import Reporter, activate
+    from nyash_build.bundle.runner_cache import RunnerBuildError
+    from tests.diagnostics.test_json import VALIDATOR
+
+    def no_launcher(*args, **kwargs):
+        raise RunnerBuildError(NO_COMPILER_LINE.removeprefix("nyash: error: ").removesuffix(" [N0608]"))
+    monkeypatch.setattr(stages, "run_cached", no_launcher)
+    monkeypatch.setattr(stages, "bundle_action_key", lambda *a: "k")
+    monkeypatch.setattr(stages, "remove_stale_temps", lambda *a: [])
+    out = io.StringIO()
+    previous = activate(Reporter("json", out=out))
+    try:
+        failed = stages.bundle_action("a.wasm", "a.meta", {}, "/build/app")
+    finally:
+        activate(previous)
+    assert failed.message == NO_COMPILER_LINE.removeprefix("nyash: error: ")
+    (obj,) = [json.loads(line) for line in out.getvalue().splitlines()]
+    VALIDATOR.validate(obj)
+    assert (obj["file"], obj["line"], obj["code"]) == (None, None, "N0608")
+    assert obj["suggestions"][0]["message"].startswith("`pip install ziglang` (or install gcc)")
 
 
 def test_missing_python_package(monkeypatch, capsys, src):
@@ -73,7 +137,7 @@ def test_missing_prebuilt_part(monkeypatch, capsys, src):
                           "(it needs the 'ziglang' package): `pip install ziglang`")
     code, err = compile_native_failing(monkeypatch, capsys, src, exc)
     assert code == 1 and err.startswith("nyash: error: launcher-x86_64-linux is not part of this installation")
-    assert err.endswith("[N0604]\n") and err.count("\n") == 1
+    assert err.endswith("[N0604]\n") and err.count("\n") == 1  # not "no C compiler": N0604
 
 
 def test_unwritable_output_directory(monkeypatch, capsys, src):
