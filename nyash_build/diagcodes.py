@@ -158,6 +158,12 @@ so reading it can only fail (`Field 'NAME' not found in BOX` at run time). Usual
 misspelling of a declared field; the suggestion names the closest field of the box.
 This is a warning: the program still compiles and behaves as the reference
 interpreter does."""),
+    "N0213": Code("network is not available in compiled programs", """\
+SocketBox, HTTPClientBox, HTTPServerBox and P2PBox can be created and printed, but
+compiled programs have no network access: every other method of these boxes raises the
+runtime error `network is not available in compiled programs (SocketBox.connect)` when
+the call runs (catchable with try/catch). The compiler warns at each such call it can
+see (an error for `nyash check`)."""),
     # ---------------------------------------------------------------- declarations
     "N0301": Code("box declared twice", """\
 Two boxes have the same name. Box names are global (a box declared inside a function is

@@ -100,8 +100,8 @@ def test_ten_thousand_deep_nesting(shape):
 def test_unknown_and_unsupported_boxes(tmp_path):
     _one_error(nyash("check", str(_src(tmp_path, "local x = new Foo()\n"))),
                r"app.nyash:1:15: error: Unknown box type 'Foo' \[N0204\]$")
-    _one_error(nyash("check", str(_src(tmp_path, "local f = new SocketBox()\n"))),
-               r"app.nyash:1:15: error: SocketBox is not available in compiled programs \[N0118\]$")
+    _one_error(nyash("check", str(_src(tmp_path, "local f = new SoundBox()\n"))),
+               r"app.nyash:1:15: error: SoundBox is not available in compiled programs \[N0118\]$")
 
 
 def test_missing_source_and_directory(tmp_path):

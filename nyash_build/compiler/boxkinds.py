@@ -40,6 +40,8 @@ class BoxKind:
     results: dict[str, str] = field(default_factory=dict)  # method -> static result kind
     # (scalars, "str" or "bx:<S>" only: inference tracks containers by allocation site)
     exposes_args: tuple[str, ...] = ()  # methods returning the program's argument array
+    ctor_note: str = ""            # after "expects N arguments" in the constructor arity error
+    network: bool = False          # every method but toString raises "network is not available"
 
     @property
     def static_kind(self) -> str:
@@ -54,7 +56,7 @@ class BoxKind:
         a = self.arities
         want = " or ".join(str(n) for n in a)
         noun = "argument" if a == (1,) else "arguments"
-        return f"{self.name} constructor expects {want} {noun}, got {argc}"
+        return f"{self.name} constructor expects {want} {noun}{self.ctor_note}, got {argc}"
 
 
 def arity_message(method: str, want: int, got: int, at_least: bool = False) -> str:
@@ -75,6 +77,18 @@ KINDS: tuple[BoxKind, ...] = (
             results={"elapsed": "int", "reset": "str"}),
     BoxKind("RandomBox", "Random", 6, printed="RandomBox()", unknown="Unknown RandomBox method: {m}",
             results={"random": "float", "randBool": "bool", "seed": "str"}),
+    # text and results (docs/data-boxes.md)
+    BoxKind("JSONBox", "JSON", 7, arities=(1,), makes=("JSONBox",),
+            results={"stringify": "str", "has": "bool"}),
+    BoxKind("RegexBox", "Regex", 8, arities=(1,), results={"test": "bool", "replace": "str"}),
+    BoxKind("ResultBox", "Result", 9, arities=(1,),
+            results={"isOk": "bool", "is_ok": "bool", "getError": "str", "get_error": "str"}),
+    # network boxes: creating one works, every method raises (compiler warns, N0213)
+    BoxKind("SocketBox", "Socket", 10, unknown="SocketBox method '{m}' not found", network=True),
+    BoxKind("HTTPClientBox", "HTTPClient", 11, unknown="Unknown method '{m}' for HttpClientBox", network=True),
+    BoxKind("HTTPServerBox", "HTTPServer", 12, unknown="HTTPServerBox method '{m}' not found", network=True),
+    BoxKind("P2PBox", "P2P", 13, arities=(2,), ctor_note=" (node_id, transport_type)", unknown="Cannot call method '{m}' on non-instance type",
+            network=True),
 )
 
 BY_NAME: dict[str, BoxKind] = {k.name: k for k in KINDS}

@@ -1087,6 +1087,13 @@ class FuncGen(FastPaths):
             if st != "dyn":  # never reached; keep the storage inference promised
                 self.emit(("drop",), ("drop",), (f"{st}.const", 0))
             return Val(result_kind, st, st == "dyn")
+        if bk.network and r.how in ("fixed", "var"):
+            # the runtime function raises; the compiler says so at the line
+            msg = f"network is not available in compiled programs ({bk.name}.{e.name})"
+            self.mg.warnings.append(Diagnostic(
+                self.info.file_of(e), e.line, e.col, msg, "warning", True, "N0213",
+                end_col=e.col + len(e.name), label="raises a runtime error when it runs",
+                help="compiled programs have no network access; only creating and printing the box works"))
         if r.how == "tostring":
             self.to_dyn(v)
             tmp = self.stash() if v.owned else None

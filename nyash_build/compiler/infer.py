@@ -545,6 +545,8 @@ class Inference:
             bk = BK.BY_NAME.get(e.box)
             if bk is not None:
                 self.used_boxes.add(bk.name)
+                for k in kinds:  # the constructor may keep its arguments (ResultBox)
+                    self.escape(k)
                 return bk.static_kind if len(e.args) in bk.arities else "dyn"
             return _NEW_KINDS.get(e.box, "dyn")
         if isinstance(e, A.MethodCall):

@@ -79,10 +79,10 @@ def keyword_for(word: str) -> str | None:
 
 # Builtin boxes that need an environment a standalone executable does not have.
 UNSUPPORTED_BOXES = frozenset(
-    "SocketBox HTTPBox HttpBox HTTPServerBox HTTPClientBox HttpClientBox HTTPRequestBox "
+    "HTTPBox HttpBox HttpClientBox HTTPRequestBox "
     "HTTPResponseBox SoundBox AudioBox EguiBox "
-    "WebDisplayBox WebConsoleBox WebCanvasBox CanvasBox CanvasEventBox CanvasLoopBox QRBox P2PBox "
-    "IntentBox StreamBox RegexBox JSONBox BufferBox FutureBox ChannelBox MethodBox DebugBox "
+    "WebDisplayBox WebConsoleBox WebCanvasBox CanvasBox CanvasEventBox CanvasLoopBox QRBox "
+    "IntentBox StreamBox BufferBox FutureBox ChannelBox MethodBox DebugBox "
     "SimpleIntentBox NetworkBox".split()
 )
 

@@ -17,6 +17,7 @@ RUNTIME_FILES: tuple[str, ...] = (
     "values.wat",
     "collections.wat",
     "world.wat",
+    "text_boxes.wat",
 )
 
 

@@ -38,6 +38,10 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # C runtime parts that WAT calls (runtime/c/world_*.c)
     "$random_initial_state": _sig("", "i64"),   # the first state of a new RandomBox
     "$timer_now": _sig("", "i64"),              # monotonic clock, ns
+    # c/data_boxes.c: constructors of JSONBox, RegexBox, P2PBox (object, or 0 after raising)
+    "$json_box_new": _sig("i32 v", "i32"),
+    "$regex_box_new": _sig("i32 v", "i32"),
+    "$p2p_box_new": _sig("i32 v v", "i32"),
     # compiler-provided
     "$class_name": _sig("i32", "i32"),
     "$box_kind_name": _sig("i32", "i32"),       # box object -> immortal kind name

@@ -48,7 +48,8 @@ def linked_module(parts: CParts | None, roots: tuple[str, ...] = (), globals_: t
     """A compiled empty program with ``parts`` (default: the shipped C parts) linked in,
     keeping the C exports, RUNTIME_EXPORTS and ``roots`` alive and exported (and the
     globals named in ``globals_``: the C stack pointer is exported as c_stack_pointer)."""
-    module, _, _ = build_module("print(1)\n", "harness.nyash")
+    # `==` on dynamic values keeps $op_eq and the generated $box_eq (C parts call $op_eq)
+    module, _, _ = build_module("local a = new ArrayBox()\na.push(1)\nprint(a.get(0) == a)\n", "harness.nyash")
     rt = runtime_lib()
     if parts is None:
         funcs = rt.funcs
