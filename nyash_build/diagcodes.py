@@ -4,7 +4,9 @@ Codes are stable: once published a code keeps its meaning (a retired code stays 
 marked retired). Ranges: N01xx source text and syntax, N02xx names and calls found at
 compile time (most are runtime errors the reference interpreter reports when the code
 runs), N03xx declarations, N04xx warnings about old or doubtful spellings, N05xx
-compiler limits, N06xx the environment (files, tools, disks), N09xx compiler bugs.
+compiler limits, N06xx the environment (files, tools, disks), N07xx errors raised while
+the program runs (shown by `nyash run` under the line they happened on), N09xx compiler
+bugs.
 docs/diagnostics.md lists the same codes (a test keeps them in step).
 """
 from __future__ import annotations
@@ -259,6 +261,47 @@ built on first use with the zig C compiler of the `ziglang` package (the launche
 with gcc), and neither is installed. `pip install ziglang` fixes it; reinstalling
 nyash-build from its package brings the prebuilt parts back. A program that needs no
 C runtime part still compiles and runs with `nyash run`."""),
+    # ---------------------------------------------------------------- raised at run time
+    "N0700": Code("runtime error", """\
+The program stopped with a runtime error that has no more specific code: for example a
+builtin method given the wrong kind of argument (`substring() requires integer
+arguments`), a FileBox operation the system refused, or running out of memory. The
+message says what happened; `nyash run` shows the line of the innermost Nyash frame.
+A runtime error inside a `try` block can be caught with `catch (Error e)`."""),
+    "N0701": Code("division by zero", """\
+An integer was divided (`/`) or taken modulo (`%`) by the integer 0. Float division
+follows IEEE arithmetic instead (`1.0 / 0` is infinity). Test the divisor first
+(`if b != 0 { ... }`), or catch the error with `try { ... } catch (Error e) { ... }`."""),
+    "N0702": Code("operation not supported for these values", """\
+An operator was applied to kinds of values it does not accept, for example
+`1 + "a"` (`Addition not supported between IntegerBox and StringBox`: a number on the
+left does not convert a string on the right) or `-"a"`. Convert one side first:
+`"" + 1 + "a"` or `(1).toString() + "a"` concatenates; `"5".toInteger() + 1` adds."""),
+    "N0703": Code("uncaught exception", """\
+`throw` raised a value (or a runtime error was rethrown) and no enclosing
+`try { ... } catch (Error e) { ... }` caught it, so the program stopped. The message
+shows the value as printed (`ErrorBox(message)`); the frames show where it was
+thrown. Wrap the call in `try`, or fix the condition that throws."""),
+    "N0704": Code("stack overflow", """\
+Calls nested too deeply: a recursion that never ends, or one deeper than the stack
+allows (at least 10,000 nested Nyash calls always work). Check the recursion's base
+case, or turn the recursion into a `loop` with an ArrayBox as the stack."""),
+    "N0705": Code("unknown method of a value", """\
+A method was called on a value whose kind has no method of that name, for example
+`x.push(1)` when `x` holds an integer at that moment. The message names the kind
+the value had. When the compiler can tell the kind beforehand it reports N0207 or
+N0208 instead; here it only became known while the program ran. Check which value
+reaches the call (a function returning something else than expected, a `null`)."""),
+    "N0706": Code("field not found or private", """\
+A field was read from an object that does not have it (`Field 'NAME' not found in
+BOX`): the box and its parents never declare it and nothing assigned it on this
+object, often because the variable holds an instance of another box than expected. A
+field declared with plain `init` inside a box is private to its methods (`Field 'NAME'
+is private in BOX`): read it through a method."""),
+    "N0707": Code("value cannot be converted", """\
+A conversion such as `new IntegerBox("abc")` received a value that does not represent
+the target kind (`Cannot convert 'abc' to integer`). Check the value first, or use the
+string methods that answer a default instead (`"abc".toInteger()` gives 0)."""),
     # ---------------------------------------------------------------- bugs
     "N0900": Code("internal compiler error", """\
 The compiler failed in a way that is a bug in nyash-build, not a problem with your

@@ -31,7 +31,7 @@ def to_json(d: Diagnostic, sources: Sources) -> dict:
         "column": d.col if d.line and has_col else None,
         "end": _pos(end_line, end_col) if d.line and has_col else None,
         "severity": d.severity,
-        "code": d.code or None,
+        "code": d.code,  # every diagnostic has one (tests/diagnostics/test_codes.py)
         "message": d.message,
         "label": d.label or None,
         # a runtime error found early: raised if the code runs (an error for `nyash check`)

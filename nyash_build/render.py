@@ -231,7 +231,11 @@ def render(d: Diagnostic, sources: Sources, *, color: bool = False, header: bool
     blocks: list[list[str]] = []
     width = max((len(str(m.line)) for ms in marks_by_file.values() for m in ms), default=1)
     for f in files:
-        block = _snippet(f, marks_by_file[f], sources, paint, width, show_file=f != d.file or not header)
+        # without the header (a runtime error, whose message the host printed) the code
+        # follows the primary file's `-->` position
+        code = d.code if not header and f == d.file else ""
+        block = _snippet(f, marks_by_file[f], sources, paint, width, show_file=f != d.file or not header,
+                         code=code)
         if block:
             blocks.append(block)
     pad = " " * (width + 1)
@@ -253,7 +257,7 @@ def _header(d: Diagnostic, paint: _Painter, has_col: bool = True) -> str:
 
 
 def _snippet(file: str, marks: list[_Mark], sources: Sources, paint: _Painter, width: int,
-             show_file: bool) -> list[str]:
+             show_file: bool, code: str = "") -> list[str]:
     lines = sorted({m.line for m in marks})
     texts = {n: sources.line(file, n) for n in lines}
     if all(t is None for t in texts.values()):
@@ -263,7 +267,8 @@ def _snippet(file: str, marks: list[_Mark], sources: Sources, paint: _Painter, w
     out: list[str] = []
     if show_file:
         first = min(marks, key=lambda m: (m.line, m.col))
-        out.append(f"{' ' * width}{paint('gutter', '-->')} {file}:{first.line}:{first.col}")
+        out.append(f"{' ' * width}{paint('gutter', '-->')} {file}:{first.line}:{first.col}"
+                   + (f" [{code}]" if code else ""))
     out.append(f"{pad}{bar}")
     prev = None
     for n in lines:

@@ -3,11 +3,14 @@
 the ``at f (file:line)`` frames), then, because ``nyash run`` has the source, the
 innermost frame's line with a marker. When the error is one the compiler found early
 (an undefined variable, an unknown method ...) and it is on that line, the marker is
-that diagnostic's exact span, label and suggestion; otherwise it underlines the line's
-code. Executables carry no source and print only the lines every host prints.
+that diagnostic's exact span, label, suggestion and code; otherwise it underlines the
+line's code, and the code comes from the message (``runtime_code``). The code follows
+the ``-->`` position. Executables carry no source and print only the lines every host
+prints.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Callable
 
@@ -15,6 +18,36 @@ from .diagnostics import Diagnostic
 from .render import render
 
 Frames = list[tuple[str, "int | None", "int | None"]]  # (function, file index, line)
+
+# The stable code of a runtime error, from its message (docs/diagnostics.md, N07xx);
+# errors the compiler can also find early keep that diagnostic's code (N02xx). First
+# match wins; anything else is N0700.
+RUNTIME_CODES: list[tuple["re.Pattern[str]", str]] = [(re.compile(p), c) for p, c in [
+    (r"^(Division|Modulo) by zero$", "N0701"),
+    (r"^\w+ not supported (between|for) ", "N0702"),
+    (r"^Uncaught exception: ", "N0703"),
+    (r"^stack overflow$", "N0704"),
+    (r"^Undefined variable '", "N0201"),
+    (r"^Undefined function '", "N0202"),
+    (r"^function \S+ expects \d+ arguments, got \d+$", "N0203"),
+    (r"^Unknown box type '", "N0204"),
+    (r"^No constructor found for ", "N0205"),
+    (r"^static box \S+ cannot be created with new$", "N0206"),
+    (r"^method '[^']*' of \S+ does not take \d+ arguments$", "N0209"),
+    (r"^\S+ does not delegate to ", "N0210"),
+    (r"^Method '[^']*' with \d+ arguments not found in ", "N0211"),
+    (r"^Unknown method '", "N0705"),
+    (r"^Field '[^']*' (not found|is private) in ", "N0706"),
+    (r"^Cannot convert '", "N0707"),
+]]
+
+
+def runtime_code(message: str) -> str:
+    """The diagnostic code of the runtime error ``message``."""
+    for pattern, code in RUNTIME_CODES:
+        if pattern.search(message):
+            return code
+    return "N0700"
 
 
 def snippet_for(result, report) -> Callable[[Frames, str], str]:
@@ -44,7 +77,8 @@ def snippet_for(result, report) -> Callable[[Frames, str], str]:
                 return ""
             label = ("the stack ran out here: the recursion is too deep or never ends"
                      if message == "stack overflow" else "the error happened on this line")
-            d = Diagnostic(file, line, start + 1, message, end_col=len(code) + 1, label=label)
+            d = Diagnostic(file, line, start + 1, message, code=runtime_code(message),
+                           end_col=len(code) + 1, label=label)
         return render(d, report.sources, color=report.color, header=False)
 
     return annotate

@@ -268,7 +268,7 @@ def test_nyash_run_maps_the_same_frames(trap_src):
     """The same lines as the executable, then (the source is at hand) the innermost line."""
     proc = nyash("run", str(trap_src))
     assert (proc.returncode, proc.stderr) == (1, TRAP_STDERR + (
-        f" --> {trap_src}:3:9\n"
+        f" --> {trap_src}:3:9 [N0701]\n"
         "  |\n"
         "3 |         local q = a / b\n"
         "  |         ^^^^^^^^^^^^^^^ the error happened on this line\n"))

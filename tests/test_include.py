@@ -57,7 +57,7 @@ def test_run_from_the_program_directory(case: str) -> None:
     assert (r.stdout, r.stderr[:len(err)], r.returncode) == (out, err, code)
     snippet = r.stderr[len(err):]
     if case == "errors":
-        assert snippet == (" --> lib/calc.nyash:8:5\n"
+        assert snippet == (" --> lib/calc.nyash:8:5 [N0701]\n"
                            "  |\n"
                            "8 |     return a / b\n"
                            "  |     ^^^^^^^^^^^^ the error happened on this line\n")
@@ -82,7 +82,7 @@ def test_frames_name_included_files_relative_to_the_root() -> None:
                         "  at helper (tests/programs/include/errors/lib/calc.nyash:8)\n"
                         "  at Calc.div (tests/programs/include/errors/lib/calc.nyash:3)\n"
                         "  at <main> (main.nyash:5)\n"
-                        " --> tests/programs/include/errors/lib/calc.nyash:8:5\n"
+                        " --> tests/programs/include/errors/lib/calc.nyash:8:5 [N0701]\n"
                         "  |\n"
                         "8 |     return a / b\n"
                         "  |     ^^^^^^^^^^^^ the error happened on this line\n")

@@ -46,9 +46,48 @@ def test_every_golden_case_has_an_expected_output():
 
 
 def test_every_source_diagnostic_code_has_a_golden_case():
-    """Each code a program can trigger (N01xx-N05xx) is shown rendered in some golden
-    output; the others (files, tools, bugs) are in test_environment.py and test_json.py."""
+    """Each code a program can trigger (N01xx-N05xx, and N07xx when it runs) is shown
+    rendered in some golden output; the others (files, tools, bugs) are in
+    test_environment.py and test_json.py."""
     from nyash_build.diagcodes import CODES
     shown = "".join(p.read_text(encoding="utf-8") for p in GOLDEN.glob("*.out"))
-    missing = [c for c in CODES if c[:3] in ("N01", "N02", "N03", "N04", "N05") and f"[{c}]" not in shown]
+    missing = [c for c in CODES if c[:3] in ("N01", "N02", "N03", "N04", "N05", "N07") and f"[{c}]" not in shown]
     assert missing == []
+
+
+# The rendered examples the README and docs/diagnostics.md show, with the programs that
+# produce them: they must be what the compiler prints today, character for character.
+DOC_EXAMPLES = [
+    ("README.md", "check", "local count = 1\nprint(cout + 1)\n", "app.nyash:2:7: error: Undefined variable"),
+    ("docs/diagnostics.md", "check", "local count = 1\nprint(cout + 1)\n", "app.nyash:2:7: error: Undefined variable"),
+    ("docs/diagnostics.md", "check", "local x = 2\nif x > 1 {\n    print(x)\n    print(x + 1)\n",
+     "app.nyash:5:1: error: expected '}'"),
+    ("docs/diagnostics.md", "run", "// integer division\nfunction divide(a, b) {\n    return a / b\n}\n"
+     "print(divide(10, 2))\nprint(divide(1, 0))\n", "Runtime error: Division by zero\n"),
+    ("docs/diagnostics.md", "run", "// integer division\nfunction divide(a, b) {\n    return a / b\n}\n"
+     "print(divide(10, 2))\nprint(divide(1, 0))\n", " --> app.nyash:3:5 [N0701]"),
+]
+
+
+def _doc_block(doc: str, start: str) -> str:
+    from tests.helpers import REPO
+    text = (REPO / doc).read_text(encoding="utf-8")
+    blocks = [b.split("\n", 1)[1] for b in text.split("```")[1::2] if "\n" in b]
+    (block,) = [b for b in blocks if b.startswith(start)]
+    return block
+
+
+@pytest.mark.parametrize("doc, cmd, program, start", DOC_EXAMPLES)
+def test_rendered_examples_in_the_docs_are_current(doc, cmd, program, start, tmp_path, capfd, monkeypatch):
+    (tmp_path / "app.nyash").write_text(program, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    capfd.readouterr()
+    cli.main(["--color", "never", cmd, "app.nyash"])
+    err = capfd.readouterr().err
+    block = _doc_block(doc, start)
+    if start.startswith(" -->"):  # the part `nyash run` adds after the frames
+        err = err[err.index(" --> "):]
+    elif start.startswith("Runtime error"):  # what every host prints
+        err = err[:err.index(" --> ")]
+    assert err == block
