@@ -19,6 +19,8 @@ _DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 _NOT_DIR = (errno.ENOTDIR, errno.EEXIST)
 
 FREE_SPACE = "free some space (`nyash cache prune` removes unused cached runners) and try again"
+OUTPUT_FIX = "choose another output path with -o, or make the directory writable"
+PROJECT_OUTPUT_FIX = "make the directory writable, or set another `out-dir` in nyash.toml's [build]"
 
 
 def os_reason(e: OSError) -> str:
@@ -46,11 +48,19 @@ def write_problem(target: str | os.PathLike, e: OSError) -> EnvironmentProblem:
     msg = f"cannot write {target}: {reason}"
     if e.errno in _FULL:
         return EnvironmentProblem(msg, FREE_SPACE, "N0603")
-    fix = "choose another output path with -o, or make the directory writable"
+    fix = OUTPUT_FIX
     name = str(getattr(e, "filename", "") or target)
     if any(_under(name, root) for root in _cache_roots()):
         fix = "set NYASH_CACHE_DIR to a writable directory"
     return EnvironmentProblem(msg, fix, "N0602")
+
+
+def in_project(problem: EnvironmentProblem) -> EnvironmentProblem:
+    """The same problem met by a project build (`nyash build`, `doit build`), which has
+    no -o: its outputs go to the project's out-dir."""
+    if problem.fix == OUTPUT_FIX:
+        return EnvironmentProblem(problem.message, PROJECT_OUTPUT_FIX, problem.code)
+    return problem
 
 
 def _under(path: str, root: Path) -> bool:

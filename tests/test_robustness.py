@@ -238,6 +238,58 @@ def test_full_cache_disk_real_tmpfs(tmp_path, tiny_fs):
     assert not (tmp_path / "app").exists()
 
 
+def _mount_read_only(mnt: Path) -> None:
+    mnt.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,ro", "tmpfs", str(mnt)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (test_environment.py simulates EROFS)")
+
+
+def test_read_only_output_directory_real_tmpfs(tmp_path):
+    """A real read-only file system (root ignores permissions, so chmod cannot test
+    this): one line naming the output and the fix, no temp file named."""
+    src = _src(tmp_path, "print(1)\n")
+    ro = tmp_path / "ro"
+    _mount_read_only(ro)
+    try:
+        for flag, name in (("--compile-native", "app"), ("--compile-wasm", "app.wasm")):
+            p = nyash(flag, str(src), "-o", str(ro / name))
+            assert (p.returncode, p.stderr) == (1, f"nyash: error: cannot write {ro / name}: Read-only file system; "
+                                                   "choose another output path with -o, or make the directory "
+                                                   "writable [N0602]\n")
+    finally:
+        subprocess.run(["umount", str(ro)], check=False)
+
+
+def test_read_only_out_dir_in_a_project_build(hello):
+    """`nyash build` whose out-dir (or an app's directory in it) is read-only: the fix
+    names the out-dir, not -o; with --format json it is an object on stdout."""
+    build = hello / "build"
+    _mount_read_only(build)
+    try:
+        p = nyash("build", "--color", "never", cwd=hello)
+        assert (p.returncode, p.stdout) == (1, "")
+        assert p.stderr == (f"nyash: error: cannot write {build / '.doit-db.json.lock'}: Read-only file system; "
+                            "make the directory writable, or set another `out-dir` in nyash.toml's [build] [N0602]\n")
+    finally:
+        subprocess.run(["umount", str(build)], check=False)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(build)], check=True)
+    try:
+        _mount_read_only(build / "hello")
+        try:
+            p = nyash("build", "--format", "json", cwd=hello)
+            assert p.returncode == 1 and "Traceback" not in p.stderr
+            (obj,) = [json.loads(line) for line in p.stdout.splitlines()]
+            assert (obj["code"], obj["message"]) == ("N0602", "cannot write build/hello/hello.meta.json: "
+                                                              "Read-only file system")
+            assert "error: wasm:hello: cannot write build/hello/hello.meta.json: Read-only file system; make " \
+                   "the directory writable, or set another `out-dir` in nyash.toml's [build] [N0602]" in p.stderr
+        finally:
+            subprocess.run(["umount", str(build / "hello")], check=False)
+    finally:
+        subprocess.run(["umount", str(build)], check=False)
+
+
 def test_disk_full_simulated(tmp_path, monkeypatch, capsys):
     from nyash_build import cli, fsutil
 
@@ -406,6 +458,7 @@ def test_deep_recursion_then_stack_overflow(tmp_path):
     assert 1 <= len(frames) <= 10 and "more\n" in p.stderr
     # `nyash run` then quotes the line of the innermost frame (docs/diagnostics.md)
     assert p.stderr.endswith("the recursion is too deep or never ends\n"), p.stderr
+    assert "app.nyash:1:1 [N0704]\n  |\n" in p.stderr  # the code after the position
 
 
 def test_max_memory_applies_to_executables(unpack, tmp_path):

@@ -58,6 +58,14 @@ def cmd_build(app: str | None, profile: str | None = "release", explain: bool = 
     previous = activate(report)
     try:
         return _build(app, profile, explain, Path(project_dir), jobs, report)
+    except Exception as exc:  # the build's own state or lock cannot be written, ...
+        from nyash_build.envproblems import classify, in_project  # noqa: PLC0415
+
+        problem = classify(exc)
+        if problem is None:
+            raise  # a bug: the CLI reports it as one
+        report.problem(in_project(problem))
+        return EXIT_FAILED
     finally:
         activate(previous)
 

@@ -238,14 +238,30 @@ def environment_failures(action: Callable) -> Callable:
             problem = classify(exc)
             if problem is None:
                 raise
-            from nyash_build.report import active  # noqa: PLC0415
-
-            report = active()
-            if report.json:  # `nyash build --format json`: an object on stdout as well
-                report.problem(problem)
-            fix = f"; {problem.fix}" if problem.fix else ""
-            return TaskFailed(f"{problem.message}{fix} [{problem.code}]")
+            return _problem_failure(problem)
     return wrapped
+
+
+def _problem_failure(problem) -> TaskFailed:
+    """An EnvironmentProblem as the task's failure line (``WHAT; FIX [CODE]``); with
+    ``--format json`` also an object on stdout."""
+    from nyash_build.envproblems import in_project  # noqa: PLC0415
+    from nyash_build.report import active  # noqa: PLC0415
+
+    problem = in_project(problem)
+    report = active()
+    if report.json:
+        report.problem(problem)
+    fix = f"; {problem.fix}" if problem.fix else ""
+    return TaskFailed(f"{problem.message}{fix} [{problem.code}]")
+
+
+def _unreadable(path: str, exc: Exception) -> TaskFailed:
+    """A source the compile stage cannot read (N0601)."""
+    from nyash_build.diagnostics import EnvironmentProblem  # noqa: PLC0415
+
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return _problem_failure(EnvironmentProblem(f"cannot read {path}: {reason}", "", "N0601"))
 
 
 @environment_failures
@@ -258,7 +274,7 @@ def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
     try:
         key = wasm_action_key(source, debug, root, include_paths)
     except OSError as exc:
-        return TaskFailed(f"{getattr(exc, 'filename', None) or source}: {exc.strerror or exc}")
+        return _unreadable(getattr(exc, "filename", None) or source, exc)
 
     def build() -> TaskFailed | None:
         from nyash_build.compiler.driver import CompileError, compile_file  # noqa: PLC0415
@@ -276,7 +292,7 @@ def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
                 return TaskFailed(f"{source}: compile errors (reported as JSON)")
             return TaskFailed("compile errors:\n" + report.rendered(exc.diagnostics, sys.stdout))
         except (OSError, UnicodeDecodeError) as exc:
-            return TaskFailed(f"{source}: {exc}")
+            return _unreadable(getattr(exc, "filename", None) or source, exc)
         report.add_sources(result.sources)
         report.diagnostics(result.warnings)
         meta = json.dumps(result.meta, sort_keys=True, indent=1).encode() + b"\n"
