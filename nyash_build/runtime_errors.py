@@ -39,6 +39,7 @@ RUNTIME_CODES: list[tuple["re.Pattern[str]", str]] = [(re.compile(p), c) for p, 
     (r"^Unknown method '", "N0705"),
     (r"^Field '[^']*' (not found|is private) in ", "N0706"),
     (r"^Cannot convert '", "N0707"),
+    (r"^network is not available in compiled programs ", "N0213"),
 ]]
 
 

@@ -118,6 +118,7 @@ def test_every_diagnostic_is_created_with_a_code():
     ("Field 'name' not found in Car", "N0706"),
     ("Field 'secret' is private in Vault", "N0706"),
     ("Cannot convert 'abc' to integer", "N0707"),
+    ("network is not available in compiled programs (SocketBox.connect)", "N0213"),
     ("substring() requires integer arguments", "N0700"),
     ("out of memory", "N0700"),
     ("Uncaught exception", "N0700"),  # not the runtime's form: no guess
