@@ -50,6 +50,11 @@ class FuncGen(FastPaths):
         self.vars: dict[str, tuple[str, str, list[str]]] = {}  # name -> (kind, storage, wasm names)
         self.ctx_cid = body.cls.cid if body.cls else -1
         self.discarded: A.Expr | None = None
+        # Statements inside a try (body or catch) record which one runs in $site, so an
+        # exception that escapes the try is reported at the statement that raised it, not
+        # at whatever the finally ran last (see try_stmt).
+        self.sites: list[tuple[int, int]] = []
+        self.site_local: str | None = None
 
     # ---- locals ----------------------------------------------------------------------------
     def tmp(self, t: str) -> str:
@@ -171,6 +176,11 @@ class FuncGen(FastPaths):
 
     def stmt(self, s: A.Stmt) -> None:
         self.emit(("line", s.line, s.file))
+        if any(c.kind in ("try", "handler") for c in self.ctx):
+            if self.site_local is None:
+                self.site_local = self.tmp("i32")
+            self.sites.append((s.line, s.file))
+            self.emit(("i32.const", len(self.sites) - 1), ("local.set", self.site_local))
         if isinstance(s, A.Local):
             for name, init, _, _ in s.names:
                 if init is None:
@@ -262,9 +272,35 @@ class FuncGen(FastPaths):
         pt, pv, pp = self.tmp("i32"), self.tmp("i64"), self.tmp("i32")
         self.emit(("global.get", "$exc_pending"), ("local.set", pp), ("global.get", "$exc_tag"), ("local.set", pt),
                   ("global.get", "$exc_val"), ("local.set", pv), ("i32.const", 0), ("global.set", "$exc_pending"))
+        site = None
+        if self.site_local is not None:  # the finally's own statements must not move the raise site
+            site = self.tmp("i32")
+            self.emit(("local.get", self.site_local), ("local.set", site))
         self.stmts(final)
+        if site is not None:
+            self.emit(("local.get", site), ("local.set", self.site_local))
         self.emit(("local.get", pp), ("global.set", "$exc_pending"), ("local.get", pt), ("global.set", "$exc_tag"),
                   ("local.get", pv), ("global.set", "$exc_val"))
+
+    def rethrow_at_site(self, first: int, s: A.Try) -> None:
+        """End the program with the uncaught exception, located at the statement that
+        raised it: one `call $rethrow_uncaught` per statement of the try (sites first..),
+        each after that statement's line mark, chosen by $site."""
+        n = len(self.sites) - first
+        if self.site_local is None or n <= 0:
+            self.emit(("call", "$rethrow_uncaught"))
+            return
+        self.n += 1
+        done, other = f"$rethrown{self.n}", f"$othersite{self.n}"
+        labels = [f"$site{self.n}_{i}" for i in range(n)]
+        self.emit(("block", done, None), ("block", other, None))
+        for lab in reversed(labels):
+            self.emit(("block", lab, None))
+        self.emit(("local.get", self.site_local), ("i32.const", first), ("i32.sub",), ("br_table", labels, other))
+        for i, lab in enumerate(labels):
+            line, file = self.sites[first + i]
+            self.emit(("end",), ("line", line, file), ("call", "$rethrow_uncaught"), ("br", done))
+        self.emit(("end",), ("line", s.line, s.file), ("call", "$rethrow_uncaught"), ("end",), ("line", s.line, s.file))
 
     def try_stmt(self, s: A.Try) -> None:
         self.n += 1
@@ -275,6 +311,7 @@ class FuncGen(FastPaths):
                   ("global.set", "$try_depth"))
         self.emit(("block", after, None), ("block", handler, None))
         self.ctx.append(_Ctx("try", handler, saved, s.final))
+        first_site = len(self.sites)
         self.stmts(s.body)
         self.ctx.pop()
         self.emit(("local.get", saved), ("global.set", "$try_depth"))
@@ -308,7 +345,9 @@ class FuncGen(FastPaths):
         # not caught (or the catch body raised): finally, then propagate
         if s.final:
             self.run_finally(s.final)
-        self.emit(("global.get", "$try_depth"), ("i32.eqz",), ("if", None, None), ("call", "$rethrow_uncaught"), ("end",))
+        self.emit(("global.get", "$try_depth"), ("i32.eqz",), ("if", None, None))
+        self.rethrow_at_site(first_site, s)
+        self.emit(("end",))
         self.emit(("br", self.handler_label()), ("end",))
 
     # ---- assignment ----------------------------------------------------------------------------
