@@ -13,6 +13,7 @@ running the stage. It returns {"cache": "local hit" | "remote hit" | "built",
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -295,14 +296,39 @@ def compile_action(source: str, wasm_out: str, meta_out: str, debug: bool,
             return _unreadable(getattr(exc, "filename", None) or source, exc)
         report.add_sources(result.sources)
         report.diagnostics(result.warnings)
-        meta = json.dumps(result.meta, sort_keys=True, indent=1).encode() + b"\n"
-        write_atomic(meta_out, meta)
+        meta = dict(result.meta)
+        if result.warnings:  # kept with the outputs: a cache hit shows them again
+            meta[META_DIAGNOSTICS] = [dataclasses.asdict(w) for w in result.warnings]
+        write_atomic(meta_out, json.dumps(meta, sort_keys=True, indent=1).encode() + b"\n")
         write_atomic(wasm_out, result.wasm)
         return None
 
     outcome, failure = run_cached(cache, key, f"wasm of {source}",
                                   [Output("wasm", wasm_out), Output("meta", meta_out)], build)
+    if not failure and outcome != "built":
+        _replay_warnings(meta_out)
     return failure if failure else _outcome(outcome, key)
+
+
+META_DIAGNOSTICS = "diagnostics"  # the compile stage's warnings, in its .meta.json only
+
+
+def _replay_warnings(meta_path: str) -> None:
+    """A cache hit writes the outputs without compiling: show the warnings that
+    compilation gave (as a compiler with a build cache should), from the .meta.json.
+    The snippets read the sources from disk, which hold what the key was made from."""
+    from nyash_build.diagnostics import Diagnostic, Note, Suggestion  # noqa: PLC0415
+    from nyash_build.report import active  # noqa: PLC0415
+
+    try:
+        saved = json.loads(Path(meta_path).read_text(encoding="utf-8")).get(META_DIAGNOSTICS) or []
+        diags = [Diagnostic(**{k: v for k, v in d.items() if k not in ("code", "notes", "suggestions")},
+                            code=d["code"], notes=tuple(Note(**n) for n in d.get("notes", ())),
+                            suggestions=tuple(Suggestion(**x) for x in d.get("suggestions", ())))
+                 for d in saved]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return  # an entry from another version: nothing to show, the outputs are fine
+    active().diagnostics(diags)
 
 
 @environment_failures
@@ -337,6 +363,7 @@ def bundle_action(wasm_path: str, meta_path: str, cwasm_paths: dict[str, str],
 
         upload_runner = _runner_from_remote(cache)
         meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+        meta.pop(META_DIAGNOSTICS, None)  # for the build only, not the executable
         meta["fs"] = fs
         cwasm = {variant: Path(p).read_bytes() for variant, p in cwasm_paths.items()}
         build_executable(Path(exe_out), wasm=Path(wasm_path).read_bytes(), cwasm=cwasm,

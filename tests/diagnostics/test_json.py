@@ -180,3 +180,34 @@ def test_build_text_unknown_app(tmp_path):
     assert p.returncode == 2
     assert p.stderr == ("nyash.toml: error: unknown app 'helo' (apps: hello) [N0607]\n"
                         "  = help: did you mean `hello`?\n")
+
+
+def test_build_shows_warnings_again_on_a_cache_hit(tmp_path):
+    """A build served from the local cache does not compile, yet reports the same
+    warnings (text and JSON) as the build that compiled; the executable's payload does
+    not carry them."""
+    import shutil
+
+    from runtime_stub import payload as PF
+    proj = _project(tmp_path, "local count = 1\nprint(cout + 1)\n")
+    env = {"NYASH_CACHE_DIR": str(tmp_path / "cache")}
+    first = nyash("build", "--format", "json", cwd=proj, env=env, timeout=600)
+    assert first.returncode == 0, first.stderr
+    objs = [json.loads(line) for line in first.stdout.splitlines()]
+    assert [(o["code"], o["line"], o["severity"]) for o in objs] == [("N0201", 2, "warning")]
+    for o in objs:
+        VALIDATOR.validate(o)
+    shutil.rmtree(proj / "build")
+    again = nyash("build", "--format", "json", cwd=proj, env=env, timeout=600)
+    assert again.returncode == 0 and "(local hit)" in again.stderr, again.stderr
+    assert again.stdout == first.stdout
+    shutil.rmtree(proj / "build")
+    text = nyash("build", "--color", "never", cwd=proj, env=env, timeout=600)
+    assert text.returncode == 0 and "(local hit)" in text.stdout + text.stderr
+    assert ("hello.nyash:2:7: warning: Undefined variable 'cout' (a runtime error if this code runs) [N0201]\n"
+            "  |\n"
+            "2 | print(cout + 1)\n"
+            "  |       ^^^^ not defined here\n"
+            "  = help: did you mean `count` (a local variable)?\n") in text.stderr
+    _, payload = PF.read_executable_payload(str(proj / "build" / "hello" / "hello"))
+    assert "diagnostics" not in payload.meta() and "cout" not in json.dumps(payload.meta())
