@@ -71,7 +71,9 @@ class BoxSupport:
     # ---- generated switches ------------------------------------------------------
     def gen_box_support(self) -> None:
         for k in BK.KINDS:
-            self.globals.append(Global(f"$kid_{k.short}", "i32", False, k.kid))
+            # kept only where a kept function reads it (wasm/link.py), so a kind adds
+            # nothing to programs that do not use it
+            self.globals.append(Global(f"$kid_{k.short}", "i32", False, k.kid, group="used"))
         fallback_name = self.string_lit("Box")
 
         def switch(fn_for, default: list[tuple]) -> list[tuple]:
@@ -85,7 +87,7 @@ class BoxSupport:
             return code + default
 
         def kind_name(k: BK.BoxKind):
-            return [("i32.const", self.string_lit(k.name))]
+            return [("i32.const", self.string_lit(k.type_name or k.name))]
 
         def to_string(k: BK.BoxKind):
             fn = f"$tostr_{k.short}"

@@ -42,6 +42,7 @@ class BoxKind:
     exposes_args: tuple[str, ...] = ()  # methods returning the program's argument array
     ctor_note: str = ""            # after "expects N arguments" in the constructor arity error
     network: bool = False          # every method but toString raises "network is not available"
+    type_name: str = ""            # upstream's type_name() when it differs from `name`
 
     @property
     def static_kind(self) -> str:
@@ -89,6 +90,12 @@ KINDS: tuple[BoxKind, ...] = (
     BoxKind("HTTPServerBox", "HTTPServer", 12, unknown="HTTPServerBox method '{m}' not found", network=True),
     BoxKind("P2PBox", "P2P", 13, arities=(2,), ctor_note=" (node_id, transport_type)", unknown="Cannot call method '{m}' on non-instance type",
             network=True),
+    # bytes and debugging (docs/data-boxes.md)
+    BoxKind("BufferBox", "Buffer", 20, makes=("BufferBox",),
+            results={"length": "int", "memory_footprint": "int", "is_shared_with": "bool",
+                     "share_reference": "bx:Buffer", "clear": "str"}),
+    BoxKind("StreamBox", "Stream", 21, makes=("BufferBox",), type_name="NyashStreamBox",
+            results={"position": "int", "length": "int", "reset": "str"}),
 )
 
 BY_NAME: dict[str, BoxKind] = {k.name: k for k in KINDS}

@@ -18,6 +18,7 @@ RUNTIME_FILES: tuple[str, ...] = (
     "collections.wat",
     "world.wat",
     "text_boxes.wat",
+    "databox.wat",
 )
 
 

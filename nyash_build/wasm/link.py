@@ -18,7 +18,8 @@ def reachable_funcs(module: Module, roots: set[str]) -> Module:
     never reads a file does not import the file-system functions).  Order is preserved;
     memory is kept as is, and so are globals and data segments without a ``group``;
     grouped ones (the C runtime parts) are kept only when a function of their group is
-    reachable.
+    reachable, and globals of the group ``"used"`` (box kind ids) only when a kept
+    function reads or writes them.
     Raises ``KeyError`` for a root that names no function.
     """
     defined = {f.name: f for f in module.funcs}
@@ -46,6 +47,9 @@ def reachable_funcs(module: Module, roots: set[str]) -> Module:
                     work.append(target)
     funcs = [f for f in module.funcs if f.name in seen]
     alive = {f.group for f in funcs if f.group is not None}
+    if any(g.group == "used" for g in module.globals):
+        alive |= {"used:" + ins[1] for f in funcs for ins in f.body if ins[0] in ("global.get", "global.set")}
     return replace(module, funcs=funcs, imports=[i for i in module.imports if i.name in seen],
-                   globals=[g for g in module.globals if g.group is None or g.group in alive],
+                   globals=[g for g in module.globals if g.group is None or g.group in alive
+                            or (g.group == "used" and "used:" + g.name in alive)],
                    data=[d for d in module.data if d.group is None or d.group in alive])

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import wasmtime
 
-from nyash_build.compiler.driver import build_module
 from nyash_build.compiler.runtime_lib import link_c_parts, runtime_lib
 from nyash_build.prebuilt import zig_cc
 from nyash_build.runtime import c_build
@@ -44,12 +43,24 @@ def build_c(*sources: Path) -> bytes:
         return out.read_bytes()
 
 
+def _program_module(text: str):
+    """The compiled module of ``text`` before dead-code elimination: the compiler's
+    per-program functions ($box_kind_name, ...) and globals ($kid_<S>) that C parts can
+    reach stay, whether or not the tiny program uses them."""
+    from nyash_build.compiler import codegen, driver
+    from nyash_build.compiler.infer import infer
+    ss = driver.load("harness.nyash", text)
+    with driver._with_sources(ss):
+        info = driver._check(ss)
+        module, _ = codegen.generate(info, infer(info))
+    return module
+
+
 def linked_module(parts: CParts | None, roots: tuple[str, ...] = (), globals_: tuple[str, ...] = ()):
     """A compiled empty program with ``parts`` (default: the shipped C parts) linked in,
     keeping the C exports, RUNTIME_EXPORTS and ``roots`` alive and exported (and the
     globals named in ``globals_``: the C stack pointer is exported as c_stack_pointer)."""
-    # `==` on dynamic values keeps $op_eq and the generated $box_eq (C parts call $op_eq)
-    module, _, _ = build_module("local a = new ArrayBox()\na.push(1)\nprint(a.get(0) == a)\n", "harness.nyash")
+    module = _program_module("local a = new ArrayBox()\na.push(1)\nprint(a.get(0) == a)\n")
     rt = runtime_lib()
     if parts is None:
         funcs = rt.funcs
