@@ -99,3 +99,15 @@ def test_reachable_funcs_keeps_only_reachable_in_order():
     encode(out)  # still consistent
     with pytest.raises(KeyError, match="\\$nope"):
         reachable_funcs(m, {"$nope"})
+
+
+def test_used_group_globals_are_kept_only_where_a_kept_function_reads_or_writes_them():
+    funcs = [Func("$a", [], [], [], [("global.get", "$kid_A"), ("drop",), ("i32.const", 1), ("global.set", "$w")]),
+             Func("$dead", [], [], [], [("global.get", "$kid_B"), ("drop",)])]
+    m = Module(funcs=funcs, globals=[Global("$kid_A", "i32", False, 1, group="used"),
+                                     Global("$kid_B", "i32", False, 2, group="used"),
+                                     Global("$w", "i32", True, 0, group="used"),
+                                     Global("$plain", "i32", False, 3)])
+    out = reachable_funcs(m, {"$a"})
+    assert [g.name for g in out.globals] == ["$kid_A", "$w", "$plain"]
+    encode(out)
