@@ -119,3 +119,21 @@ class BoxSupport:
                             ("local.get", "$p"), ("i32.load", 4, 2), ("local.get", "$q"), ("i32.load", 4, 2),
                             ("i32.ne",), ("if", None, None), ("i32.const", 0), ("return",), ("end",)]
         self.funcs.append(Func("$box_eq", pq, ["i32"], lk, pre + switch(eq, [("i32.const", 0)])))
+        self.gen_class_fields()
+
+    def gen_class_fields(self) -> None:
+        """``$class_fields (cid) -> i32``: an immortal string of the class's declared
+        field names, ``a, b`` (DebugBox.trackBox shows them). Its table is only built
+        when the program can create a DebugBox, so other programs carry no data for it."""
+        code: list[tuple] = [("unreachable",)]
+        if any(k.name == "DebugBox" for k in self.box_kinds):
+            classes = list(self.info.classes.values())
+            addrs = [self.string_lit(", ".join(c.fields)) for c in classes]
+            while len(self.data) % 4:
+                self.data.append(0)
+            table = DATA_BASE + len(self.data)
+            for a in addrs:
+                self.data += struct.pack("<I", a)
+            code = [("local.get", "$cid"), ("i32.const", 4), ("i32.mul",), ("i32.load", table, 2)] if classes \
+                else [("i32.const", self.string_lit(""))]
+        self.funcs.append(Func("$class_fields", [("$cid", "i32")], ["i32"], [], code))

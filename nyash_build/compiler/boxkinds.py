@@ -96,6 +96,9 @@ KINDS: tuple[BoxKind, ...] = (
                      "share_reference": "bx:Buffer", "clear": "str"}),
     BoxKind("StreamBox", "Stream", 21, makes=("BufferBox",), type_name="NyashStreamBox",
             results={"position": "int", "length": "int", "reset": "str"}),
+    BoxKind("DebugBox", "Debug", 22, unknown="Unknown DebugBox method: {m}",
+            results={"isTracking": "bool", "getTrackedCount": "int", "dumpAll": "str",
+                     "memoryReport": "str", "showCallStack": "str"}),
 )
 
 BY_NAME: dict[str, BoxKind] = {k.name: k for k in KINDS}

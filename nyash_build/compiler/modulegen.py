@@ -151,7 +151,7 @@ class ModuleGen(Dispatchers, BoxSupport):
         if body.name == "<main>":
             return "$<main>"
         plain = "$" + body.display
-        if plain in self.rt.func_names or plain in ("$_start", "$class_name"):
+        if plain in self.rt.func_names or plain in ("$_start", "$class_name", "$class_fields"):
             return "$" + body.name
         return plain
 

@@ -82,7 +82,7 @@ UNSUPPORTED_BOXES = frozenset(
     "HTTPBox HttpBox HttpClientBox HTTPRequestBox "
     "HTTPResponseBox SoundBox AudioBox EguiBox "
     "WebDisplayBox WebConsoleBox WebCanvasBox CanvasBox CanvasEventBox CanvasLoopBox QRBox "
-    "IntentBox FutureBox ChannelBox MethodBox DebugBox "
+    "IntentBox FutureBox ChannelBox MethodBox "
     "SimpleIntentBox NetworkBox".split()
 )
 

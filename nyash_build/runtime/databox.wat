@@ -14,3 +14,11 @@
   ;; new StreamBox(): no bytes, position 0 (layout: runtime/c/data_bytes.c)
   (func $new_Stream (result i32)
     (call $box_alloc (global.get $kid_Stream) (i32.const 24)))
+
+  ;; new DebugBox(): not tracking, nothing recorded (layout: runtime/c/data_debug.c)
+  (func $new_Debug (result i32)
+    (call $box_alloc (global.get $kid_Debug) (i32.const 48)))
+
+  ;; The declared field names of user instance $p, "a, b" (immortal; compiler-made table).
+  (func $inst_field_names (param $p i32) (result i32)
+    (call $class_fields (i32.load offset=4 (local.get $p))))

@@ -308,8 +308,8 @@ static int32_t denied(int32_t err) {
     return err == ERR_ACCESS || err == E_NOTCAPABLE || (err == E_PERM && !have_root);
 }
 
-/* "cannot <verb> '<path>': <reason>", or "access denied: <path>" */
-static void raise_io(const char *verb, int32_t path, int32_t err) {
+/* "cannot <verb> '<path>': <reason>", or "access denied: <path>" (owned string) */
+static int32_t io_message(const char *verb, int32_t path, int32_t err) {
     sb_t b = {0, 0, 0};
     if (denied(err)) {
         sb_c(&b, "access denied: ");
@@ -331,8 +331,10 @@ static void raise_io(const char *verb, int32_t path, int32_t err) {
         sb_c(&b, "': ");
         sb_s(&b, ny_errno_text(err));
     }
-    ny_raise_s(sb_done(&b));
+    return sb_done(&b);
 }
+
+static void raise_io(const char *verb, int32_t path, int32_t err) { ny_raise_s(io_message(verb, path, err)); }
 
 /* "cannot <verb> '<path>': <reason text>" */
 static void raise_state(const char *verb, int32_t path, const char *why) {
@@ -604,4 +606,16 @@ int32_t world_read_file(const char *path) {
     }
     ny_release_str(ps);
     return s;
+}
+
+/* Create or truncate the file at path (a string) and write n bytes at p: 0, or the
+ * owned text of what failed ("cannot write 'PATH': reason", "access denied: PATH");
+ * DebugBox.saveToFile. */
+int32_t world_write_file(int32_t path, const uint8_t *p, int32_t n) {
+    int32_t fd, err = open_at(path, O_CREAT | O_TRUNC, R_WRITE, 0, &fd);
+    if (err == 0) {
+        err = write_fd(fd, p, n);
+        w_fd_close(fd);
+    }
+    return err ? io_message("write", path, err) : 0;
 }

@@ -1118,3 +1118,13 @@ NY_EXPORT(tostr_Timer) int32_t tostr_Timer(int32_t b) {
     sb_c(&s, ")");
     return sb_done(&s);
 }
+
+/* The current local time in a chrono pattern that is known to be valid (owned string);
+ * DebugBox's time stamps. */
+int32_t world_now_text(const char *fmt) {
+    int64_t ns = clock_ns(0);
+    int32_t f = ny_str_c(fmt);
+    int32_t s = format_time(floor_div(ns, 1000000000), (int32_t)floor_mod(ns, 1000000000), f);
+    ny_release_str(f);
+    return s;
+}
