@@ -44,6 +44,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "$p2p_box_new": _sig("i32 v v", "i32"),
     # compiler-provided
     "$class_name": _sig("i32", "i32"),
+    "$class_fields": _sig("i32", "i32"),        # class id -> immortal "a, b" (DebugBox)
     "$box_kind_name": _sig("i32", "i32"),       # box object -> immortal kind name
     "$box_to_string": _sig("i32", "i32"),       # box object -> owned string form
     "$box_drop": _sig("i32", ""),               # release what a dead box object owns
