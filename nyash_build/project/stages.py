@@ -228,19 +228,29 @@ def _outcome(outcome: str, key: str) -> dict:
 def environment_failures(action: Callable) -> Callable:
     """A missing tool or library, an unwritable directory or a full disk fails the task
     with one line saying what and how to fix it (docs/diagnostics.md), not a traceback;
-    with ``--format json`` it is also a diagnostic object on stdout (no position)."""
+    with ``--format json`` it is also a diagnostic object on stdout (no position). Any
+    other exception is a bug in nyash-build: one line asking for a report (N0900), as
+    the CLI says it; NYASH_DEBUG_COMPILER=1 lets doit show the traceback instead."""
     @functools.wraps(action)
     def wrapped(*args, **kwargs):
         try:
             return action(*args, **kwargs)
         except Exception as exc:
+            from nyash_build.diagnostics import EnvironmentProblem  # noqa: PLC0415
             from nyash_build.envproblems import classify  # noqa: PLC0415
 
             problem = classify(exc)
             if problem is None:
-                raise
+                if os.environ.get("NYASH_DEBUG_COMPILER"):
+                    raise
+                problem = EnvironmentProblem(f"internal compiler error: {type(exc).__name__}: {exc}", BUG_FIX,
+                                             "N0900")
             return _problem_failure(problem)
     return wrapped
+
+
+BUG_FIX = ("this is a bug in nyash-build: set NYASH_DEBUG_COMPILER=1 for the traceback and please "
+           "report it")
 
 
 def _problem_failure(problem) -> TaskFailed:

@@ -271,3 +271,22 @@ def test_missing_c_runtime_parts(without_c_parts, capsys, tmp_path):
     assert not (tmp_path / "clock.wasm").exists()
     src.write_text("print(1 + 2)\n")  # a program that needs no C part still compiles
     assert cli.main(["--compile-wasm", str(src), "-o", str(tmp_path / "clock.wasm")]) == 0
+
+
+def test_a_bug_in_a_project_build_task_is_one_line_not_a_traceback(monkeypatch):
+    """A genuine bug in a build stage fails its task with the CLI's bug line (N0900),
+    never doit's traceback; NYASH_DEBUG_COMPILER=1 lets the exception through."""
+    from nyash_build.project import stages
+
+    def bug(*args, **kwargs):
+        raise KeyError("slot")
+    monkeypatch.setattr(stages, "run_cached", bug)
+    monkeypatch.setattr(stages, "bundle_action_key", lambda *a: "k")
+    monkeypatch.setattr(stages, "remove_stale_temps", lambda *a: [])
+    monkeypatch.delenv("NYASH_DEBUG_COMPILER", raising=False)
+    failed = stages.bundle_action("a.wasm", "a.meta", {}, "/build/app")
+    assert failed.message == ("internal compiler error: KeyError: 'slot'; this is a bug in nyash-build: set "
+                              "NYASH_DEBUG_COMPILER=1 for the traceback and please report it [N0900]")
+    monkeypatch.setenv("NYASH_DEBUG_COMPILER", "1")
+    with pytest.raises(KeyError):
+        stages.bundle_action("a.wasm", "a.meta", {}, "/build/app")
