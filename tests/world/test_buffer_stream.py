@@ -137,3 +137,40 @@ print(total)
     big_out, big = measure(loop(1_000_000))
     assert (small_out, big_out) == (f"{2000 * 208}\n", f"{1_000_000 * 208}\n")
     assert big == small
+
+
+def test_shared_store_outlives_either_holder_and_is_freed_with_the_last():
+    """share_reference: the byte store is counted by its BufferBoxes; dropping the
+    original leaves the share working, and dropping both frees it (no growth)."""
+    def loop(n: int) -> str:
+        return f"""
+static box Main {{
+    share(n) {{
+        local b = new BufferBox()
+        local bytes = new ArrayBox()
+        bytes.push(n % 256)
+        b.write(bytes)
+        return b.share_reference(null)
+    }}
+    main() {{
+        local i = 0
+        local total = 0
+        loop(i < {n}) {{
+            local s = me.share(i)
+            s.write(s.readAll())
+            total = total + s.length() + s.readAll().get(1)
+            local t = s.share_reference(s)
+            s = null
+            t.clear()
+            total = total + t.length()
+            i = i + 1
+        }}
+        print(total)
+    }}
+}}
+"""
+    small_out, small = measure(loop(2000))
+    big_out, big = measure(loop(300_000))
+    assert small_out == f"{sum(2 + i % 256 for i in range(2000))}\n"
+    assert big_out == f"{sum(2 + i % 256 for i in range(300_000))}\n"
+    assert big == small
