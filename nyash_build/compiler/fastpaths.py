@@ -195,6 +195,24 @@ class FastPaths:
                      borrow: bool = False) -> Val | None:
         """Direct runtime calls for the hottest collection methods (kind: the receiver's
         base kind, never null; result: the call's kind from inference)."""
+        if kind == "math" and e.name in ("sqrt", "abs") and len(e.args) == 1 and v.st == "dyn":
+            # an argument that is statically a float (or an integer, for sqrt): the wasm
+            # instruction, which is what $m_Math_sqrt / $m_Math_abs compute after their
+            # kind test; any other argument goes to them (abs of an integer stays one)
+            self.emit(("drop",), ("drop",))  # MathBox: no reference to release
+            x = self.expr(e.args[0])
+            if x.st == "f64" or (x.st == "i64" and e.name == "sqrt"):
+                if x.st == "i64":
+                    self.emit(("f64.convert_i64_s",))
+                self.emit((f"f64.{e.name}",))
+                return Val("float", "f64")
+            self.coerce(x, "dyn")
+            at, av = self.tmp_pair()
+            self.emit(("local.set", av), ("local.set", at),
+                      ("i64.const", 0), ("local.get", at), ("local.get", av))
+            temps = [(at, av)] if x.owned else []
+            self.finish_call(f"$m_Math_{e.name}", temps, True)
+            return self.unbox_known(result)
         if kind == "map" and e.name == "set" and len(e.args) == 2 and v.st == "dyn" and self.discarded is e:
             # statement `m.set(k, v)`: the "Set key: K" message would be thrown away
             tmp = self.stash() if v.owned else None

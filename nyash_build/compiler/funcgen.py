@@ -166,6 +166,13 @@ class FuncGen(FastPaths):
         if fn not in NON_RAISING:
             self.check_exc()
 
+    def raising_call(self, fn: str) -> None:
+        """Call fn on a slow path that always raises (a null receiver or operand of an
+        operation null does not have): leave for the handler, never rejoin the fast path,
+        so the fast path's values need not survive a call (nor be spilled around it)."""
+        self.emit(("call", fn), ("global.get", "$exc_pending"), ("br_if", self.handler_label()),
+                  ("unreachable",))
+
     def raise_now(self, message: str) -> None:
         self.emit(("i32.const", self.mg.string_lit(message)), ("call", "$raise_error"), ("br", self.handler_label()))
 
@@ -405,10 +412,9 @@ class FuncGen(FastPaths):
             if guarded:
                 self.emit(("local.get", ot), ("i32.const", T_INST), ("i32.eq",), ("if", None, None))
             self.store_slot(site, t.name, v.kind, vt, vv, p)
-            if guarded:
-                self.emit(("else",), ("local.get", ot), ("local.get", ox), ("local.get", vt), ("local.get", vv),
-                          ("i32.const", self.ctx_cid))
-                self.call(fn)
+            if guarded:  # null: the dispatcher's error, without rejoining the store
+                self.emit(("else",), ("i32.const", self.mg.string_lit(t.name)), ("local.get", ot), ("local.get", ox))
+                self.raising_call("$raise_no_field")
                 self.emit(("end",))
             if v.owned:
                 self.emit(("local.get", vt), ("local.get", vv), ("call", "$release"))
@@ -946,13 +952,14 @@ class FuncGen(FastPaths):
                 if v.st == "f64":
                     self.emit(("i64.reinterpret_f64",))
         fn = self._DYN_OPS[op]
-        self.emit(("call", fn))
-        if op == "!=":
-            self.emit(("i32.eqz",))
-        if fn not in NON_RAISING:
-            self.check_exc()
-        if not cmp:
-            self.unbox_known(rk)
+        if cmp:
+            self.emit(("call", fn))
+            if op == "!=":
+                self.emit(("i32.eqz",))
+            if fn not in NON_RAISING:
+                self.check_exc()
+        else:  # arithmetic with null raises: leave for the handler
+            self.raising_call(fn)
         self.emit(("end",))
         return Val(rk, st)
 
@@ -1195,10 +1202,9 @@ class FuncGen(FastPaths):
                       ("if", None, ((), ("i32", "i64")) if st == "dyn" else st),
                       ("local.get", x), ("i32.wrap_i64",), ("local.set", p))
             self.read_slot(e, site, p, borrow)
-            self.emit(("else",), ("local.get", t), ("local.get", x), ("i32.const", self.ctx_cid))
-            self.call(fn)
-            self.unbox_known(kind)
-            # (null: the dispatcher raised; its dummy result needs no release when borrowed)
+            # null: what the dispatcher does for a receiver that is not an instance
+            self.emit(("else",), ("i32.const", self.mg.string_lit(e.name)), ("local.get", t), ("local.get", x))
+            self.raising_call("$raise_no_field")
             self.emit(("end",))
             if tmp:
                 self.release_all([tmp])
@@ -1321,7 +1327,8 @@ class FuncGen(FastPaths):
                 return self.unbox_known(result)
             if m is not None and self.mg.rt.method_argc.get(f"$m_Null_{e.name}") != argc:
                 # the box or null (which has no such method: the dispatcher raises)
-                return self.guarded_call(e, v, {self.mg.method_func(m): [cls.cid]}, result)
+                return self.guarded_call(e, v, {self.mg.method_func(m): [cls.cid]}, result,
+                                         fallback_raises=True)
             if m is None and not nullable(kind):
                 self.warn_no_method(e, cls)
         bk = BK.BY_STATIC.get(kind)
@@ -1410,9 +1417,11 @@ class FuncGen(FastPaths):
         self.check_exc()
         return self.unbox_known(result)
 
-    def guarded_call(self, e: A.MethodCall, v: Val, targets: dict[str, list[int]], result: str) -> Val:
+    def guarded_call(self, e: A.MethodCall, v: Val, targets: dict[str, list[int]], result: str,
+                     fallback_raises: bool = False) -> Val:
         """recv.m(args) calling the method directly when the receiver is an instance of
-        one of the listed class ids, and through the dispatcher otherwise."""
+        one of the listed class ids, and through the dispatcher otherwise (which always
+        raises when fallback_raises: then that path leaves for the handler)."""
         argc = len(e.args)
         rt, rx, push_args, owned = self.guard_operands(e, v)
         cid = self.tmp("i32")
@@ -1426,8 +1435,11 @@ class FuncGen(FastPaths):
                     self.emit(("i32.or",))
             self.emit(("if", None, ((), ("i32", "i64"))), ("local.get", rx), ("i32.wrap_i64",), *push_args,
                       ("call", fn), ("else",))
-        self.emit(("local.get", rt), ("local.get", rx), *push_args,
-                  ("call", self.mg.method_dispatcher(e.name, argc)))
+        self.emit(("local.get", rt), ("local.get", rx), *push_args)
+        if fallback_raises:
+            self.raising_call(self.mg.method_dispatcher(e.name, argc))
+        else:
+            self.emit(("call", self.mg.method_dispatcher(e.name, argc)))
         self.emit(*[("end",)] * len(targets))
         self.release_all(owned)
         self.check_exc()

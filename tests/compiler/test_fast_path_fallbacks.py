@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import assert_program_prints
+from tests.helpers import assert_program_prints, nyash
 
 CASES = {
     # three or more implementations: the dispatcher switches on the class id
@@ -234,6 +234,96 @@ loop(j < 5) {
 local math = new MathBox()
 print("f" + 1.5 + ";" + 2.0 + ";" + math.sqrt(2) + ";" + (0.1 + 0.2) + ";" + 100000000000000000000.0 * 10)
 """, 'a1b-25c9223372036854775807-9223372036854775808\nttruefalsenull||\nx[1, two]MapBox(size=1)/pp7w3w4\n\n0\nhéllo→12ñ\nv=s0;1;0\nv=1;s2;10\nv=s2;3;20\nv=3;s4;30\npp!nn4nn4\n6\ncaught ErrorBox(Addition not supported between IntegerBox and StringBox)!1\nab1cd2e\n144003\n0,!0\n0,1,!1\n0,1,2,!2\n0,1,2,3,!3\n0,1,2,3,4,!4\nf1.5;2;1.4142135623730951;0.30000000000000004;1000000000000000000000\n'),
+    # receivers and operands that are one kind or null (obj:P?, int?): the null side
+    # raises and leaves for the handler instead of rejoining the fast path (field reads
+    # and writes, a method call, arithmetic; comparisons with null do not raise);
+    # MathBox.sqrt/abs of a static float (or sqrt of an integer) are wasm instructions,
+    # any other argument goes to the runtime method
+    "null_sides_raise": ("""box P {
+    init { x, v, tag }
+    birth(x, v) {
+        me.x = x
+        me.v = v
+        me.tag = "p" + x
+    }
+    move(dt) {
+        me.x = me.x + dt * me.v
+        return me.x
+    }
+}
+function pick(ps, i) {
+    return ps.get(i)
+}
+function step(ps, i, dt) {
+    local p = ps.get(i)
+    local keep = p.x * 2.0
+    p.v = p.v + keep
+    p.x = p.x - dt
+    return p.move(dt) + keep
+}
+static box Main {
+    main() {
+        local ps = new ArrayBox()
+        ps.push(new P(1.5, 0.5))
+        ps.push(new P(2.0, 0.25))
+        local i = 0
+        loop(i < 4) {
+            try {
+                print(step(ps, i, 0.5))
+            } catch (Error e) {
+                print("step " + i + ": " + e)
+            }
+            try {
+                local q = pick(ps, i)
+                local w = q.x
+                print("read " + w)
+                q.v = 3.0
+                print("wrote " + q.v)
+            } catch (Error e) {
+                print("pick " + i + ": " + e)
+            } finally {
+                print("finally " + i)
+            }
+            i = i + 1
+        }
+        local ns = new ArrayBox()
+        ns.push(10)
+        ns.push(20)
+        local j = 0
+        local total = 0
+        loop(j < 3) {
+            try {
+                total = total + ns.get(j) * 2
+                print("total " + total)
+            } catch (Error e) {
+                print("arith " + j + ": " + e)
+            }
+            print(ns.get(j) > 15)
+            print(ns.get(j) == null)
+            j = j + 1
+        }
+        local m = new MathBox()
+        local d = 2
+        if total > 1000 {
+            d = "two"
+        }
+        print(m.sqrt(2.0) + m.sqrt(16) + m.sqrt(d) + m.abs(0.0 - 1.25) + m.abs(0 - 3))
+        print(m.sqrt(0.0 - 4.0))
+        print(m.sqrt(ns.get(1)))
+        try {
+            print(m.sqrt(ns.get(5)))
+        } catch (Error e) {
+            print("sqrt: " + e)
+        }
+        try {
+            print(m.abs("x"))
+        } catch (Error e) {
+            print("abs: " + e)
+        }
+        print(pick(ps, 0).move(1.0))
+    }
+}
+""", "5.75\nread 2.75\nwrote 3\nfinally 0\n7.625\nread 3.625\nwrote 3\nfinally 1\nstep 2: ErrorBox(Field 'x' not found in NullBox)\npick 2: ErrorBox(Field 'x' not found in NullBox)\nfinally 2\nstep 3: ErrorBox(Field 'x' not found in NullBox)\npick 3: ErrorBox(Field 'x' not found in NullBox)\nfinally 3\ntotal 20\nfalse\nfalse\ntotal 60\ntrue\nfalse\narith 2: ErrorBox(Multiplication not supported between NullBox and IntegerBox)\ntrue\ntrue\n11.07842712474619\nNaN\n4.47213595499958\nsqrt: ErrorBox(MathBox.sqrt expects a number)\nabs: ErrorBox(MathBox.abs expects a number)\n5.75\n"),
 }
 
 
@@ -267,6 +357,24 @@ def test_string_plus_string_is_a_direct_concatenation(tmp_path) -> None:
     calls = [ins[1] for ins in body if ins[0] == "call"]
     assert "$op_add" not in calls and calls.count("$str_concat") == 2
     assert_program_prints(tmp_path, "strplus", src, "x1x\nxX1\n")
+
+
+def test_null_sides_leave_for_the_handler(tmp_path) -> None:
+    from nyash_build.compiler.driver import build_module
+    src = CASES["null_sides_raise"][0]
+    funcs = {f.name: f for f in build_module(src, "n.nyash")[0].funcs}
+    step = funcs["$step"].body
+    calls = [ins[1] for ins in step if ins[0] == "call"]
+    # p.x, p.v (read and write), p.x = ...: no dispatcher, the null error directly
+    assert not [c for c in calls if c.startswith(("$getf:", "$setf:"))]
+    assert calls.count("$raise_no_field") == 5 and sum(1 for ins in step if ins[0] == "unreachable") == 6
+    main = funcs["$Main.main"].body
+    assert sum(1 for ins in main if ins[0] == "f64.sqrt") == 3 and sum(1 for ins in main if ins[0] == "f64.abs") == 1
+    # uncaught: the error and its exit status are unchanged
+    f = tmp_path / "uncaught.nyash"
+    f.write_text(src.replace('print(pick(ps, 0).move(1.0))', 'print(pick(ps, 7).move(1.0))'), encoding="utf-8")
+    r = nyash("run", str(f))
+    assert r.returncode == 1 and "Runtime error: Unknown method 'move' for NullBox" in r.stderr
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
