@@ -241,7 +241,10 @@ def missing_features(r: dict) -> tuple[str, str, int | None] | None:
     refuse, read from our compile errors."""
     import re
     err = r["ours"]["stderr"]
-    boxes = sorted(set(re.findall(r"(\w+) is not available in compiled programs", err)))
+    calls = sorted(set(re.findall(r"network is not available in compiled programs \((\w+\.\w+)\)", err)))
+    if calls:  # the box exists; the program reached one of its network methods
+        return "unsupported", "calls " + ", ".join(f"`{c}()`" for c in calls) + " (no network)", None
+    boxes = sorted(set(re.findall(r"(\w+) is not available in compiled programs", err)) - {"network"})
     words = sorted(set(re.findall(r"'(\w+)' is not available in compiled programs", err)))
     net = [b for b in boxes if b in NETWORK_BOXES]
     other = [b for b in boxes if b not in WORLD_BOXES | DATA_BOXES | NETWORK_BOXES]
