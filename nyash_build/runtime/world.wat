@@ -56,9 +56,23 @@
     (call $release (i32.const 5) (i64.extend_i32_u (local.get $n))))
 
   ;; Raise prefix + (string form of a value).
+  ;; Raise prefix + what the value is: an integer as itself; a string, float, bool,
+  ;; null or void as its string form and kind (`got 3 (StringBox)`: the string "3" is
+  ;; not the integer 3); anything else (arrays, maps, instances, boxes) by its kind.
   (func $w_raise_value (param $prefix i32) (param $t i32) (param $v i64)
-    (local $s i32)
+    (local $s i32) (local $k i32)
+    (if (i32.gt_u (local.get $t) (i32.const 5))
+      (then (call $w_raise2 (local.get $prefix) (call $kind_name (local.get $t) (local.get $v))) (return)))
     (local.set $s (call $to_string (local.get $t) (local.get $v)))
+    (if (i32.ne (local.get $t) (i32.const 3))
+      (then
+        (local.set $k (call $str_concat (local.get $s) (global.get $strtab_w_kind_open)))
+        (call $release (i32.const 5) (i64.extend_i32_u (local.get $s)))
+        (local.set $s (call $str_concat (local.get $k) (call $kind_name (local.get $t) (local.get $v))))
+        (call $release (i32.const 5) (i64.extend_i32_u (local.get $k)))
+        (call $w_raise3 (local.get $prefix) (local.get $s) (global.get $strtab_close_paren))
+        (call $release (i32.const 5) (i64.extend_i32_u (local.get $s)))
+        (return)))
     (call $w_raise2 (local.get $prefix) (local.get $s))
     (call $release (i32.const 5) (i64.extend_i32_u (local.get $s))))
 

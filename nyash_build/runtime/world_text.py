@@ -9,6 +9,7 @@ from __future__ import annotations
 MESSAGES: dict[str, str] = {
     "w_env_name": "env() requires a string name",
     "w_exit_status": "exit() requires an integer status 0-255, got ",
+    "w_kind_open": " (",
     "w_stdin": "cannot read standard input: ",
     "w_unknown_errno": "Unknown error",
 }

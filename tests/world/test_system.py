@@ -52,8 +52,8 @@ def test_system_errors_are_catchable_runtime_errors(world):
     expected = """\
 ErrorBox(exit() requires an integer status 0-255, got 256)
 ErrorBox(exit() requires an integer status 0-255, got -1)
-ErrorBox(exit() requires an integer status 0-255, got 3)
-ErrorBox(exit() requires an integer status 0-255, got 1.5)
+ErrorBox(exit() requires an integer status 0-255, got 3 (StringBox))
+ErrorBox(exit() requires an integer status 0-255, got 1.5 (FloatBox))
 ErrorBox(env() requires a string name)
 ErrorBox(env() requires a string name)
 ErrorBox(args() expects 0 arguments, got 1)
@@ -74,6 +74,34 @@ true
     for r in results:
         assert "Runtime error: exit() requires an integer status 0-255, got 300\n" in r.stderr
         assert "at <main> (system_errors.nyash:24)" in r.stderr
+
+
+def test_exit_error_says_what_the_value_is(world, tmp_path):
+    """exit() of a non-integer names its kind: the string "3" is not the integer 3; a
+    container is named by its kind alone (its printed form may be huge)."""
+    src = tmp_path / "exit_kinds.nyash"
+    src.write_text("""\
+box P { init { x } }
+local s = new SystemBox()
+local a = new ArrayBox()
+a.push("3") a.push(3.0) a.push(true) a.push(null) a.push("") a.push(a) a.push(new MapBox()) a.push(new P()) a.push(new TimeBox())
+local i = 0
+loop(i < a.length()) {
+    try { s.exit(a.get(i)) } catch (Error e) { print(e) }
+    i = i + 1
+}
+local v
+try { s.exit(v) } catch (Error e) { print(e) }
+s.exit("7")
+""", encoding="utf-8")
+    got = ["3 (StringBox)", "3 (FloatBox)", "true (BoolBox)", "null (NullBox)", " (StringBox)", "ArrayBox",
+           "MapBox", "P", "TimeBox", "void (VoidBox)"]
+    expected = "".join(f"ErrorBox(exit() requires an integer status 0-255, got {g})\n" for g in got)
+    results = world.run(src)
+    same(results, expected, code=1, stderr=None)
+    for r in results:
+        assert r.stderr.startswith("Runtime error: exit() requires an integer status 0-255, got 7 (StringBox)\n"), \
+            (r.how, r.stderr)
 
 
 def test_check_reports_static_system_errors():
