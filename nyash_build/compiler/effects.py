@@ -127,5 +127,15 @@ class Effects:
             return True  # builtin methods of strings, numbers and null drop nothing
         return e.name not in RELEASING_METHODS  # arrays, maps, or anything
 
+    def receiver_kept(self, body: Body, e: A.MethodCall) -> bool:
+        """The call cannot drop the last reference to its own receiver while it runs, so
+        the receiver may be borrowed: a release-free call, or ``pop()`` on an array,
+        which hands the removed element to the caller (releasing nothing itself; what
+        the caller does with the element is its own code's effect)."""
+        if self.call_target_free(body, e):
+            return True
+        kind = self.inf.receiver_kinds.get(id(e), "dyn")
+        return e.name == "pop" and not e.args and base(kind) == "arr"
+
 
 _PLAIN = frozenset({"str", "int", "float", "bool", "math", "console", "err"})

@@ -1310,7 +1310,7 @@ class FuncGen(FastPaths):
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(self.mg.method_func(m), temps, True)
                 return self.unbox_known(result)
-        v = self.expr(obj, borrow=self.mg.effects.call_target_free(self.body, e)
+        v = self.expr(obj, borrow=self.mg.effects.receiver_kept(self.body, e)
                       and all(self.release_free(a) for a in e.args))
         kind = v.kind
         c = core(kind)

@@ -95,21 +95,36 @@ def inline_calls(funcs: list[Func], callers: set[str], runtime: set[str]) -> lis
         if f.name in callers and any(ins[0] == "call" and ins[1] in small for ins in f.body):
             f = _inline_into(f, by_name, small)
         out.append(f)
-    return out
+    # second level: calls the copies brought along (a dispatcher's copy of `run` calling
+    # a small `push`) are inlined from the first level's results when those are still
+    # small; never a function into itself here (recursion was unrolled above)
+    by_name = {f.name: f for f in out}
+    small = {n for n in clean if size(by_name[n]) <= MAX_CALLEE}
+    return [_inline_into(f, by_name, small - {f.name}, counter_base=1000)
+            if f.name in callers and any(ins[0] == "call" and ins[1] in small and ins[1] != f.name for ins in f.body)
+            else f for f in out]
 
 
-def _inline_into(f: Func, by_name: dict[str, Func], small: set[str]) -> Func:
+def _inline_into(f: Func, by_name: dict[str, Func], small: set[str], counter_base: int = 0) -> Func:
     body: list[tuple] = []
     new_locals = list(f.locals)
     grown = size(f)
-    counter = [0]
-    for ins in f.body:
+    counter = [counter_base]
+    code_in = f.body
+    i = 0
+    while i < len(code_in):
+        ins = code_in[i]
+        i += 1
         if ins[0] == "call" and ins[1] in small and grown < MAX_CALLER:
             levels = _self_levels(f) if ins[1] == f.name else 1
             code, locals_ = _copy(by_name[ins[1]], counter, levels - 1)
             body += code
             new_locals += locals_
             grown += len(code)
+            # the exception check right after the call: a clean callee cannot raise
+            if code_in[i:i + 1] == [("global.get", "$exc_pending")] and i + 1 < len(code_in) \
+                    and code_in[i + 1][0] == "br_if":
+                i += 2
         else:
             body.append(ins)
     return replace(f, body=body, locals=new_locals)

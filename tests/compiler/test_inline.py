@@ -114,6 +114,81 @@ def test_inlined_copy_is_renamed_and_runs() -> None:
     assert instance.exports(store)["main"](store) == 6 + 10
 
 
+SECOND_LEVEL = """
+box Stack {
+    init { items }
+    birth() {
+        me.items = new ArrayBox()
+    }
+    push(v) {
+        me.items.push(v)
+    }
+    size() {
+        return me.items.length()
+    }
+}
+box One {
+    run(st, k) {
+        st.push(k)
+        return 1
+    }
+}
+box Two {
+    run(st, k) {
+        st.push(k)
+        st.push(k * 2)
+        return 2
+    }
+}
+box Three {
+    run(st, k) {
+        st.push(k + 1)
+        return st.size()
+    }
+}
+box Boom {
+    run(st, k) {
+        return 10 / k
+    }
+}
+static box Main {
+    main() {
+        local st = new Stack()
+        local ops = new ArrayBox()
+        ops.push(new One())
+        ops.push(new Two())
+        ops.push(new Three())
+        ops.push(new Boom())
+        local i = 0
+        local total = 0
+        loop(i < 12) {
+            total = total + ops.get(i % 4).run(st, i % 4)
+            i = i + 1
+        }
+        print(total + st.size())
+    }
+}
+"""
+
+
+def test_copies_are_inlined_a_second_level(tmp_path) -> None:
+    """The dispatcher inlines each `run`, and the copies' calls to the small clean
+    `push`/`size` are inlined from their own inlined forms, without the exception check
+    a clean callee cannot need; `Boom.run` can raise (division) and stays a call. The
+    program's output and a division by zero inside are unchanged."""
+    funcs = _funcs(SECOND_LEVEL)
+    disp = funcs["$callm:run/2"].body
+    calls = [ins[1] for ins in disp if ins[0] == "call"]
+    assert "$Stack.push" not in calls and "$Stack.size" not in calls
+    assert "$Boom.run" in calls
+    assert ("global.get", "$exc_pending") not in disp
+    assert_program_prints(tmp_path, "second", SECOND_LEVEL, "54\n")
+    f = tmp_path / "boom.nyash"
+    f.write_text(SECOND_LEVEL.replace("10 / k", "10 / (k - 3)"))
+    p = nyash("run", str(f))
+    assert p.returncode == 1 and p.stderr.startswith("Runtime error: Division by zero\n  at Boom.run")
+
+
 # ------------------------------------------------------------------ the runtime's own helpers
 def test_runtime_functions_have_their_small_helpers_inlined(tmp_path) -> None:
     """str_append -> str_concat -> str_new, realloc, release: copied into the caller."""
