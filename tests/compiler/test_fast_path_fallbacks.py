@@ -324,6 +324,42 @@ static box Main {
     }
 }
 """, "5.75\nread 2.75\nwrote 3\nfinally 0\n7.625\nread 3.625\nwrote 3\nfinally 1\nstep 2: ErrorBox(Field 'x' not found in NullBox)\npick 2: ErrorBox(Field 'x' not found in NullBox)\nfinally 2\nstep 3: ErrorBox(Field 'x' not found in NullBox)\npick 3: ErrorBox(Field 'x' not found in NullBox)\nfinally 3\ntotal 20\nfalse\nfalse\ntotal 60\ntrue\nfalse\narith 2: ErrorBox(Multiplication not supported between NullBox and IntegerBox)\ntrue\ntrue\n11.07842712474619\nNaN\n4.47213595499958\nsqrt: ErrorBox(MathBox.sqrt expects a number)\nabs: ErrorBox(MathBox.abs expects a number)\n5.75\n"),
+    # pop() borrows its receiver (me.items, bags.get(0).items): the popped element is
+    # handed out, the last reference to a box, and pops of an empty array give null
+    # (checked against run-share.sh)
+    "pop_borrowed_receiver": ("""box Bag {
+    init { items }
+    birth() {
+        me.items = new ArrayBox()
+    }
+    take() {
+        return me.items.pop()
+    }
+}
+static box Main {
+    main() {
+        local b = new Bag()
+        local inner = new Bag()
+        inner.items.push("x")
+        b.items.push(inner)
+        b.items.push(7)
+        print(b.take())
+        local got = b.take()
+        inner = null
+        print(got.take())
+        print(got.take())
+        print(b.take())
+        b.items.push(new Bag())
+        b.take().items.push(1)
+        print(b.items.length())
+        local bags = new ArrayBox()
+        bags.push(new Bag())
+        bags.get(0).items.push(2.5)
+        print(bags.get(0).items.pop())
+        print(bags.get(0).items.pop())
+    }
+}
+""", "7\nx\nnull\nnull\n0\n2.5\nnull\n"),
 }
 
 
