@@ -120,7 +120,7 @@
     (if (i32.eqz (local.get $lt)) (then (return (local.get $s))))
     (local.set $ls (i32.load offset=4 (local.get $s)))
     (local.set $r (call $realloc (local.get $s) (i32.add (i32.const 8) (i32.add (local.get $ls) (local.get $lt)))))
-    (memory.copy (i32.add (i32.add (local.get $r) (i32.const 8)) (local.get $ls))
+    (call $mcopy (i32.add (i32.add (local.get $r) (i32.const 8)) (local.get $ls))
                  (i32.add (local.get $t) (i32.const 8)) (local.get $lt))
     (i32.store offset=4 (local.get $r) (i32.add (local.get $ls) (local.get $lt)))
     (local.get $r))

@@ -62,6 +62,32 @@
     (global.set $heap_top (i32.add (local.get $block) (local.get $total)))
     (i32.add (local.get $block) (i32.const 8)))
 
+  ;; memory.copy for the short copies strings make ("w" appended, a word cut out): eight
+  ;; bytes, then one at a time, in the function instead of wasmtime's memory.copy
+  ;; builtin call; long copies and overlaps where the destination starts inside the
+  ;; source still use memory.copy (a forward copy is right for every other overlap).
+  (func $mcopy (param $d i32) (param $s i32) (param $n i32)
+    (if (i32.or (i32.gt_u (local.get $n) (i32.const 32))
+                (i32.and (i32.gt_u (local.get $d) (local.get $s))
+                         (i32.lt_u (local.get $d) (i32.add (local.get $s) (local.get $n)))))
+      (then (memory.copy (local.get $d) (local.get $s) (local.get $n)) (return)))
+    (block $words_done
+      (loop $words
+        (br_if $words_done (i32.lt_u (local.get $n) (i32.const 8)))
+        (i64.store (local.get $d) (i64.load (local.get $s)))
+        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (local.set $s (i32.add (local.get $s) (i32.const 8)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 8)))
+        (br $words)))
+    (block $bytes_done
+      (loop $bytes
+        (br_if $bytes_done (i32.eqz (local.get $n)))
+        (i32.store8 (local.get $d) (i32.load8_u (local.get $s)))
+        (local.set $d (i32.add (local.get $d) (i32.const 1)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $bytes))))
+
   ;; Small blocks: pop the free list of the size class (or carve from the top); the
   ;; rest is $alloc_large. Small on purpose: the runtime inlines it into its callers.
   (func $alloc (param $size i32) (result i32)

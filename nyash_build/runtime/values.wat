@@ -158,7 +158,7 @@
   i32.add
   local.get $ptr
   local.get $n
-  memory.copy
+  call $mcopy
   local.get $sb
   local.get $sb
   i32.load offset=4

@@ -451,3 +451,18 @@ def test_character_position_cache_ascii_prefix(rt: Runtime) -> None:
     assert decode(rt, tag, p) == "é"
     tag, p = rt.m_String_substring(b, INT, 3, INT, 5)
     assert decode(rt, tag, p) == "éé"
+
+
+def test_mcopy_is_memmove_for_every_short_length_and_overlap(rt: Runtime) -> None:
+    """$mcopy (the strings' copy: words, then bytes, memory.copy beyond 32 bytes or
+    when the destination starts inside the source) gives exactly what memmove gives,
+    for every length around the word and the 32-byte limits and every overlap."""
+    pattern = bytes(range(33, 33 + 90))
+    for n in [*range(0, 18), 23, 24, 25, 31, 32, 33, 40]:
+        for shift in range(-10, 11):
+            buf = rt.make_str(pattern.decode("ascii")) + 8
+            src, dst = buf + 20, buf + 20 + shift
+            rt.mcopy(dst, src, n)
+            want = bytearray(pattern)
+            want[20 + shift:20 + shift + n] = pattern[20:20 + n]
+            assert rt.read_bytes(buf, len(pattern)) == bytes(want), (n, shift)
