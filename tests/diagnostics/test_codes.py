@@ -128,3 +128,12 @@ def test_runtime_error_codes(message, code):
     assert runtime_code(message) == code
     assert code in CODES
 
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_explain_prints_every_code(code, capsys):
+    from nyash_build import cli
+    capsys.readouterr()
+    assert cli.main(["explain", code]) == 0
+    out = capsys.readouterr().out
+    assert out == explain(code) and out.startswith(f"{code}: {CODES[code].title}\n\n")
