@@ -220,7 +220,7 @@ UPSTREAM_REASONS = [
 ]
 STATUS_TEXT = {
     "identical": "identical",
-    "clock": "identical apart from the current time",
+    "clock": "identical apart from the time or object ids it prints",
     "fixed": "identical (fixed in issue 17)",
     "intent": "differs: spec decision",
     "missing": "differs: feature not implemented yet",
@@ -367,7 +367,7 @@ def render(rows: list, intro: str) -> str:
         f"| upstream programs run (tests/, local_tests/, examples/, apps/) | {len(rows)} |",
         f"| run cleanly in the reference interpreter | {len(clean)} |",
         f"| &nbsp; identical output | {same} ({cats['fixed']} of them fixed in issue 17; {cats['clock']} apart from "
-        f"the current time they print) |",
+        f"the time or the object ids they print) |",
         f"| &nbsp; differ by a spec decision (section 11) | {cats['intent']} |",
         *[f"| &nbsp; differ: feature of issue {i} not implemented yet | {n} |" for i, n in sorted(by_issue.items(), key=lambda x: str(x[0]))],
         f"| &nbsp; differ: network boxes, IntentBox or `using`, not available in compiled programs (spec section 9) | {cats['unsupported']} |",
