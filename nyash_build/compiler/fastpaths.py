@@ -150,12 +150,13 @@ class FastPaths:
                   ("local.get", a), ("local.get", xt), ("local.get", xv), ("call", "$arr_push_v"), ("end",))
 
     def inline_arr_set(self, a: str, i: str, xt: str, xv: str, retain: bool = True,
-                       release: bool = True, mode: int = 0) -> None:
+                       release: bool = True, mode: int = 0, result: bool = True) -> None:
         """ArrayBox.set(i, x) in place. retain=False: x is never a heap value;
-        release=False: no element ever is."""
+        release=False: no element ever is; result=False: the statement form, whose
+        result ("ok" or the bounds message, immortal strings) nobody reads."""
         slot, ot, ov = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
         done, slow = self._labels()
-        self.emit(("block", done, ((), ("i32", "i64"))), ("block", slow, None),
+        self.emit(("block", done, ((), ("i32", "i64")) if result else None), ("block", slow, None),
                   ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
                   ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
         if mode:
@@ -174,9 +175,11 @@ class FastPaths:
                       ("local.get", slot), ("local.get", xv), ("i64.store", 8, None))
             if release:  # after the stores: releasing may run arbitrary frees
                 self.emit(("local.get", ot), ("local.get", ov), ("call", "$release"))
-        self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")), ("br", done), ("end",),
+        if result:
+            self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")))
+        self.emit(("br", done), ("end",),
                   ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
-                  ("call", "$arr_set_i"), ("end",))
+                  ("call", "$arr_set_i"), *([] if result else [("drop",), ("drop",)]), ("end",))
 
     def unbox_known(self, kind: str) -> Val:
         """A runtime result (tag, payload) whose kind is known: keep the scalar only."""
@@ -291,9 +294,12 @@ class FastPaths:
             self.to_dyn(x)
             xt, xv = self.tmp_pair()
             self.emit(("local.set", xv), ("local.set", xt))
+            unused = self.discarded is e
             self.inline_arr_set(a, i, xt, xv, retain=not never_heap(x.kind), release=not never_heap(elems),
-                                mode=self.predicted_mode(elems))
+                                mode=self.predicted_mode(elems), result=not unused)
             temps = [(xt, xv)] if x.owned else []
             self.release_all(temps + ([tmp] if tmp else []))
+            if unused:
+                return self.const_dyn(T_VOID)
             return Val("str", "dyn", False)  # "ok" or the bounds message: immortal strings
         return None

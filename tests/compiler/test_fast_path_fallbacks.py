@@ -360,6 +360,37 @@ static box Main {
     }
 }
 """, "7\nx\nnull\nnull\n0\n2.5\nnull\n"),
+    # set() as a statement builds no result: in range (typed, tagged, switching the
+    # mode), out of range (the runtime's message, unused) and a bad index (raises);
+    # as an expression it still gives "ok" or the message
+    "set_statement": ("""static box Main {
+    main() {
+        local a = new ArrayBox()
+        a.push(1)
+        a.push(2)
+        a.set(5, 9)
+        a.set(1, 7)
+        print(a)
+        a.set(0, "s")
+        a.set(1, new ArrayBox())
+        print(a)
+        print(a.set(0, 3))
+        print(a.set(9, 3))
+        local b = new ArrayBox()
+        b.push(1.5)
+        b.set(0, 2)
+        b.set(0, 2.5)
+        b.set(3, 2.5)
+        print(b)
+        try {
+            a.set("x", 1)
+        } catch (Error e) {
+            print("caught " + e)
+        }
+        print(a)
+    }
+}
+""", '[1, 7]\n[s, []]\nok\nError: index out of bounds\n[2.5]\ncaught ErrorBox(ArrayBox index must be an integer, got StringBox)\n[3, []]\n'),
 }
 
 
