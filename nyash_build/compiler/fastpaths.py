@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from . import ast as A
 from .abi import HEAP_COUNT, HEAP_FIRST, T_INST, T_NULL, T_STR, T_UNSET, T_VOID
-from .infer import never_heap, numeric_core, storage
+from .infer import base, never_heap, nullable, numeric_core, storage
 from .values import Val
 
 
@@ -181,6 +181,49 @@ class FastPaths:
                   ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
                   ("call", "$arr_set_i"), *([] if result else [("drop",), ("drop",)]), ("end",))
 
+    def copy_element(self, e: A.MethodCall, a: str, i: str, elems: str) -> bool:
+        """The statement ``a.set(i, b.get(k))`` (a and i already in locals) with both
+        arrays predicted to hold only integers (or only floats): when both are in that
+        typed mode and both indexes in range, the 8-byte payload is copied; otherwise
+        b.get(k) and a.set(i, ...) run as the runtime methods, in that order. False
+        (nothing generated) when the statement has another shape."""
+        g = e.args[1]
+        mode = self.predicted_mode(elems)
+        if not (mode and isinstance(g, A.MethodCall) and g.name == "get" and len(g.args) == 1
+                and self.static_int(g.args[0])):
+            return False
+        gk, rk = self.inf.node_kind(g), self.inf.receiver_kinds.get(id(g), "dyn")
+        if (base(rk) != "arr" or nullable(rk) or not never_heap(gk) or numeric_core(gk) not in ("int", "float")
+                or self.predicted_mode(self.inf.elem_kind_of(rk)) != mode):
+            return False
+        bv = self.expr(g.obj, borrow=self.release_free(g.args[0]))
+        assert base(bv.kind) == "arr" and bv.st == "dyn", bv
+        btmp = self.stash() if bv.owned else None
+        p, b, k = self.tmp("i64"), self.tmp("i32"), self.tmp("i64")
+        self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("local.set", b))
+        kv = self.expr(g.args[0])
+        assert kv.st == "i64", kv
+        self.emit(("local.set", k))
+        done, slow = self._labels()
+        xt, xv = self.tmp_pair()
+        self.emit(("block", done, None), ("block", slow, None),
+                  ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
+                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow),
+                  ("local.get", k), ("local.get", b), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
+                  ("local.get", b), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow),
+                  ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                  ("i32.const", 3), ("i32.shl",), ("i32.add",),
+                  ("local.get", b), ("i32.load", 12, None), ("local.get", k), ("i32.wrap_i64",),
+                  ("i32.const", 3), ("i32.shl",), ("i32.add",), ("i64.load", 0, None),
+                  ("i64.store", 0, None), ("br", done), ("end",),
+                  ("local.get", b), ("local.get", k), ("call", "$arr_get_i"),
+                  ("local.set", xv), ("local.set", xt),
+                  ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
+                  ("call", "$arr_set_i"), ("drop",), ("drop",), ("end",))
+        if btmp:
+            self.release_all([btmp])
+        return True
+
     def unbox_known(self, kind: str) -> Val:
         """A runtime result (tag, payload) whose kind is known: keep the scalar only."""
         st = storage(kind)
@@ -290,11 +333,14 @@ class FastPaths:
                 self.inline_arr_get(a, i, retain=keep, mode=self.predicted_mode(elems))
                 self.release_all([tmp] if tmp else [])
                 return Val(result, "dyn", keep)
+            unused = self.discarded is e
+            if unused and self.copy_element(e, a, i, elems):
+                self.release_all([tmp] if tmp else [])
+                return self.const_dyn(T_VOID)
             x = self.expr(e.args[1])
             self.to_dyn(x)
             xt, xv = self.tmp_pair()
             self.emit(("local.set", xv), ("local.set", xt))
-            unused = self.discarded is e
             self.inline_arr_set(a, i, xt, xv, retain=not never_heap(x.kind), release=not never_heap(elems),
                                 mode=self.predicted_mode(elems), result=not unused)
             temps = [(xt, xv)] if x.owned else []

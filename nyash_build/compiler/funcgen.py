@@ -722,7 +722,160 @@ class FuncGen(FastPaths):
             return Val("bool", "i32")
         if op == "+" and isinstance(e.left, A.Binary) and e.left.op == "+":
             return self.plus_chain(e)
+        fused = self.fused_get_binary(e)
+        if fused is not None:
+            return fused
         return self.binary_rest(e, self.expr(e.left, borrow=self.release_free(e.right)))
+
+    def numeric_local(self, x: A.Expr) -> bool:
+        if not (isinstance(x, A.Var) and self.info.var_kind.get(id(x)) == "local" and x.name in self.vars):
+            return False
+        kind = self.vars[x.name][0]
+        return numeric_core(kind) in NUMERIC and never_heap(kind)
+
+    def static_int(self, x: A.Expr) -> bool:
+        """x's code gives an i64 (an integer literal, an integer local, + - * of those)."""
+        if isinstance(x, A.IntLit):
+            return True
+        if isinstance(x, A.Var):
+            return (self.info.var_kind.get(id(x)) == "local" and x.name in self.vars
+                    and self.vars[x.name][1] == "i64")
+        if isinstance(x, A.Binary) and x.op in ("+", "-", "*"):
+            return self.static_int(x.left) and self.static_int(x.right)
+        return False
+
+    def fused_get_binary(self, e: A.Binary) -> Val | None:
+        """``a.get(i) OP x`` / ``x OP a.get(i)`` on an array whose elements are all
+        integers (floats) by inference, with x a number: one fast path that tests the
+        index, the typed storage mode and x's tag, loads the element and applies the
+        wasm operator -- no (tag, payload) pair for the element, no tag test of it.
+        Anything else (out of range: null; another storage mode; x not a number) is the
+        generic code, ArrayBox.get and the operator, which the element kind makes exact
+        (arithmetic on null raises). The element is read after x is evaluated when it
+        stands on the left, so x must then be a variable or a literal."""
+        op = e.op
+        if op not in self._DYN_OPS or op in ("%",):
+            return None
+        if isinstance(e.left, A.MethodCall) and e.left.name == "get" and len(e.left.args) == 1:
+            g, other, g_left = e.left, e.right, True
+        elif isinstance(e.right, A.MethodCall) and e.right.name == "get" and len(e.right.args) == 1:
+            g, other, g_left = e.right, e.left, False
+        else:
+            return None
+        # decided before any code is generated: the other operand a number-kinded local
+        # or a literal, the index statically an integer
+        if not (isinstance(other, (A.IntLit, A.FloatLit)) or self.numeric_local(other)):
+            return None
+        if not self.static_int(g.args[0]):
+            return None
+        gk = self.inf.node_kind(g)
+        gc = numeric_core(gk)
+        rkind = self.inf.receiver_kinds.get(id(g), "dyn")
+        if gc not in NUMERIC or not never_heap(gk) or base(rkind) != "arr" or nullable(rkind):
+            return None
+        mode = self.predicted_mode(self.inf.elem_kind_of(rkind))
+        if mode != (T_INT if gc == "int" else T_FLOAT):
+            return None
+        mark = len(self.code)
+
+        def bail() -> None:
+            del self.code[mark:]
+            return None
+
+        def numeric(v: Val) -> bool:
+            return numeric_core(v.kind) in NUMERIC and never_heap(v.kind) and v.st in ("i64", "f64", "dyn")
+
+        def save(v: Val) -> tuple[str, ...]:
+            if v.st == "dyn":
+                t, x = self.tmp_pair()
+                self.emit(("local.set", x), ("local.set", t))
+                return (t, x)
+            loc = self.tmp(v.st)
+            self.emit(("local.set", loc))
+            return (loc,)
+
+        ov = osave = None
+        if not g_left:
+            ov = self.expr(other)
+            if not numeric(ov):
+                return bail()
+            osave = save(ov)
+        rv = self.expr(g.obj, borrow=self.release_free(g.args[0]))
+        if base(rv.kind) != "arr" or nullable(rv.kind) or rv.st != "dyn":
+            return bail()
+        tmp = self.stash() if rv.owned else None
+        p, a = self.tmp("i64"), self.tmp("i32")
+        self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("local.set", a))
+        iv = self.expr(g.args[0])
+        if iv.st != "i64":
+            return bail()
+        i = self.tmp("i64")
+        self.emit(("local.set", i))
+        if g_left:
+            ov = self.expr(other)
+            if not numeric(ov):
+                return bail()
+            osave = save(ov)
+        oc = numeric_core(ov.kind)
+        cmp = op in ("==", "!=", "<", ">", "<=", ">=")
+        domain = "f64" if "float" in (gc, oc) else "i64"
+        if domain == "i64" and op not in self._INT_OPS:
+            return bail()  # integer division: the runtime's rules
+        rk = "bool" if cmp else binary_kind(op, gk, ov.kind)
+        if not cmp and rk not in NUMERIC:
+            return bail()
+        st = "i32" if cmp else storage(rk)
+        done, slow = self._labels()
+        self.emit(("block", done, st), ("block", slow, None),
+                  ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
+                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
+        if ov.st == "dyn":
+            self.emit(("local.get", osave[0]), ("i32.const", T_INT if oc == "int" else T_FLOAT), ("i32.ne",),
+                      ("br_if", slow))
+
+        def push_elem() -> None:
+            self.emit(("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+                      ("i32.const", 3), ("i32.shl",), ("i32.add",),
+                      ("i64.load", 0, None) if gc == "int" else ("f64.load", 0, None))
+            if domain == "f64" and gc == "int":
+                self.emit(("f64.convert_i64_s",))
+
+        def push_other() -> None:
+            self.emit(("local.get", osave[-1]))
+            if ov.st == "dyn" and oc == "float":
+                self.emit(("f64.reinterpret_i64",))
+            if domain == "f64" and oc == "int":
+                self.emit(("f64.convert_i64_s",))
+
+        for part in ((push_elem, push_other) if g_left else (push_other, push_elem)):
+            part()
+        self.emit((self._F_OPS[op] if domain == "f64" else self._INT_OPS[op],), ("br", done), ("end",))
+
+        def pair_elem() -> None:
+            self.emit(("local.get", a), ("local.get", i), ("call", "$arr_get_i"))
+
+        def pair_other() -> None:
+            if ov.st == "dyn":
+                self.emit(("local.get", osave[0]), ("local.get", osave[1]))
+            else:
+                self.emit(("i32.const", T_INT if ov.st == "i64" else T_FLOAT), ("local.get", osave[0]))
+                if ov.st == "f64":
+                    self.emit(("i64.reinterpret_f64",))
+
+        for part in ((pair_elem, pair_other) if g_left else (pair_other, pair_elem)):
+            part()
+        fn = self._DYN_OPS[op]
+        self.emit(("call", fn))
+        if op == "!=":
+            self.emit(("i32.eqz",))
+        if fn not in NON_RAISING:
+            self.check_exc()
+        if not cmp:
+            self.unbox_known(rk)
+        self.emit(("end",))
+        if tmp:
+            self.release_all([tmp])
+        return Val(rk, st)
 
     def plus_chain(self, e: A.Binary) -> Val:
         """``a + b + c + ...``: once the running value is statically a string, every
