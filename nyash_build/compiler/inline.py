@@ -111,14 +111,19 @@ def _inline_into(f: Func, by_name: dict[str, Func], small: set[str], counter_bas
     grown = size(f)
     counter = [counter_base]
     code_in = f.body
+    line = None  # the caller's line mark in force at this point
     i = 0
     while i < len(code_in):
         ins = code_in[i]
         i += 1
+        if ins[0] == "line":
+            line = ins
         if ins[0] == "call" and ins[1] in small and grown < MAX_CALLER:
             levels = _self_levels(f) if ins[1] == f.name else 1
             code, locals_ = _copy(by_name[ins[1]], counter, levels - 1)
             body += code
+            if line is not None:  # the copy brought the callee's line marks: back to the caller's
+                body.append(line)
             new_locals += locals_
             grown += len(code)
             # the exception check right after the call: a clean callee cannot raise
@@ -167,8 +172,11 @@ def _copy(callee: Func, counter: list[int], self_depth: int) -> tuple[list[tuple
     results = callee.results
     bt = None if not results else results[0] if len(results) == 1 else ((), tuple(results))
     code.append(("block", ret, bt))
+    line = None
     for ins in callee.body:
         op = ins[0]
+        if op == "line":
+            line = ins
         if op in ("local.get", "local.set", "local.tee"):
             code.append((op, local(ins[1])))
         elif op in _CONTROL_LABELED:
@@ -181,7 +189,7 @@ def _copy(callee: Func, counter: list[int], self_depth: int) -> tuple[list[tuple
             code.append(("br", ret))
         elif op == "call" and ins[1] == callee.name and self_depth > 0:
             inner, inner_locals = _copy(callee, counter, self_depth - 1)
-            code += inner
+            code += inner + ([line] if line is not None else [])
             locals_ += inner_locals
         else:
             code.append(ins)

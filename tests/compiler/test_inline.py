@@ -242,3 +242,20 @@ def test_runtime_inliner_copies_run_exactly() -> None:
     assert _run(funcs, "user", 6) == sum(k * (k + 1) // 2 for k in range(6)) + 6
     assert [_run(funcs, "even", n) for n in range(7)] == [1, 0, 1, 0, 1, 0, 1]
     assert _run(funcs, "c", 4) == 10
+
+
+def test_frames_after_an_inlined_copy_show_the_callers_line(tmp_path) -> None:
+    """An inlined copy brings its callee's line marks; the caller's code after it (here
+    the call that raises, on the same line as the inlined constructor) maps to the
+    caller's line again, not the callee's last one."""
+    src = ("box Car {\n    init { model }\n    birth(m) {\n        me.model = m\n    }\n}\n"
+           "function describe(pet) {\n    return pet.name\n}\n"
+           "print(describe(new Car(\"T\")))\n")
+    main = _funcs(src)["$<main>"]
+    assert not any(ins[0] == "call" and "birth" in ins[1] for ins in main.body)  # the constructor is inlined
+    f = tmp_path / "app.nyash"
+    f.write_text(src)
+    p = nyash("run", str(f))
+    assert p.returncode == 1
+    assert ("\nRuntime error: Field 'name' not found in Car\n"
+            "  at describe (app.nyash:8)\n  at <main> (app.nyash:10)\n") in p.stderr, p.stderr
