@@ -8,7 +8,10 @@ An app executable is laid out as
              sha256 of everything before it (32 bytes).
   The header lists entries ``{"name", "offset", "size", "sha256", "codec"}``; offsets
   are relative to the first byte after the header; ``sha256`` is over the *stored*
-  bytes, so it is checked before anything is decompressed or deserialised.
+  bytes, so it is checked before anything is decompressed or deserialised. zlib
+  entries also carry ``raw_sha256``, over the decoded bytes: the C launcher's fast
+  path keeps decoded cwasm entries in a file cache and checks each cached file against
+  it before wasmtime maps it (runtime_stub/launcher/fastpath.c, "module cache").
   Entry names: ``meta`` (JSON), ``wasm``, ``cwasm/<variant>``, ``lines`` (the line
   table: see pack_lines and docs/design.md).
 * trailer  = TRAILER_FORMAT below (little endian, fixed size, magic at both ends).
@@ -109,8 +112,11 @@ def pack(entries: list[tuple[str, bytes, str]]) -> bytes:
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}")
         stored = zlib.compress(data, 9) if codec == "zlib" else bytes(data)
-        index.append({"name": name, "offset": pos, "size": len(stored),
-                      "sha256": hashlib.sha256(stored).hexdigest(), "codec": codec})
+        info = {"name": name, "offset": pos, "size": len(stored),
+                "sha256": hashlib.sha256(stored).hexdigest(), "codec": codec}
+        if codec == "zlib":  # the launcher's module cache checks its files against it
+            info["raw_sha256"] = hashlib.sha256(data).hexdigest()
+        index.append(info)
         chunks.append(stored)
         pos += len(stored)
     header = json.dumps({"entries": index}, sort_keys=True, separators=(",", ":")).encode()

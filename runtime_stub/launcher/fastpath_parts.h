@@ -76,6 +76,7 @@ typedef struct {
     uint64_t offset, size;
     const char *sha256; /* hex */
     int zlib;
+    const char *raw_sha256; /* hex of the decoded bytes (zlib entries of newer builds), or NULL */
 } entry;
 
 typedef struct {
@@ -96,6 +97,10 @@ typedef struct {
 void read_payload(payload *p, const launch_info *info);
 const entry *find_entry(const payload *p, const char *name);
 bytes get_entry(const payload *p, const char *name, int soft);
+/* get_entry in two steps: the entry after checking its stored bytes' sha256 (failing
+ * as get_entry does), then its decoded bytes (a zlib error hands over). */
+const entry *checked_entry(const payload *p, const char *name);
+bytes decode_entry(const payload *p, const entry *e);
 
 /* ------------------------------------------------------------- fastpath.c */
 extern wasmtime_api W;

@@ -63,8 +63,10 @@ void read_payload(payload *p, const launch_info *info) {
             || !size || size->type != JV_NUM || !size->is_int || size->ival < 0 || !sha
             || sha->type != JV_STR || !codec || codec->type != JV_STR)
             handover();
+        const jv *raw = json_get(e, "raw_sha256"); /* only the fast path's module cache reads it */
         entry en = {name->str, (uint64_t)off->ival, (uint64_t)size->ival, sha->str,
-                    strcmp(codec->str, "zlib") == 0};
+                    strcmp(codec->str, "zlib") == 0,
+                    raw && raw->type == JV_STR && raw->len == 64 ? raw->str : NULL};
         size_t k = 0; /* a repeated name: the last one wins (a Python dict) */
         while (k < p->nentries && strcmp(p->entries[k].name, en.name) != 0) k++;
         p->entries[k] = en;
@@ -80,6 +82,20 @@ const entry *find_entry(const payload *p, const char *name) {
     return NULL;
 }
 
+static const uint8_t *stored_bytes(const payload *p, const entry *e, int *ok) {
+    uint64_t avail = e->offset < p->data_len ? p->data_len - e->offset : 0;
+    const uint8_t *stored = p->data + (e->offset < p->data_len ? e->offset : p->data_len);
+    *ok = avail >= e->size;
+    if (*ok) {
+        uint8_t d[32];
+        char hex[65];
+        sha256(stored, e->size, d);
+        for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
+        *ok = strcmp(hex, e->sha256) == 0;
+    }
+    return stored;
+}
+
 /* Payload.get: the entry's bytes after checking its own sha256. `soft` (the runner's
  * best-effort reads) returns p == NULL instead of failing. */
 bytes get_entry(const payload *p, const char *name, int soft) {
@@ -89,16 +105,8 @@ bytes get_entry(const payload *p, const char *name, int soft) {
         if (soft) return none;
         fail(EXIT_CORRUPT, "payload has no entry '%s'", name);
     }
-    uint64_t avail = e->offset < p->data_len ? p->data_len - e->offset : 0;
-    const uint8_t *stored = p->data + (e->offset < p->data_len ? e->offset : p->data_len);
-    int ok = avail >= e->size;
-    if (ok) {
-        uint8_t d[32];
-        char hex[65];
-        sha256(stored, e->size, d);
-        for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
-        ok = strcmp(hex, e->sha256) == 0;
-    }
+    int ok;
+    const uint8_t *stored = stored_bytes(p, e, &ok);
     if (!ok) {
         if (soft) return none;
         fail(EXIT_CORRUPT, "payload entry '%s' checksum mismatch", name);
@@ -113,5 +121,24 @@ bytes get_entry(const payload *p, const char *name, int soft) {
         return b;
     }
     bytes b = {stored, e->size, NULL};
+    return b;
+}
+
+const entry *checked_entry(const payload *p, const char *name) {
+    const entry *e = find_entry(p, name);
+    if (!e) fail(EXIT_CORRUPT, "payload has no entry '%s'", name);
+    int ok;
+    stored_bytes(p, e, &ok);
+    if (!ok) fail(EXIT_CORRUPT, "payload entry '%s' checksum mismatch", name);
+    return e;
+}
+
+bytes decode_entry(const payload *p, const entry *e) {
+    const uint8_t *stored = p->data + e->offset; /* checked_entry: within the data */
+    bytes b = {stored, e->size, NULL};
+    if (e->zlib) {
+        if (zlib_decompress(stored, e->size, &b.owned, &b.len) != 0) handover();
+        b.p = b.owned;
+    }
     return b;
 }

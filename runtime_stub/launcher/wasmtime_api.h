@@ -78,6 +78,8 @@ typedef struct {
     X(void, wasm_engine_delete, (wasm_engine_t *))                                              \
     X(wasmtime_error_t *, wasmtime_module_deserialize,                                          \
       (wasm_engine_t *, const uint8_t *, size_t, wasmtime_module_t **))                         \
+    X(wasmtime_error_t *, wasmtime_module_deserialize_file,                                     \
+      (wasm_engine_t *, const char *, wasmtime_module_t **))                                    \
     X(wasmtime_store_t *, wasmtime_store_new, (wasm_engine_t *, void *, void (*)(void *)))      \
     X(wasmtime_context_t *, wasmtime_store_context, (wasmtime_store_t *))                       \
     X(void, wasmtime_store_limiter,                                                             \

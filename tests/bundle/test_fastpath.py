@@ -115,7 +115,7 @@ def test_program_same_both_ways(caches, tmp_path, source):
     try:
         # randomness seeded, time zone fixed; the current time and timers differ from
         # run to run, so digits are not compared for programs that print them
-        clock = source.stem in ("time_now",)
+        clock = source.stem in ("time_now", "debug")  # debug: DebugBox time stamps
         proc = same(caches, exe, "first arg", "ü",
                     env={"NYASH_WORLD_TEST": "wörld", "NYASH_RANDOM_SEED": "1", "TZ": "Asia/Tokyo"},
                     input=b"first line\nsecond line\n", timeout=300, fresh=tmp_path,
@@ -361,6 +361,53 @@ def test_truncated_inside_the_payload(caches, make_exe, tmp_path):
     cut.chmod(0o755)
     proc = same(caches, cut)
     assert proc.returncode == R.EXIT_CORRUPT and b"truncated" in proc.stderr
+
+
+# ------------------------------------------------------------- module cache
+def _cached_module(caches, exe: Path) -> Path:
+    """The fast path's cached file of the best variant's decoded cwasm."""
+    trailer, payload = PF.read_executable_payload(str(exe))
+    info = payload.entry_info(f"cwasm/{BEST}")
+    assert info["raw_sha256"] == hashlib.sha256(payload.get(f"cwasm/{BEST}")).hexdigest()
+    return caches["fast"] / trailer.runner_sha256.hex() / "modules" / f"{info['sha256']}.cwasm"
+
+
+def test_module_cache_file_is_checked_before_use(caches, make_exe):
+    """The decoded cwasm is cached as a file for later starts; a cached file that does
+    not hash to the payload's raw_sha256 is never deserialised (here: replaced by
+    another program's valid module, which would print something else), but decoded
+    again from the payload and rewritten."""
+    exe, other = make_exe("HELLO"), make_exe("ARGS_ENV")
+    cached, other_cached = _cached_module(caches, exe), _cached_module(caches, other)
+    same(caches, exe)
+    assert cached.is_file() and cached.stat().st_mode & 0o777 == 0o444
+    good = cached.read_bytes()
+    assert same(caches, exe).stdout == b"Hello, world!\n"  # served from the file
+    same(caches, other)
+    assert other_cached.read_bytes() != good
+    for bad in (other_cached.read_bytes(), good[:len(good) // 2], good[:-1] + bytes([good[-1] ^ 1])):
+        cached.chmod(0o644)
+        cached.write_bytes(bad)
+        assert same(caches, exe).stdout == b"Hello, world!\n"
+        assert cached.read_bytes() == good
+
+
+def test_module_cache_unwritable_falls_back(caches, make_exe, tmp_path):
+    """No module cache (here `modules` is a file): the fast path decodes in memory."""
+    exe = make_exe("HELLO")
+    cached = _cached_module(caches, exe)
+    modules = cached.parent
+    saved = tmp_path / "modules"
+    if modules.exists():
+        shutil.move(str(modules), saved)
+    modules.write_text("not a directory")
+    try:
+        assert same(caches, exe).stdout == b"Hello, world!\n"
+        assert same(caches, exe).stdout == b"Hello, world!\n"
+    finally:
+        modules.unlink()
+        if saved.exists():
+            shutil.move(str(saved), modules)
 
 
 # --------------------------------------------------------------------- qemu
