@@ -1014,7 +1014,8 @@
 ;;     that lets has-then-get and get-then-set skip hashing and probing)
 ;;   entry (32 bytes): +0 key tag (-1 = deleted), +4 key hash, +8 key payload,
 ;;     +16 value tag, +24 value payload
-;;   index: i32 slots holding entry number + 1 (0 = empty), linear probing.
+;;   index: i32 slots holding entry number + 1 (0 = empty) in the bits under the mask
+;;     and the entry's hash bits above it, linear probing.
 ;; Deleted entries stay in place (their index slot keeps probe chains intact) until the
 ;; entry array fills up; then live entries are compacted into a fresh array sized
 ;; 2 * count (so memory shrinks after many deletes) and the index is rebuilt.
@@ -1116,92 +1117,38 @@
   (if (i32.and (i32.ne (local.get $t) (i32.const 3)) (i32.ne (local.get $t) (i32.const 5)))
     (then (call $release (local.get $nt) (local.get $np)))))
 
-;; Address of the live entry for key, or 0.
+;; Address of the live entry for key, or 0.  A slot's bits above the mask hold the same
+;; bits of its entry's hash (entry numbers + 1 fit under the mask: the index has at least
+;; twice as many slots as the entry array), so a probe passing other keys' slots rarely
+;; loads their entries.
 (func $col_find (param $m i32) (param $kt i32) (param $kp i64) (param $h i32) (result i32)
   (local $mask i32) (local $idx i32) (local $slot i32) (local $e i32) (local $ent i32)
-  local.get $m
-  i32.load offset=24
-  local.tee $mask
-  i32.eqz
-  if
-    i32.const 0
-    return
-  end
-  local.get $mask
-  i32.const 1
-  i32.sub
-  local.set $mask
-  local.get $m
-  i32.load offset=20
-  local.set $idx
-  local.get $h
-  local.get $mask
-  i32.and
-  local.set $slot
-  loop $probe
-    local.get $idx
-    local.get $slot
-    i32.const 2
-    i32.shl
-    i32.add
-    i32.load
-    local.tee $e
-    i32.eqz
-    if
-      i32.const 0
-      return
-    end
-    local.get $m
-    i32.load offset=8
-    local.get $e
-    i32.const 1
-    i32.sub
-    i32.const 5
-    i32.shl
-    i32.add
-    local.set $ent
-    local.get $ent
-    i32.load offset=4
-    local.get $h
-    i32.eq
-    local.get $ent
-    i32.load
-    local.get $kt
-    i32.eq
-    i32.and
-    if
-      local.get $ent
-      i64.load offset=8
-      local.get $kp
-      i64.eq
-      if
-        local.get $ent
-        return
-      end
-      local.get $kt
-      i32.const 5
-      i32.eq
-      if
-        local.get $ent
-        i32.load offset=8
-        local.get $kp
-        i32.wrap_i64
-        call $str_eq
-        if
-          local.get $ent
-          return
-        end
-      end
-    end
-    local.get $slot
-    i32.const 1
-    i32.add
-    local.get $mask
-    i32.and
-    local.set $slot
-    br $probe
-  end
-  i32.const 0)
+  (local $ents i32)
+  (local.set $mask (i32.load offset=24 (local.get $m)))
+  (if (i32.eqz (local.get $mask)) (then (return (i32.const 0))))
+  (local.set $mask (i32.sub (local.get $mask) (i32.const 1)))
+  (local.set $idx (i32.load offset=20 (local.get $m)))
+  (local.set $ents (i32.sub (i32.load offset=8 (local.get $m)) (i32.const 32)))
+  (local.set $slot (i32.and (local.get $h) (local.get $mask)))
+  (loop $probe
+    (local.set $e (i32.load (i32.add (local.get $idx) (i32.shl (local.get $slot) (i32.const 2)))))
+    (if (i32.eqz (local.get $e)) (then (return (i32.const 0))))
+    (if (i32.eqz (i32.and (i32.xor (local.get $e) (local.get $h)) (i32.xor (local.get $mask) (i32.const -1))))
+      (then
+        (local.set $ent (i32.add (local.get $ents)
+                                 (i32.shl (i32.and (local.get $e) (local.get $mask)) (i32.const 5))))
+        (if (i32.and (i32.eq (i32.load offset=4 (local.get $ent)) (local.get $h))
+                     (i32.eq (i32.load (local.get $ent)) (local.get $kt)))
+          (then
+            (if (i64.eq (i64.load offset=8 (local.get $ent)) (local.get $kp))
+              (then (return (local.get $ent))))
+            (if (i32.eq (local.get $kt) (i32.const 5))
+              (then
+                (if (call $str_eq (i32.load offset=8 (local.get $ent)) (i32.wrap_i64 (local.get $kp)))
+                  (then (return (local.get $ent))))))))))
+    (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (local.get $mask)))
+    (br $probe))
+  (i32.const 0))
 
 ;; Hash of the key of the last $col_lookup that missed its cache (for an insertion).
 (global $col_h (mut i32) (i32.const 0))
@@ -1231,41 +1178,20 @@
                      (i32.const 1)))))
   (local.get $ent))
 
-;; Put entry number e (0-based) into the first free index slot of its probe chain.
+;; Put entry number e (0-based) into the first free index slot of its probe chain, with
+;; the hash's bits above the mask (see $col_find).
 (func $col_index_put (param $idx i32) (param $mask i32) (param $h i32) (param $e i32)
-  (local $slot i32)
-  local.get $h
-  local.get $mask
-  i32.and
-  local.set $slot
-  block $found
-    loop $probe
-      local.get $idx
-      local.get $slot
-      i32.const 2
-      i32.shl
-      i32.add
-      i32.load
-      i32.eqz
-      br_if $found
-      local.get $slot
-      i32.const 1
-      i32.add
-      local.get $mask
-      i32.and
-      local.set $slot
-      br $probe
-    end
-  end
-  local.get $idx
-  local.get $slot
-  i32.const 2
-  i32.shl
-  i32.add
-  local.get $e
-  i32.const 1
-  i32.add
-  i32.store)
+  (local $slot i32) (local $a i32)
+  (local.set $slot (i32.and (local.get $h) (local.get $mask)))
+  (block $found
+    (loop $probe
+      (local.set $a (i32.add (local.get $idx) (i32.shl (local.get $slot) (i32.const 2))))
+      (br_if $found (i32.eqz (i32.load (local.get $a))))
+      (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (local.get $mask)))
+      (br $probe)))
+  (i32.store (local.get $a)
+    (i32.or (i32.add (local.get $e) (i32.const 1))
+            (i32.and (local.get $h) (i32.xor (local.get $mask) (i32.const -1))))))
 
 ;; Compact live entries into a new array of capacity max(8, 2*count) and rebuild the index.
 (func $col_map_rebuild (param $m i32)

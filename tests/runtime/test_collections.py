@@ -333,6 +333,41 @@ def test_map_order_with_delete_and_readd(rt: Runtime, V: Vals) -> None:
     assert rt.m_Map_size(m) == [INT, len(expected)]
 
 
+def test_map_matches_an_ordered_model_through_growth_and_deletes(rt: Runtime, V: Vals) -> None:
+    """Random sets, updates, deletes and lookups over a few thousand integer and string
+    keys (index slots carry hash bits; probe chains cross deleted entries, growth and
+    compaction): every answer and the final key order match an insertion-ordered dict
+    keyed by the string form."""
+    import random
+    rnd = random.Random(19)
+    model: dict[str, int] = {}
+    m = rt.map_new()
+
+    def key(n: int) -> tuple[int, int]:
+        return i(n) if n % 3 == 0 else V.s(f"k{n}" if n % 3 == 1 else str(n))
+    for step in range(6000):
+        n = rnd.randrange(2500 if step < 3000 else 600)
+        k = key(n)
+        op = rnd.random()
+        if op < 0.55:
+            rt.map_set_v(m, *k, *i(step))
+            model[str(n) if n % 3 != 1 else f"k{n}"] = step
+        elif op < 0.75:
+            rt.release(*rt.m_Map_delete(m, *k))
+            model.pop(str(n) if n % 3 != 1 else f"k{n}", None)
+        else:
+            want = model.get(str(n) if n % 3 != 1 else f"k{n}")
+            assert rt.m_Map_has(m, *k) == [BOOL, int(want is not None)]
+            if want is not None:
+                assert rt.map_get_v(m, *k) == [INT, want]
+        if k[0] == STR:
+            rt.release(*k)
+    assert rt.m_Map_size(m) == [INT, len(model)]
+    assert V.text(tuple(rt.m_Map_keys(m)))[1:-1].split(", ") == list(model)
+    assert V.text(tuple(rt.m_Map_values(m)))[1:-1].split(", ") == [str(v) for v in model.values()]
+    rt.release(MAP, m)
+
+
 def test_map_values_are_shared_not_copied(rt: Runtime, V: Vals) -> None:
     m = rt.map_new()
     _, a = V.arr(V.s("a"))
