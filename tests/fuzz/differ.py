@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .harness import RunResult
-from .refeval import Budget, Outcome, Program, evaluate, normalize_ids
+from .refeval import Budget, Outcome, Program, _Break, _Return, evaluate, normalize_ids
 
 
 @dataclass
@@ -70,6 +70,8 @@ def reference_outcome(prog: Program) -> Outcome | None:
         return None
     except (KeyError, AttributeError, TypeError, ValueError, IndexError):
         return None
+    except (_Break, _Return):
+        return None  # a shrinking candidate that cut the loop around a break away
 
 
 # ---- shrinking -------------------------------------------------------------------------

@@ -556,7 +556,8 @@ class DynGen:
         final = None
         if ch.chance(35):
             final = [("print", ("str", "fin"))] + (self.stmts(scope.child(), 1, depth + 1) if ch.chance(30) else [])
-        if final is not None and ch.chance(25):
+        if final is not None and ch.chance(25) and not self.oracle:
+            # try/finally without catch: upstream drops the exception (spec section 11 row 4)
             handler = None
         self.in_handler -= 1
         return ("try", body, var if handler is not None else None, handler, final)
@@ -815,7 +816,9 @@ class DynGen:
                 return ("mcall", a, "get", [self.index(scope)])  # typed read (may be null)
             if ch.chance(70):
                 return ("mcall", a, "length", [])
-            return ("mcall", a, "indexOf", [self.elem_value(at, scope)])
+            # pure (oracle mode: a constructor argument, evaluated twice upstream, spec
+            # section 11 row 20): no call in the searched value
+            return ("mcall", a, "indexOf", [self.elem_value(at, scope) if not pure else self.literal("int")])
         if roll < 88 and maps:
             return ("mcall", ch.pick(maps)[0], "size", [])
         if roll < 94:
@@ -850,7 +853,8 @@ class DynGen:
             return ("mcall", self.expr("str", scope, d, pure), "substring", [("int", ch.r(0, 3)), ("int", ch.r(0, 6))])
         if roll < 68:
             return ("mcall", self.expr("str", scope, d, pure), "replace",
-                    [("str", ch.pick(["a", "b", ",", " ", "1"])), self.expr("str", scope, 0, pure)])
+                    [("str", ch.pick(["a", "b", ",", " "] + ([] if self.oracle else ["1"]))),
+                     self.expr("str", scope, 0, pure)])
         arrs = self.readable(scope, is_arr)
         if roll < 76 and arrs:
             a, at = ch.pick(arrs)
