@@ -93,6 +93,22 @@ def run_oracle(source: str) -> tuple[str, int]:
     return "".join(out), p.returncode
 
 
+# Upstream's object ids are large and grow with every box it creates; ours are small. A
+# program that measures or edits an instance's printed form ("<B0 instance #585>".length(),
+# .toUpper(), .replace("a", ...)) prints something that depends on the ids, which
+# normalize_ids cannot undo. Such a program is rerun upstream with every id shifted (boxes
+# created first): if its normalised output changes, the mismatch says nothing.
+ID_PAD = "local idpad_ = 0\nloop(idpad_ < 300) {\n    idpad_ = idpad_ + 1\n}\n"
+
+
+def depends_on_ids(source: str, out: str) -> bool:
+    global _last_oracle_error
+    saved = _last_oracle_error
+    shifted, _ = run_oracle(ID_PAD + source)
+    _last_oracle_error = saved
+    return normalize_ids(shifted) != normalize_ids(out)
+
+
 def legit_reason(verdict: Verdict) -> str | None:
     """The spec decision behind an oracle mismatch, when the oracle's error shows it."""
     if not verdict or not _last_oracle_error:
@@ -119,6 +135,8 @@ def check(prog: Program, judge: str) -> Verdict:
     verdict = compare_with_oracle(out, code, got)
     if legit_reason(verdict):
         return Verdict()
+    if verdict and depends_on_ids(source, out):
+        return Verdict()
     if verdict:
         verdict.detail += f"\noracle error: {_last_oracle_error}"
     return verdict
@@ -128,10 +146,13 @@ def refeval_vs_oracle(prog: Program) -> Verdict:
     expected = reference_outcome(prog)
     if expected is None:
         return Verdict()
-    out, code = run_oracle(render(prog))
-    if (code != 0) != (expected.code != 0) and any(rx.search(_last_oracle_error) for _, rx in LEGIT):
+    source = render(prog)
+    out, code = run_oracle(source)
+    if any(rx.search(_last_oracle_error) for _, rx in LEGIT):
         return Verdict()
     if normalize_ids(out) != expected.stdout:
+        if depends_on_ids(source, out):
+            return Verdict()
         return Verdict("ref-vs-oracle", f"oracle:\n{out}\nrefeval:\n{expected.stdout}")
     if (code != 0) != (expected.code != 0):
         return Verdict("ref-vs-oracle-exit", f"oracle exit {code}, refeval {expected.code} {expected.error}")
