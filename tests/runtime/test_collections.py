@@ -7,6 +7,7 @@ import struct
 import pytest
 import wasmtime
 
+from tests.helpers import assert_program_prints
 from tests.runtime.harness import Runtime
 from tests.runtime.test_values import (ARR, BOOL, FLOAT, INT, MAP, NULL, STR,
                                        VOID, Vals, i, make_runtime)
@@ -538,3 +539,67 @@ def test_typed_array_cycle_does_not_grow(rt: Runtime, V: Vals) -> None:
         rt.arr_push_v(a, *V.s("s"))  # widen to tagged slots
         rt.release(ARR, a)
     assert_no_growth(rt, cycle)
+
+
+MAP_INDEX_PROGRAM = """static box Main {
+    main() {
+        local m = new MapBox()
+        // "c100368" and "c119089" have the same 32-bit hash: one slot chain, two entries
+        m.set("c100368", 1)
+        m.set("c119089", 2)
+        print(m.get("c100368") + m.get("c119089"))
+        print(m.has("c100369"))
+        m.delete("c100368")
+        print(m.has("c100368"))
+        print(m.get("c119089"))
+        m.set("c100368", 3)
+        print(m.get("c100368") * 10 + m.get("c119089"))
+        // many keys: probe chains, integer and string keys, deletes, rebuilds
+        local i = 0
+        loop(i < 3000) {
+            m.set("k" + i, i)
+            m.set(i, i * 2)
+            i = i + 1
+        }
+        i = 0
+        loop(i < 3000) {
+            if i % 3 == 0 {
+                m.delete("k" + i)
+                m.delete(i)
+            }
+            i = i + 1
+        }
+        local total = 0
+        local found = 0
+        i = 0
+        loop(i < 3200) {
+            if m.has("k" + i) {
+                total = total + m.get("k" + i)
+                found = found + 1
+            }
+            if m.has(i) {
+                total = total + m.get("" + i)
+            }
+            i = i + 1
+        }
+        print(total)
+        print(found)
+        print(m.size())
+        i = 0
+        loop(i < 3000) {
+            m.set("k" + i, 1)
+            i = i + 1
+        }
+        print(m.size())
+        print(m.get("c100368") + m.get("c119089") + m.get("k2999") + m.get(2999))
+    }
+}
+"""
+
+
+def test_map_index_slots_carry_the_hash(tmp_path) -> None:
+    """Index slots hold hash bits beside the entry number, so probing skips other keys'
+    slots by hash alone; two keys with one 32-bit hash (c100368, c119089: only the
+    entry comparison tells them apart), deletes in probe chains, integer and string
+    keys, rebuilds on growth. Output checked against run-share.sh."""
+    assert_program_prints(tmp_path, "mapindex", MAP_INDEX_PROGRAM, '3\nfalse\nfalse\n2\n32\n9000000\n2000\n4002\n5002\n6004\n')
