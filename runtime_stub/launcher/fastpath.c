@@ -203,9 +203,10 @@ typedef struct {
  *
  * Integrity is still checked before anything is deserialised, on every start: the
  * payload's whole sha256 and the entry's own sha256 as always (so the header, and in
- * it the entry's raw_sha256 -- the sha256 of the decoded bytes, written by the build --
- * are the executable's), then the cached file's full contents are hashed and must equal
- * raw_sha256. A cached file that was altered, truncated or replaced in any way is
+ * it the entry's raw_digest -- runtime_stub/payload.py:page_digest of the decoded
+ * bytes, written by the build -- are the executable's), then the cached file's full
+ * contents are hashed the same way and must equal raw_digest. A cached file that was
+ * altered, truncated or replaced in any way is
  * therefore never deserialised; it is decoded again from the payload and rewritten.
  * wasmtime opens the file through /proc/self/fd/N, i.e. exactly the inode that was
  * hashed (a rename over the path after the check does not matter). What is not
@@ -213,10 +214,45 @@ typedef struct {
  * such a process could equally replace _libwasmtime.so in the same directory or
  * ptrace this one, so the cache cannot be more trusted than that. Files are written
  * under a temporary name and published with rename(2) (mode 0444); a file is only
- * written when the decoded bytes' sha256 equals raw_sha256. Every failure (read-only
+ * written when the decoded bytes' digest equals raw_digest. Every failure (read-only
  * cache, disk full, no /proc) falls back to the in-memory path: same outcome, slower.
- * Hashing the 449 KB costs ~0.35 ms (SHA extensions), less than what it saves. */
+ * The digest (sha256 over each 4 KiB page's sha256) costs for an all-zero page a
+ * comparison with zero instead of hashing it: hello's 449 KB are ~80% zero pages. */
 static char g_modules_dir[PATH_MAX];
+
+/* payload.py:page_digest: sha256 over the sha256 of each PAGE-byte piece. */
+#define DIGEST_PAGE 4096
+static int page_digest(const uint8_t *data, size_t len, uint8_t out[32]) {
+    static uint8_t zero_leaf[32];
+    static int have_zero_leaf;
+    size_t pages = (len + DIGEST_PAGE - 1) / DIGEST_PAGE;
+    uint8_t *leaves = malloc(pages ? pages * 32 : 1);
+    if (!leaves) return 0;
+    for (size_t i = 0; i < pages; i++) {
+        const uint8_t *page = data + i * DIGEST_PAGE;
+        size_t n = len - i * DIGEST_PAGE < DIGEST_PAGE ? len - i * DIGEST_PAGE : DIGEST_PAGE;
+        int zero = n == DIGEST_PAGE;
+        if (zero) {
+            uint64_t acc = 0;
+            for (size_t k = 0; k < DIGEST_PAGE; k += 8) {
+                uint64_t w;
+                memcpy(&w, page + k, 8);
+                acc |= w;
+            }
+            zero = acc == 0;
+        }
+        if (zero && !have_zero_leaf) {
+            static const uint8_t zeros[DIGEST_PAGE];
+            sha256(zeros, DIGEST_PAGE, zero_leaf);
+            have_zero_leaf = 1;
+        }
+        if (zero) memcpy(leaves + 32 * i, zero_leaf, 32);
+        else sha256(page, n, leaves + 32 * i);
+    }
+    sha256(leaves, pages * 32, out);
+    free(leaves);
+    return 1;
+}
 
 static int hex_equal(const uint8_t d[32], const char *hex) {
     static const char digits[] = "0123456789abcdef";
@@ -226,11 +262,11 @@ static int hex_equal(const uint8_t d[32], const char *hex) {
 }
 
 static int cache_path(const entry *e, char *path, size_t size) {
-    return g_modules_dir[0] && e->zlib && e->raw_sha256
+    return g_modules_dir[0] && e->zlib && e->raw_digest
            && snprintf(path, size, "%s/%s.cwasm", g_modules_dir, e->sha256) < (int)size;
 }
 
-/* The cached module file when its contents hash to raw_sha256: an fd open on it. */
+/* The cached module file when its contents' digest is raw_digest: an fd open on it. */
 static int cached_module_fd(const entry *e) {
     char path[PATH_MAX];
     if (!cache_path(e, path, sizeof path)) return -1;
@@ -242,8 +278,7 @@ static int cached_module_fd(const entry *e) {
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
             uint8_t d[32];
-            sha256(m, (size_t)st.st_size, d);
-            ok = hex_equal(d, e->raw_sha256);
+            ok = page_digest(m, (size_t)st.st_size, d) && hex_equal(d, e->raw_digest);
             munmap(m, (size_t)st.st_size);
         }
     }
@@ -256,8 +291,8 @@ static void cache_module(const entry *e, const bytes *code) {
     char path[PATH_MAX], tmp[PATH_MAX + 16];
     uint8_t d[32];
     if (!cache_path(e, path, sizeof path)) return;
-    sha256(code->p, code->len, d);
-    if (!hex_equal(d, e->raw_sha256)) return; /* not what the header promises: never cached */
+    if (!page_digest(code->p, code->len, d) || !hex_equal(d, e->raw_digest))
+        return; /* not what the header promises: never cached */
     if (mkdir(g_modules_dir, 0700) != 0 && errno != EEXIST) return;
     snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC);

@@ -76,7 +76,7 @@ typedef struct {
     uint64_t offset, size;
     const char *sha256; /* hex */
     int zlib;
-    const char *raw_sha256; /* hex of the decoded bytes (zlib entries of newer builds), or NULL */
+    const char *raw_digest; /* hex payload.page_digest of the decoded bytes (zlib entries), or NULL */
 } entry;
 
 typedef struct {

@@ -63,7 +63,7 @@ void read_payload(payload *p, const launch_info *info) {
             || !size || size->type != JV_NUM || !size->is_int || size->ival < 0 || !sha
             || sha->type != JV_STR || !codec || codec->type != JV_STR)
             handover();
-        const jv *raw = json_get(e, "raw_sha256"); /* only the fast path's module cache reads it */
+        const jv *raw = json_get(e, "raw_digest"); /* only the fast path's module cache reads it */
         entry en = {name->str, (uint64_t)off->ival, (uint64_t)size->ival, sha->str,
                     strcmp(codec->str, "zlib") == 0,
                     raw && raw->type == JV_STR && raw->len == 64 ? raw->str : NULL};

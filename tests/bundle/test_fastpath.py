@@ -368,28 +368,56 @@ def _cached_module(caches, exe: Path) -> Path:
     """The fast path's cached file of the best variant's decoded cwasm."""
     trailer, payload = PF.read_executable_payload(str(exe))
     info = payload.entry_info(f"cwasm/{BEST}")
-    assert info["raw_sha256"] == hashlib.sha256(payload.get(f"cwasm/{BEST}")).hexdigest()
+    assert info["raw_digest"] == PF.page_digest(payload.get(f"cwasm/{BEST}"))
     return caches["fast"] / trailer.runner_sha256.hex() / "modules" / f"{info['sha256']}.cwasm"
 
 
 def test_module_cache_file_is_checked_before_use(caches, make_exe):
     """The decoded cwasm is cached as a file for later starts; a cached file that does
-    not hash to the payload's raw_sha256 is never deserialised (here: replaced by
+    not hash to the payload's raw_digest is never deserialised (here: replaced by
     another program's valid module, which would print something else), but decoded
     again from the payload and rewritten."""
     exe, other = make_exe("HELLO"), make_exe("ARGS_ENV")
     cached, other_cached = _cached_module(caches, exe), _cached_module(caches, other)
     same(caches, exe)
     assert cached.is_file() and cached.stat().st_mode & 0o777 == 0o444
-    good = cached.read_bytes()
-    assert same(caches, exe).stdout == b"Hello, world!\n"  # served from the file
+    good, written = cached.read_bytes(), cached.stat().st_mtime_ns
+    assert same(caches, exe).stdout == b"Hello, world!\n"
+    assert cached.stat().st_mtime_ns == written  # served from the file: its digest matched
     same(caches, other)
     assert other_cached.read_bytes() != good
-    for bad in (other_cached.read_bytes(), good[:len(good) // 2], good[:-1] + bytes([good[-1] ^ 1])):
+    page = PF.PAGE
+    zero = [i for i in range(0, len(good) - page, page) if not any(good[i:i + page])]
+    data = next(i for i in range(0, len(good) - page, page) if any(good[i:i + page]))
+    bads = [other_cached.read_bytes(), good[:len(good) // 2], good[:-1] + bytes([good[-1] ^ 1]),
+            good[:data] + bytes(page) + good[data + page:]]  # a page zeroed
+    bads += [good[:i + 100] + b"\x01" + good[i + 101:] for i in zero[:1]]  # a byte in a zero page
+    for bad in bads:
+        assert len(bad) != len(good) or PF.page_digest(bad) != PF.page_digest(good)
         cached.chmod(0o644)
         cached.write_bytes(bad)
         assert same(caches, exe).stdout == b"Hello, world!\n"
         assert cached.read_bytes() == good
+
+
+def test_module_cache_zero_pages_are_checked_too(caches, tmp_path):
+    """A real program's module is mostly all-zero pages (the memory image), which the
+    digest takes as a constant after checking they are zero: one byte set in such a
+    page is found like any other change."""
+    exe = tmp_path / "hello"
+    native_from_result(compile_file(REPO / "examples" / "hello" / "hello.nyash"), exe)
+    cached = _cached_module(caches, exe)
+    want = same(caches, exe).stdout
+    good, written = cached.read_bytes(), cached.stat().st_mtime_ns
+    assert same(caches, exe).stdout == want and cached.stat().st_mtime_ns == written
+    page = PF.PAGE
+    zero = [i for i in range(0, len(good) - page, page) if not any(good[i:i + page])]
+    assert len(zero) * page > len(good) // 2
+    for i in (zero[0], zero[-1]):
+        cached.chmod(0o644)
+        cached.write_bytes(good[:i + 7] + b"\x80" + good[i + 8:])
+        assert same(caches, exe).stdout == want
+        assert cached.read_bytes() == good  # found out, decoded again and rewritten
 
 
 def test_module_cache_unwritable_falls_back(caches, make_exe, tmp_path):
