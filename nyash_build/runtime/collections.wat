@@ -1062,7 +1062,12 @@
   (local.set $p (i32.add (local.get $s) (i32.const 8)))
   (local.set $end (i32.add (local.get $p) (i32.load offset=4 (local.get $s))))
   (if (i32.eq (local.get $p) (local.get $end)) (then (return (i32.const 0) (i64.const 0))))
-  (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 45))
+  ;; most keys that are not numbers start with neither a digit nor '-'
+  (local.set $d (i32.load8_u (local.get $p)))
+  (if (i32.and (i32.gt_u (i32.sub (local.get $d) (i32.const 48)) (i32.const 9))
+               (i32.ne (local.get $d) (i32.const 45)))
+    (then (return (i32.const 0) (i64.const 0))))
+  (if (i32.eq (local.get $d) (i32.const 45))
     (then (local.set $neg (i32.const 1))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))))
   (local.set $n (i32.sub (local.get $end) (local.get $p)))

@@ -265,36 +265,39 @@
   (func $str_len (param $s i32) (result i64)
     (i64.extend_i32_u (i32.load offset=4 (local.get $s))))
 
-  ;; 32-bit MurmurHash3 of the bytes (used by MapBox): four bytes per step, and a
-  ;; finalizer that spreads every input bit over the low bits MapBox masks with.
+  ;; Hash of the bytes (used by MapBox): eight bytes per step (xor, multiply by an odd
+  ;; constant, rotate), the last 0-7 bytes as one step, and MurmurHash3's 64-bit finalizer,
+  ;; which spreads every input bit over the low bits MapBox masks with and the bits above
+  ;; them that its index slots keep.
   (func $str_hash (param $s i32) (result i32)
-    (local $p i32) (local $end i32) (local $h i32) (local $k i32) (local $n i32)
+    (local $p i32) (local $n i32) (local $h i64) (local $t i64)
     (local.set $n (i32.load offset=4 (local.get $s)))
     (local.set $p (i32.add (local.get $s) (i32.const 8)))
-    (local.set $end (i32.add (local.get $p) (i32.and (local.get $n) (i32.const -4))))
+    (local.set $h (i64.mul (i64.extend_i32_u (i32.add (local.get $n) (i32.const 1)))
+                           (i64.const 0x9E3779B97F4A7C15)))
     (block $done
-      (loop $each
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $h (i32.xor (local.get $h) (call $mm3_mix (i32.load (local.get $p)))))
-        (local.set $h (i32.add (i32.mul (i32.rotl (local.get $h) (i32.const 13)) (i32.const 5))
-                               (i32.const 0xE6546B64)))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-        (br $each)))
-    (if (i32.and (local.get $n) (i32.const 3))
-      (then
-        (local.set $k (i32.load8_u (local.get $p)))
-        (if (i32.ge_u (i32.and (local.get $n) (i32.const 3)) (i32.const 2))
-          (then (local.set $k (i32.or (local.get $k) (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 8))))))
-        (if (i32.eq (i32.and (local.get $n) (i32.const 3)) (i32.const 3))
-          (then (local.set $k (i32.or (local.get $k) (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 16))))))
-        (local.set $h (i32.xor (local.get $h) (call $mm3_mix (local.get $k))))))
-    (local.set $h (i32.xor (local.get $h) (local.get $n)))
-    (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))) (i32.const 0x85EBCA6B)))
-    (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0xC2B2AE35)))
-    (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
-
-  (func $mm3_mix (param $k i32) (result i32)
-    (i32.mul (i32.rotl (i32.mul (local.get $k) (i32.const 0xCC9E2D51)) (i32.const 15)) (i32.const 0x1B873593)))
+      (loop $words
+        (br_if $done (i32.lt_u (local.get $n) (i32.const 8)))
+        (local.set $h (i64.rotl (i64.mul (i64.xor (local.get $h) (i64.load (local.get $p)))
+                                         (i64.const 0x9E3779B97F4A7C15))
+                                (i64.const 26)))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 8)))
+        (br $words)))
+    (if (i32.and (local.get $n) (i32.const 4))
+      (then (local.set $t (i64.load32_u (local.get $p)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))))
+    (if (i32.and (local.get $n) (i32.const 2))
+      (then (local.set $t (i64.or (i64.shl (local.get $t) (i64.const 16)) (i64.load16_u (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then (local.set $t (i64.or (i64.shl (local.get $t) (i64.const 8)) (i64.load8_u (local.get $p))))))
+    (local.set $h (i64.mul (i64.xor (local.get $h) (local.get $t)) (i64.const 0x9E3779B97F4A7C15)))
+    (local.set $h (i64.mul (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 33)))
+                           (i64.const 0xFF51AFD7ED558CCD)))
+    (local.set $h (i64.mul (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 33)))
+                           (i64.const 0xC4CEB9FE1A85EC53)))
+    (i32.wrap_i64 (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 33)))))
 
   ;; Byte offset of the first t in s at or after byte $from, or -1.
   (func $str_find (param $s i32) (param $t i32) (param $from i32) (result i32)

@@ -113,30 +113,39 @@ def test_str_cmp_at_every_position_of_words_and_tails(rt: Runtime) -> None:
         assert rt.str_cmp(rt.make_str(base[:k].decode()), rt.make_str(base[:k].decode())) == 0
 
 
-def _murmur3_32(data: bytes) -> int:
-    """Reference MurmurHash3 x86_32, seed 0."""
-    m = 0xFFFFFFFF
+def _str_hash(data: bytes) -> int:
+    """Reference model of $str_hash (64-bit arithmetic, low 32 bits returned)."""
+    m, k = 2**64 - 1, 0x9E3779B97F4A7C15
+    n = len(data)
+    h = ((n + 1) * k) & m
+    full = n - n % 8
+    for i in range(0, full, 8):
+        h = ((h ^ int.from_bytes(data[i:i + 8], "little")) * k) & m
+        h = ((h << 26) | (h >> 38)) & m
+    t, p = 0, full
+    for width in (4, 2, 1):
+        if n % 8 & width:
+            t = (t << (8 * width)) | int.from_bytes(data[p:p + width], "little")
+            p += width
+    h = ((h ^ t) * k) & m
+    h = ((h ^ (h >> 33)) * 0xFF51AFD7ED558CCD) & m
+    h = ((h ^ (h >> 33)) * 0xC4CEB9FE1A85EC53) & m
+    return (h ^ (h >> 33)) & 0xFFFFFFFF
 
-    def mix(k: int) -> int:
-        k = (k * 0xCC9E2D51) & m
-        k = ((k << 15) | (k >> 17)) & m
-        return (k * 0x1B873593) & m
 
-    h, n = 0, len(data)
-    for i in range(0, n - n % 4, 4):
-        h ^= mix(int.from_bytes(data[i:i + 4], "little"))
-        h = ((((h << 13) | (h >> 19)) & m) * 5 + 0xE6546B64) & m
-    if n % 4:
-        h ^= mix(int.from_bytes(data[n - n % 4:], "little"))
-    h ^= n
-    h = ((h ^ (h >> 16)) * 0x85EBCA6B) & m
-    h = ((h ^ (h >> 13)) * 0xC2B2AE35) & m
-    return h ^ (h >> 16)
+@pytest.mark.parametrize("text", ["", "a", "ab", "abc", "abcd", "abcde", "abcdefg", "abcdefgh",
+                                  "k123456", "héllo wörld", "item999", "x" * 37])
+def test_str_hash_matches_its_model(rt: Runtime, text: str) -> None:
+    assert rt.str_hash(rt.make_str(text)) & 0xFFFFFFFF == _str_hash(text.encode())
 
 
-@pytest.mark.parametrize("text", ["", "a", "ab", "abc", "abcd", "k123456", "héllo wörld", "item999", "x" * 37])
-def test_str_hash_is_murmur3(rt: Runtime, text: str) -> None:
-    assert rt.str_hash(rt.make_str(text)) & 0xFFFFFFFF == _murmur3_32(text.encode())
+def test_str_hash_spreads_sequential_keys(rt: Runtime) -> None:
+    # keys like "k123" differ in a few low bits of one word: the low 10 bits (a small
+    # map's slot) and the bits above them (kept in index slots) both spread
+    hashes = [_str_hash(f"k{n}".encode()) for n in range(4096)]
+    assert len({h & 1023 for h in hashes}) > 600
+    assert len({h >> 22 for h in hashes}) > 600
+    assert rt.str_hash(rt.make_str("k4095")) & 0xFFFFFFFF == hashes[-1]
 
 
 def test_str_eq_compares_every_byte_of_every_tail_length(rt: Runtime) -> None:
