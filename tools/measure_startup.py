@@ -5,6 +5,10 @@ within 5x of it) and to the same executable forced through the Python runner.
     python tools/measure_startup.py                  # build examples/hello, measure
     python tools/measure_startup.py --exe build/hello/hello --runs 50
 
+Last measured (docs/design.md "Start-up"): hello 2.5-3.0 ms wall, 2.36 ms CPU, 4.2-4.6x a
+C hello (CPU; wall ratios swing with the machine's load), 60 ms through the Python
+runner; before the fast path's module cache 8.7 ms / 4.06 ms CPU, 6.9x.
+
 Start-to-exit is the wall time of the whole process (launcher exec, payload
 verification, deserialisation, the program, exit), measured from here with
 posix_spawn + waitpid (stdout to /dev/null) for every program alike; "warm" means the
@@ -98,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--exe", type=Path, help="measure this executable (default: build hello)")
     ap.add_argument("--source", type=Path, default=HELLO, help="program to build")
-    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--python-runs", type=int, default=10,
                     help="runs forced through the Python runner (0: skip)")
     ns = ap.parse_args(argv)
