@@ -1122,6 +1122,10 @@
   (if (i32.and (i32.ne (local.get $t) (i32.const 3)) (i32.ne (local.get $t) (i32.const 5)))
     (then (call $release (local.get $nt) (local.get $np)))))
 
+;; Address of the empty index slot where the last probe of $col_find that missed stopped
+;; (0: none): an insertion right after the miss stores there.
+(global $col_slot (mut i32) (i32.const 0))
+
 ;; Address of the live entry for key, or 0.  A slot's bits above the mask hold the same
 ;; bits of its entry's hash (entry numbers + 1 fit under the mask: the index has at least
 ;; twice as many slots as the entry array), so a probe passing other keys' slots rarely
@@ -1130,14 +1134,17 @@
   (local $mask i32) (local $idx i32) (local $slot i32) (local $e i32) (local $ent i32)
   (local $ents i32)
   (local.set $mask (i32.load offset=24 (local.get $m)))
-  (if (i32.eqz (local.get $mask)) (then (return (i32.const 0))))
+  (if (i32.eqz (local.get $mask)) (then (global.set $col_slot (i32.const 0)) (return (i32.const 0))))
   (local.set $mask (i32.sub (local.get $mask) (i32.const 1)))
   (local.set $idx (i32.load offset=20 (local.get $m)))
   (local.set $ents (i32.sub (i32.load offset=8 (local.get $m)) (i32.const 32)))
   (local.set $slot (i32.and (local.get $h) (local.get $mask)))
   (loop $probe
     (local.set $e (i32.load (i32.add (local.get $idx) (i32.shl (local.get $slot) (i32.const 2)))))
-    (if (i32.eqz (local.get $e)) (then (return (i32.const 0))))
+    (if (i32.eqz (local.get $e))
+      (then
+        (global.set $col_slot (i32.add (local.get $idx) (i32.shl (local.get $slot) (i32.const 2))))
+        (return (i32.const 0))))
     (if (i32.eqz (i32.and (i32.xor (local.get $e) (local.get $h)) (i32.xor (local.get $mask) (i32.const -1))))
       (then
         (local.set $ent (i32.add (local.get $ents)
@@ -1254,51 +1261,37 @@
   local.get $m
   i32.load offset=12
   local.set $used
-  block $end
-    loop $each
-      local.get $i
-      local.get $used
-      i32.ge_u
-      br_if $end
-      local.get $old
-      local.get $i
-      i32.const 5
-      i32.shl
-      i32.add
-      local.tee $src
-      i32.load
-      i32.const -1
-      i32.ne
-      if
-        local.get $ents
-        local.get $j
-        i32.const 5
-        i32.shl
-        i32.add
-        local.tee $dst
-        local.get $src
-        i32.const 32
-        memory.copy
-        local.get $idx
-        local.get $icap
-        i32.const 1
-        i32.sub
-        local.get $src
-        i32.load offset=4
-        local.get $j
-        call $col_index_put
-        local.get $j
-        i32.const 1
-        i32.add
-        local.set $j
-      end
-      local.get $i
-      i32.const 1
-      i32.add
-      local.set $i
-      br $each
-    end
-  end
+  (if (i32.eq (i32.load offset=4 (local.get $m)) (local.get $used))
+    (then
+      ;; no deleted entries: one block copy, then index the entries in place
+      (memory.copy (local.get $ents) (local.get $old) (i32.shl (local.get $used) (i32.const 5)))
+      (local.set $src (local.get $ents))
+      (block $end
+        (loop $each
+          (br_if $end (i32.ge_u (local.get $j) (local.get $used)))
+          (call $col_index_put (local.get $idx) (i32.sub (local.get $icap) (i32.const 1))
+                               (i32.load offset=4 (local.get $src)) (local.get $j))
+          (local.set $src (i32.add (local.get $src) (i32.const 32)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $each))))
+    (else
+      ;; live entries move down over the deleted ones
+      (block $end
+        (loop $each
+          (br_if $end (i32.ge_u (local.get $i) (local.get $used)))
+          (local.set $src (i32.add (local.get $old) (i32.shl (local.get $i) (i32.const 5))))
+          (if (i32.ne (i32.load (local.get $src)) (i32.const -1))
+            (then
+              (local.set $dst (i32.add (local.get $ents) (i32.shl (local.get $j) (i32.const 5))))
+              (i64.store (local.get $dst) (i64.load (local.get $src)))
+              (i64.store offset=8 (local.get $dst) (i64.load offset=8 (local.get $src)))
+              (i64.store offset=16 (local.get $dst) (i64.load offset=16 (local.get $src)))
+              (i64.store offset=24 (local.get $dst) (i64.load offset=24 (local.get $src)))
+              (call $col_index_put (local.get $idx) (i32.sub (local.get $icap) (i32.const 1))
+                                   (i32.load offset=4 (local.get $src)) (local.get $j))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $each)))))
   local.get $old
   if
     local.get $old
@@ -1325,7 +1318,7 @@
 
 ;; Store key -> value (both borrowed, retained here).  The key kind must be valid.
 (func $col_map_put (param $m i32) (param $kt i32) (param $kp i64) (param $vt i32) (param $vp i64)
-  (local $h i32) (local $ent i32) (local $ot i32) (local $op i64) (local $used i32)
+  (local $slot i32) (local $h i32) (local $ent i32) (local $ot i32) (local $op i64) (local $used i32)
   local.get $vt
   local.get $vp
   call $retain
@@ -1356,6 +1349,7 @@
   ;; a new key: $col_lookup missed, so it hashed the key
   global.get $col_h
   local.set $h
+  (local.set $slot (global.get $col_slot))
   local.get $m
   i32.load offset=12
   local.get $m
@@ -1364,6 +1358,7 @@
   if
     local.get $m
     call $col_map_rebuild
+    (local.set $slot (i32.const 0))
   end
   local.get $m
   i32.load offset=12
@@ -1392,15 +1387,16 @@
   local.get $ent
   local.get $vp
   i64.store offset=24
-  local.get $m
-  i32.load offset=20
-  local.get $m
-  i32.load offset=24
-  i32.const 1
-  i32.sub
-  local.get $h
-  local.get $used
-  call $col_index_put
+  (if (local.get $slot)
+    (then
+      ;; the empty slot where the probe of $col_find stopped
+      (i32.store (local.get $slot)
+        (i32.or (i32.add (local.get $used) (i32.const 1))
+                (i32.and (local.get $h) (i32.sub (i32.const 0) (i32.load offset=24 (local.get $m)))))))
+    (else
+      (call $col_index_put (i32.load offset=20 (local.get $m))
+                           (i32.sub (i32.load offset=24 (local.get $m)) (i32.const 1))
+                           (local.get $h) (local.get $used))))
   local.get $m
   local.get $used
   i32.const 1
