@@ -8,8 +8,9 @@
   ;; * replace("", b) inserts b at every character boundary (Python / Rust semantics:
   ;;   "abc".replace("", "-") is "-a-b-c-").
   ;; * split(""): "", every character, "" (Rust: "abc" -> [, a, b, c, ]; "" -> [, ]).
-  ;; * toInteger: optional '-', then one or more ASCII digits, nothing else; an overflow
-  ;;   of i64 gives 0 (like a failed Rust parse::<i64>()).
+  ;; * toInteger: whitespace trimmed at both ends (as trim()), then an optional '-' or '+',
+  ;;   one or more ASCII digits, nothing else; an overflow of i64 gives 0 (upstream:
+  ;;   trim().parse::<i64>(), 0 when it fails: " 5" and "+5" are 5).
   ;; * toLower maps a capital sigma to final sigma when the previous character is cased
   ;;   and the next one is not (case-ignorable characters are not skipped).
   ;; * Integer pow(e) returns a FLOAT like upstream ((n as f64).powf(e)): exact when the
@@ -916,15 +917,21 @@
   (func $m_String_toLower (param $self i64) (result i32 i64)
     (i32.const 5) (i64.extend_i32_u (call $case_convert (i32.wrap_i64 (local.get $self)) (i32.const 0))))
 
-  ;; The integer the whole string spells (optional '-', digits), else 0 (overflow too).
+  ;; The integer the trimmed string spells (optional '-' or '+', digits), else 0 (overflow too).
   (func $m_String_toInteger (param $self i64) (result i32 i64)
     (local $s i32) (local $i i32) (local $len i32) (local $neg i32) (local $acc i64) (local $d i64)
-    (local $limit i64)
-    (local.set $s (i32.wrap_i64 (local.get $self)))
+    (local $limit i64) (local $trimmed i64)
+    (call $m_String_trim (local.get $self))
+    (local.set $trimmed)
+    (drop)
+    (local.set $s (i32.wrap_i64 (local.get $trimmed)))
     (local.set $len (i32.load offset=4 (local.get $s)))
-    (if (i32.and (i32.gt_u (local.get $len) (i32.const 0))
-                 (i32.eq (i32.load8_u offset=8 (local.get $s)) (i32.const 45)))
-      (then (local.set $neg (i32.const 1)) (local.set $i (i32.const 1))))
+    (if (i32.gt_u (local.get $len) (i32.const 0))
+      (then
+        (if (i32.eq (i32.load8_u offset=8 (local.get $s)) (i32.const 45))
+          (then (local.set $neg (i32.const 1)) (local.set $i (i32.const 1))))
+        (if (i32.eq (i32.load8_u offset=8 (local.get $s)) (i32.const 43))
+          (then (local.set $i (i32.const 1))))))
     (if (i32.ge_u (local.get $i) (local.get $len)) (then (return (i32.const 3) (i64.const 0))))
     (local.set $limit (select (i64.const 0x8000000000000000) (i64.const 0x7FFFFFFFFFFFFFFF) (local.get $neg)))
     (block $done

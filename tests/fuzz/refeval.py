@@ -612,10 +612,11 @@ class Evaluator:
             sep = args[0]
             arr.items = ([""] + list(s) + [""]) if sep == "" else s.split(sep)
             return arr
-        if name == "toInteger":
-            body = s[1:] if s.startswith("-") else s
-            if body.isascii() and body.isdigit():
-                v = int(s)
+        if name == "toInteger":  # upstream: trim().parse::<i64>(), else 0
+            t = s.strip()
+            body = t[1:] if t[:1] in ("-", "+") else t
+            if body and body.isascii() and body.isdigit():
+                v = int(t)
                 if -(1 << 63) <= v < (1 << 63):
                     return v
             return 0
