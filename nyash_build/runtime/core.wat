@@ -63,7 +63,7 @@
     (i32.add (local.get $block) (i32.const 8)))
 
   ;; memory.copy for the short copies strings make ("w" appended, a word cut out): eight
-  ;; bytes, then one at a time, in the function instead of wasmtime's memory.copy
+  ;; bytes at a time, then four, two and one, in the function instead of wasmtime's memory.copy
   ;; builtin call; long copies and overlaps where the destination starts inside the
   ;; source still use memory.copy (a forward copy is right for every other overlap).
   (func $mcopy (param $d i32) (param $s i32) (param $n i32)
@@ -79,14 +79,19 @@
         (local.set $s (i32.add (local.get $s) (i32.const 8)))
         (local.set $n (i32.sub (local.get $n) (i32.const 8)))
         (br $words)))
-    (block $bytes_done
-      (loop $bytes
-        (br_if $bytes_done (i32.eqz (local.get $n)))
-        (i32.store8 (local.get $d) (i32.load8_u (local.get $s)))
-        (local.set $d (i32.add (local.get $d) (i32.const 1)))
-        (local.set $s (i32.add (local.get $s) (i32.const 1)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $bytes))))
+    ;; the last 0-7 bytes: four, two, one (each load before its store, as above)
+    (if (i32.and (local.get $n) (i32.const 4))
+      (then
+        (i32.store (local.get $d) (i32.load (local.get $s)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))))
+    (if (i32.and (local.get $n) (i32.const 2))
+      (then
+        (i32.store16 (local.get $d) (i32.load16_u (local.get $s)))
+        (local.set $d (i32.add (local.get $d) (i32.const 2)))
+        (local.set $s (i32.add (local.get $s) (i32.const 2)))))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then (i32.store8 (local.get $d) (i32.load8_u (local.get $s))))))
 
   ;; Small blocks: pop the free list of the size class (or carve from the top); the
   ;; rest is $alloc_large. Small on purpose: the runtime inlines it into its callers.
