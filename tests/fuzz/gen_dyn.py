@@ -329,11 +329,14 @@ class DynGen:
         scope.vars.update(zip(params, sig.params))
         scope.fixed.add("n")
         self.enter_body(None, sig, (name, None))
+        # the base case stands before the body: its value reads only the parameters (it
+        # read locals the body declares later: an undefined variable at run time)
+        base = self.expr("any", scope.child(), 1) if ret == "arr:any" else None
         body = self.stmts(scope, ch.r(0, 2), depth=1)
         if ret == "arr:any":
             acc = self.fresh("acc")
             body = [("if", ("bin", "<=", ("var", "n"), ("int", 0)),
-                     [("local", acc, ("newarr",)), ("expr", ("mcall", ("var", acc), "push", [self.expr("any", scope, 1)])),
+                     [("local", acc, ("newarr",)), ("expr", ("mcall", ("var", acc), "push", [base])),
                       ("return", ("var", acc))], None)] + body
             rest = self.fresh("r")
             body += [("local", rest, ("call", name, [("bin", "-", ("var", "n"), ("int", 1))] +
@@ -555,7 +558,10 @@ class DynGen:
             handler += self.stmts(hscope, 1, depth + 1)
         final = None
         if ch.chance(35):
-            final = [("print", ("str", "fin"))] + (self.stmts(scope.child(), 1, depth + 1) if ch.chance(30) else [])
+            # oracle mode: one statement (after a break or return in the body, upstream's
+            # finally runs only its first statement; section 8 runs all of them)
+            final = [("print", ("str", "fin"))] + (self.stmts(scope.child(), 1, depth + 1)
+                                                   if ch.chance(30) and not self.oracle else [])
         if final is not None and ch.chance(25) and not self.oracle:
             # try/finally without catch: upstream drops the exception (spec section 11 row 4)
             handler = None
