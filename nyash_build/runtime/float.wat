@@ -369,9 +369,33 @@
       (select (local.get $v1) (local.get $v2) (i64.lt_s (local.get $v1) (local.get $v2))))))
   (call $fl_ret (call $fl_min (call $fl_tof (local.get $t1) (local.get $v1)) (call $fl_tof (local.get $t2) (local.get $v2)))))
 
+;; Rust f64::powi (LLVM's __powidf2): square-and-multiply in doubles, rounding at every
+;; step. Upstream's MathBox.pow of two integers, exponent >= 0, is (b as f64).powi(e as i32):
+;; pow(13, 17) prints 8650415919381339000 and pow(10, 23) 100000000000000000000000 (the
+;; correctly rounded pow gives ...338000 and ...000010000000 there).
+(func $fl_powi (param $a f64) (param $b i32) (result f64)
+  (local $r f64) (local $recip i32)
+  (local.set $recip (i32.lt_s (local.get $b) (i32.const 0)))
+  (local.set $r (f64.const 1))
+  (block $done
+    (loop $step
+      (if (i32.and (local.get $b) (i32.const 1))
+        (then (local.set $r (f64.mul (local.get $r) (local.get $a)))))
+      (local.set $b (i32.div_s (local.get $b) (i32.const 2)))
+      (br_if $done (i32.eqz (local.get $b)))
+      (local.set $a (f64.mul (local.get $a) (local.get $a)))
+      (br $step)))
+  (if (result f64) (local.get $recip)
+    (then (f64.div (f64.const 1) (local.get $r)))
+    (else (local.get $r))))
+
 (func $m_Math_pow (param $self i64) (param $t1 i32) (param $v1 i64) (param $t2 i32) (param $v2 i64) (result i32 i64)
   (if (i32.eqz (i32.and (call $fl_isnum (local.get $t1)) (call $fl_isnum (local.get $t2))))
     (then (return (call $fl_bad (i32.const 3)))))
+  (if (i32.and (i32.and (i32.eq (local.get $t1) (i32.const 3)) (i32.eq (local.get $t2) (i32.const 3)))
+               (i64.ge_s (local.get $v2) (i64.const 0)))
+    (then (return (call $fl_ret (call $fl_powi (f64.convert_i64_s (local.get $v1))
+                                               (i32.wrap_i64 (local.get $v2)))))))
   (call $fl_ret (call $fl_pow (call $fl_tof (local.get $t1) (local.get $v1)) (call $fl_tof (local.get $t2) (local.get $v2)))))
 
 (func $m_Math_sqrt (param $self i64) (param $t i32) (param $v i64) (result i32 i64)
