@@ -700,7 +700,12 @@ class Inference:
                     self.escape(k)
             if b == "arr" and name in ("get", "pop", "remove"):
                 el = self.elem_kind(c)
-                return None if el is None else self.join(el, "null")
+                if el is None:
+                    return None
+                if name != "pop" and (not kinds or kinds[0] != "int"):
+                    # a non-integer index answers "Error: get() requires integer index"
+                    el = self.join(el, "str")
+                return self.join(el, "null")
             if b == "arr" and name == "slice" and argc == 2:
                 s = self.site(id(e), "arr")
                 self.note_elem(s, self.elem_kind(c))

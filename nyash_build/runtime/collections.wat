@@ -4,7 +4,7 @@
 ;; prefixed $col_; the string builder $val_sb_* and $val_sign/$val_to_f64 come from
 ;; values.wat.  Immortal strings live at 0x2E000..0x2FFFF.
 
-;; immortal strings 0x2E000..0x2E160 (generated layout; rc=-1, len, bytes)
+;; immortal strings 0x2E000..0x2E1E0 (rc=-1, len, bytes)
 (global $CS_ok i32 (i32.const 0x2E000))  ;; "ok"
 (global $CS_oob i32 (i32.const 0x2E010))  ;; "Error: index out of bounds"
 (global $CS_key_nf i32 (i32.const 0x2E038))  ;; "Key not found: "
@@ -16,6 +16,9 @@
 (global $CS_idx_int i32 (i32.const 0x2E0F8))  ;; "ArrayBox index must be an integer, got "
 (global $CS_slice_int i32 (i32.const 0x2E128))  ;; "ArrayBox.slice arguments must be integers, got "
 (global $CS_map_cleared i32 (i32.const 0x2E160))  ;; "Map cleared"
+(global $CS_get_idx i32 (i32.const 0x2E180))  ;; "Error: get() requires integer index"
+(global $CS_set_idx i32 (i32.const 0x2E1B0))  ;; "Error: set() requires integer index"
+(global $CS_remove_idx i32 (i32.const 0x2E1E0))  ;; "Error: remove() requires integer index"
 (data (i32.const 0x2E000) "\ff\ff\ff\ff\02\00\00\00ok")
 (data (i32.const 0x2E010) "\ff\ff\ff\ff\1a\00\00\00Error: index out of bounds")
 (data (i32.const 0x2E038) "\ff\ff\ff\ff\0f\00\00\00Key not found: ")
@@ -27,6 +30,9 @@
 (data (i32.const 0x2E0F8) "\ff\ff\ff\ff'\00\00\00ArrayBox index must be an integer, got ")
 (data (i32.const 0x2E128) "\ff\ff\ff\ff/\00\00\00ArrayBox.slice arguments must be integers, got ")
 (data (i32.const 0x2E160) "\ff\ff\ff\ff\0b\00\00\00Map cleared")
+(data (i32.const 0x2E180) "\ff\ff\ff\ff\23\00\00\00Error: get() requires integer index")
+(data (i32.const 0x2E1B0) "\ff\ff\ff\ff\23\00\00\00Error: set() requires integer index")
+(data (i32.const 0x2E1E0) "\ff\ff\ff\ff\26\00\00\00Error: remove() requires integer index")
 
 ;; =================================================================================
 ;; ArrayBox: +0 rc, +4 len, +8 cap, +12 buffer, +16 storage mode:
@@ -284,12 +290,10 @@
   i32.const 3
   i32.ne
   if
-    global.get $CS_idx_int
-    local.get $it
-    local.get $ip
-    call $col_kind_error
-    i32.const 0
-    i64.const 0
+    ;; upstream answers a non-integer index with a string (spec row 10's kind)
+    i32.const 5
+    global.get $CS_get_idx
+    i64.extend_i32_u
     return
   end
   local.get $self
@@ -302,12 +306,10 @@
   i32.const 3
   i32.ne
   if
-    global.get $CS_idx_int
-    local.get $it
-    local.get $ip
-    call $col_kind_error
-    i32.const 0
-    i64.const 0
+    ;; upstream answers a non-integer index with a string (spec row 10's kind)
+    i32.const 5
+    global.get $CS_set_idx
+    i64.extend_i32_u
     return
   end
   local.get $self
@@ -330,12 +332,10 @@
   i32.const 3
   i32.ne
   if
-    global.get $CS_idx_int
-    local.get $it
-    local.get $ip
-    call $col_kind_error
-    i32.const 0
-    i64.const 0
+    ;; upstream answers a non-integer index with a string (spec row 10's kind)
+    i32.const 5
+    global.get $CS_remove_idx
+    i64.extend_i32_u
     return
   end
   local.get $self

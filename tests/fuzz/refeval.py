@@ -518,6 +518,8 @@ class Evaluator:
             return "ok"
         if name == "pop":
             return items.pop() if items else None
+        if name in ("get", "set", "remove") and not _is_int(args[0]):
+            return f"Error: {name}() requires integer index"
         if name == "get":
             i = args[0]
             return items[i] if _is_int(i) and 0 <= i < len(items) else None
