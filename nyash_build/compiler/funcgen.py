@@ -450,8 +450,8 @@ class FuncGen(FastPaths):
         they ever hold is one scalar kind and no read can find them unset (fieldinit),
         so the tag is the same before and after every write and writes store only the
         payload. Unobservable: until the constructor assigns them nothing reads them."""
-        return {f: KIND_OF_STATIC[k] for f in self.mg.always_set.get(cls.cid, ())
-                if (k := self.inf.field_kinds.get((cls.cid, f))) in SCALAR}
+        return {f: KIND_OF_STATIC[k] for f in sorted(self.mg.always_set.get(cls.cid, ()))
+                if (k := self.inf.field_kinds.get((cls.cid, f))) in SCALAR}  # sorted: same bytes every build
 
     def append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
         """For ``s = s + a + b`` on a string local s, the appended parts [a, b]."""
