@@ -892,8 +892,16 @@ class DynGen:
             return ("bin", ch.pick(["==", "!="]), self.any_expr(scope, d, pure), other)
         if roll < 65:
             sub = self.oracle or pure
-            return ("bin", ch.pick(["and", "or"]), self.expr(ch.pick(["bool", "int", "str"]), scope, d, sub),
-                    self.expr(ch.pick(["bool", "int", "str"]), scope, d, sub))
+            left = self.expr(ch.pick(["bool", "int", "str"]), scope, d, sub)
+            rt = ch.pick(["bool", "int", "str"])
+            if self.oracle:
+                # upstream evaluates both operands (spec row 19): the right one must not
+                # fail either (a method call on a null field did): a local or a literal
+                names = scope.typed(rt)
+                right = ("var", ch.pick(names)) if names and ch.chance(50) else self.literal(rt)
+            else:
+                right = self.expr(rt, scope, d, sub)
+            return ("bin", ch.pick(["and", "or"]), left, right)
         if roll < 75:
             return ("not", self.expr(ch.pick(["bool", "int", "str"]), scope, d, pure))
         arrs = self.readable(scope, is_arr)
