@@ -1587,7 +1587,12 @@ class FuncGen(FastPaths):
                 if i:
                     self.emit(("i32.or",))
             self.emit(("if", None, ((), ("i32", "i64"))), ("local.get", rx), ("i32.wrap_i64",), *push_args,
-                      ("call", fn), ("else",))
+                      ("call", fn))
+            if fallback_raises:
+                # the only way out that rejoins: its check right after the call, where
+                # the inliner drops it when the method cannot raise
+                self.check_exc()
+            self.emit(("else",))
         self.emit(("local.get", rt), ("local.get", rx), *push_args)
         if fallback_raises:
             self.raising_call(self.mg.method_dispatcher(e.name, argc))
@@ -1595,5 +1600,6 @@ class FuncGen(FastPaths):
             self.emit(("call", self.mg.method_dispatcher(e.name, argc)))
         self.emit(*[("end",)] * len(targets))
         self.release_all(owned)
-        self.check_exc()
+        if not fallback_raises:
+            self.check_exc()
         return self.unbox_known(result)

@@ -554,3 +554,20 @@ def test_wasm_is_the_same_under_every_hash_seed(tmp_path) -> None:
         assert r.returncode == 0, r.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_guarded_call_checks_only_where_it_rejoins(tmp_path) -> None:
+    """`xs.get(i).step()` on obj:P? elements: the null side raises and leaves; the
+    direct call's exception check sits right after it, where inlining a method that
+    cannot raise drops it -- one check left, the null side's own."""
+    from nyash_build.compiler.driver import build_module
+    src = ("box P {\n    init { x }\n    birth(x) {\n        me.x = x\n    }\n    step() {\n"
+           "        me.x = me.x + 1\n    }\n}\nlocal xs = new ArrayBox()\nxs.push(new P(1))\n"
+           "xs.push(new P(5))\nlocal i = 0\nloop(i < 3) {\n    try {\n        xs.get(i).step()\n"
+           "        print(xs.get(i).x)\n    } catch (Error e) {\n        print(\"caught \" + e)\n    }\n"
+           "    i = i + 1\n}\n")
+    body = {f.name: f for f in build_module(src, "g.nyash")[0].funcs}["$<main>"].body
+    at = [k for k, ins in enumerate(body) if ins == ("global.get", "$exc_pending")
+          and body[k + 1][0] == "br_if" and body[k + 1][1].startswith("$handler")]
+    assert len(at) == 2 and all(body[k + 2] == ("unreachable",) for k in at)  # the null sides only
+    assert_program_prints(tmp_path, "guarded", src, "2\n6\ncaught ErrorBox(Unknown method 'step' for NullBox)\n")
