@@ -709,6 +709,9 @@ class Inference:
             if b == "arr" and name == "slice" and argc == 2:
                 s = self.site(id(e), "arr")
                 self.note_elem(s, self.elem_kind(c))
+                if kinds[0] != "int" or kinds[1] != "int":
+                    # "Error: slice() start index must be an integer"
+                    return self.join(make_kind("arr", {s}), "str")
                 return make_kind("arr", {s})
             if b == "map" and name == "get" and argc == 1:
                 v = self.elem_kind(c)

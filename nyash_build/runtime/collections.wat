@@ -4,7 +4,7 @@
 ;; prefixed $col_; the string builder $val_sb_* and $val_sign/$val_to_f64 come from
 ;; values.wat.  Immortal strings live at 0x2E000..0x2FFFF.
 
-;; immortal strings 0x2E000..0x2E1E0 (rc=-1, len, bytes)
+;; immortal strings 0x2E000..0x2E2B3 (rc=-1, len, bytes)
 (global $CS_ok i32 (i32.const 0x2E000))  ;; "ok"
 (global $CS_oob i32 (i32.const 0x2E010))  ;; "Error: index out of bounds"
 (global $CS_key_nf i32 (i32.const 0x2E038))  ;; "Key not found: "
@@ -19,6 +19,9 @@
 (global $CS_get_idx i32 (i32.const 0x2E180))  ;; "Error: get() requires integer index"
 (global $CS_set_idx i32 (i32.const 0x2E1B0))  ;; "Error: set() requires integer index"
 (global $CS_remove_idx i32 (i32.const 0x2E1E0))  ;; "Error: remove() requires integer index"
+(global $CS_join_sep i32 (i32.const 0x2E210))  ;; "Error: join() requires string separator"
+(global $CS_slice_start i32 (i32.const 0x2E240))  ;; "Error: slice() start index must be an integer"
+(global $CS_slice_end i32 (i32.const 0x2E280))  ;; "Error: slice() end index must be an integer"
 (data (i32.const 0x2E000) "\ff\ff\ff\ff\02\00\00\00ok")
 (data (i32.const 0x2E010) "\ff\ff\ff\ff\1a\00\00\00Error: index out of bounds")
 (data (i32.const 0x2E038) "\ff\ff\ff\ff\0f\00\00\00Key not found: ")
@@ -33,6 +36,9 @@
 (data (i32.const 0x2E180) "\ff\ff\ff\ff\23\00\00\00Error: get() requires integer index")
 (data (i32.const 0x2E1B0) "\ff\ff\ff\ff\23\00\00\00Error: set() requires integer index")
 (data (i32.const 0x2E1E0) "\ff\ff\ff\ff\26\00\00\00Error: remove() requires integer index")
+(data (i32.const 0x2E210) "\ff\ff\ff\ff\27\00\00\00Error: join() requires string separator")
+(data (i32.const 0x2E240) "\ff\ff\ff\ff\2d\00\00\00Error: slice() start index must be an integer")
+(data (i32.const 0x2E280) "\ff\ff\ff\ff\2b\00\00\00Error: slice() end index must be an integer")
 
 ;; =================================================================================
 ;; ArrayBox: +0 rc, +4 len, +8 cap, +12 buffer, +16 storage mode:
@@ -452,6 +458,16 @@
 ;; join(sep): string forms of the elements separated by the string form of sep.
 (func $m_Array_join (param $self i64) (param $st i32) (param $sp i64) (result i32 i64)
   (local $a i32) (local $sep i32) (local $sb i32) (local $i i32) (local $s i32)
+  ;; upstream: a separator that is not a string answers with a string
+  local.get $st
+  i32.const 5
+  i32.ne
+  if
+    i32.const 5
+    global.get $CS_join_sep
+    i64.extend_i32_u
+    return
+  end
   local.get $self
   i32.wrap_i64
   local.set $a
@@ -578,24 +594,20 @@
   i32.const 3
   i32.ne
   if
-    global.get $CS_slice_int
-    local.get $at
-    local.get $ap
-    call $col_kind_error
-    i32.const 0
-    i64.const 0
+    ;; upstream answers with a string
+    i32.const 5
+    global.get $CS_slice_start
+    i64.extend_i32_u
     return
   end
   local.get $bt
   i32.const 3
   i32.ne
   if
-    global.get $CS_slice_int
-    local.get $bt
-    local.get $bp
-    call $col_kind_error
-    i32.const 0
-    i64.const 0
+    ;; upstream answers with a string
+    i32.const 5
+    global.get $CS_slice_end
+    i64.extend_i32_u
     return
   end
   local.get $self

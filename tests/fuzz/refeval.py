@@ -534,6 +534,8 @@ class Evaluator:
         if name == "contains":
             return any(equal(x, args[0]) for x in items)
         if name == "join":
+            if not isinstance(args[0], str):
+                return "Error: join() requires string separator"
             return args[0].join(form(x) for x in items)
         if name == "remove":
             i = args[0]
