@@ -21,9 +21,14 @@ _SIZE_N = re.compile(r"^\s*local\s+n\s*=\s*(\d+)\s*$", re.MULTILINE)
 
 
 def default_suite_dir() -> Path:
-    """$NYASH_BENCH_DIR, else the shared suite next to the checkout (../shared/bench)."""
+    """$NYASH_BENCH_DIR, else the shared suite next to the checkout (../shared/bench),
+    else the repository's vendored copy (tests/corpus/bench), so a lone clone (CI) has
+    the whole suite too."""
     env = os.environ.get("NYASH_BENCH_DIR")
-    return Path(env) if env else REPO.parent / "shared" / "bench"
+    if env:
+        return Path(env)
+    shared = REPO.parent / "shared" / "bench"
+    return shared if shared.is_dir() else REPO / "tests" / "corpus" / "bench"
 
 
 @dataclass(frozen=True)
