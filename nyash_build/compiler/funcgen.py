@@ -1463,8 +1463,10 @@ class FuncGen(FastPaths):
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(self.mg.method_func(m), temps, True)
                 return self.unbox_known(result)
-        v = self.expr(obj, borrow=self.mg.effects.receiver_kept(self.body, e)
-                      and all(self.release_free(a) for a in e.args))
+        fx = self.mg.effects
+        v = self.expr(obj, borrow=(fx.receiver_kept(self.body, e)
+                                   and all(self.release_free(a) for a in e.args))
+                      or fx.element_receiver_kept(self.body, e))
         kind = v.kind
         c = core(kind)
         # exact user box
