@@ -1536,8 +1536,11 @@ class FuncGen(FastPaths):
         self.to_dyn(v)
         tmp = self.stash() if v.owned else None
         temps = self.args_for(e.args, ["dyn"] * argc)
-        fn = self.mg.method_dispatcher(e.name, argc)
-        self.finish_call(fn, temps + ([tmp] if tmp else []), True)
+        call = ("call", self.mg.method_dispatcher(e.name, argc))
+        self.mg.dispatch_calls.add(id(call))
+        self.emit(call)
+        self.release_all(temps + ([tmp] if tmp else []))
+        self.check_exc()
         return self.unbox_known(result)
 
     def guard_operands(self, e: A.MethodCall, v: Val) -> tuple[str, str, list[tuple], list[tuple[str, str]]]:
