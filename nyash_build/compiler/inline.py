@@ -147,7 +147,9 @@ def _inline_dispatchers(f: Func, by_name: dict[str, Func], disp: set[str], sites
         elif op == "end" and control:
             loops -= control.pop() == "loop"
         if op == "call" and ins[1] in disp and id(ins) in sites and loops and grown < MAX_CALLER:
-            code, locals_ = _copy(by_name[ins[1]], counter, 0)
+            # a dispatcher writes its own locals before reading them, and the method
+            # copies in it zero theirs where they start: no zeroing at the copy's entry
+            code, locals_ = _copy(by_name[ins[1]], counter, 0, zero=False)
             code = [c for c in code if c[0] != "line"]
             body += code
             new_locals += locals_
@@ -204,9 +206,12 @@ def _needs_zero(name: str) -> bool:
     return not name.startswith(("$~", "$rc."))
 
 
-def _copy(callee: Func, counter: list[int], self_depth: int) -> tuple[list[tuple], list[tuple[str, str]]]:
+def _copy(callee: Func, counter: list[int], self_depth: int,
+          zero: bool = True) -> tuple[list[tuple], list[tuple[str, str]]]:
     """The callee's body renamed with a fresh prefix, taking its arguments off the
-    stack; its calls to itself inlined again while self_depth lasts."""
+    stack; its calls to itself inlined again while self_depth lasts. Without `zero`
+    the copy's locals start with what they held (for a callee that writes every local
+    before reading it)."""
     counter[0] += 1
     prefix = f"$i{counter[0]}:"
     def local(name: str) -> str:
@@ -219,7 +224,7 @@ def _copy(callee: Func, counter: list[int], self_depth: int) -> tuple[list[tuple
     params = [(local(n), t) for n, t in callee.params]
     locals_ = [(local(n), t) for n, t in callee.locals]
     code: list[tuple] = [("local.set", n) for n, _ in reversed(params)]
-    code += [ins for (n0, _), (n, t) in zip(callee.locals, locals_) if _needs_zero(n0)
+    code += [ins for (n0, _), (n, t) in zip(callee.locals, locals_) if zero and _needs_zero(n0)
              for ins in (_ZERO[t], ("local.set", n))]
     results = callee.results
     bt = None if not results else results[0] if len(results) == 1 else ((), tuple(results))

@@ -363,3 +363,26 @@ def test_guarded_calls_keep_their_dispatcher_call(tmp_path) -> None:
     calls = [ins[1] for ins in _funcs(src)["$<main>"].body if ins[0] == "call"]
     assert "$callm:poke/0" in calls and "$callm:step/0" not in calls
     assert_program_prints(tmp_path, "guarded", src, "1307\n")
+
+
+def test_dispatcher_copies_need_no_zeroed_locals(tmp_path) -> None:
+    """Dispatcher copies skip the zeroing of locals at their entry: a dispatcher writes
+    every local of its own before reading it, and the method copies in it zero theirs
+    where they start (checked here in order of the code, on a dispatcher that stays
+    because it is also called outside a loop). The copy in a loop that runs the same
+    inlined method with state from the last turn gives the same output."""
+    src = DISPATCH_LOOP.replace("        local i = 0\n", "        print(xs.get(2).step(1))\n        local i = 0\n", 1)
+    funcs = _funcs(src)
+    disp = funcs["$callm:step/1"]
+    written: set[str] = {n for n, _ in disp.params}
+    for ins in disp.body:
+        if ins[0] in ("local.set", "local.tee"):
+            written.add(ins[1])
+        elif ins[0] == "local.get":
+            assert ins[1] in written, ins
+    main = funcs["$Main.main"].body
+    assert ("call", "$callm:step/1") in main  # the call outside the loops
+    f = tmp_path / "disp.nyash"
+    f.write_text(src)
+    p = nyash("run", str(f))
+    assert p.stdout == "2\n10\nb1\n4\n13\nb4\n10\n10\nb1\n4\ncaught\n10\nb1\n12\nb3\n14\nb5\n16\n"
