@@ -131,3 +131,62 @@ print(caught)
     out, mem = run_and_measure(src)
     assert out == "1000000\n"
     assert mem < 4 * MiB
+
+
+def test_calls_of_main_from_the_program_release_their_locals() -> None:
+    """Only the outermost main() (the one the program starts with) leaves its locals to
+    the process exit; main() called again by the program releases them like any method."""
+    src = """
+static box Main {
+    init { rounds }
+    main() {
+        local first = false
+        try {
+            me.rounds = me.rounds + 1
+        } catch (Error e) {
+            first = true
+        }
+        if first {
+            me.rounds = 0
+            local i = 0
+            loop(i < 40) {
+                Main.main()
+                i = i + 1
+            }
+            print(me.rounds)
+            return 0
+        }
+        local big = new ArrayBox()
+        local k = 0
+        loop(k < 20000) {
+            big.push("item number " + k)
+            k = k + 1
+        }
+        return big.length()
+    }
+}
+"""
+    out, mem = run_and_measure(src)
+    assert out == "40\n"
+    assert mem < 8 * MiB   # 40 rounds kept alive would take ~40 MiB
+
+
+def test_a_big_map_alive_at_the_end_of_main() -> None:
+    """main() ends holding a map of 200,000 string keys: the output is complete (the
+    locals are left to the process exit, not released entry by entry)."""
+    src = """
+static box Main {
+    main() {
+        local m = new MapBox()
+        local i = 0
+        loop(i < 200000) {
+            m.set("key" + i, i)
+            i = i + 1
+        }
+        print(m.size())
+        print(m.get("key" + 199999))
+    }
+}
+"""
+    out, _ = run_and_measure(src)
+    assert out == "200000\n199999\n"

@@ -27,8 +27,7 @@ def _assemble(mg: ModuleGen) -> Module:
     mg.gen_box_support()
     _gen_start(mg)
     # (not into $_start: the top level and main() keep their frames for error reports)
-    mg.funcs = inline_calls(mg.funcs, {f.name for f in mg.funcs} - {"$_start"}, mg.rt.func_names,
-                            mg.dispatch_calls)
+    mg.funcs = inline_calls(mg.funcs, {f.name for f in mg.funcs} - {"$_start"}, mg.rt.func_names)
     _message_globals(mg)
     for c in mg.info.classes.values():
         if c.is_static:
@@ -36,6 +35,7 @@ def _assemble(mg: ModuleGen) -> Module:
     for g in mg.info.globals:
         mg.globals.append(Global(f"$g:{g}.t", "i32", True, T_UNSET))
         mg.globals.append(Global(f"$g:{g}.v", "i64", True, 0))
+    mg.globals.append(Global("$main_outer", "i32", True, 0))
     heap_base = (DATA_BASE + len(mg.data) + 15) & ~15
     mg.globals.append(Global("$heap_base", "i32", False, heap_base))
     pages = heap_base // 65536 + 2
@@ -93,6 +93,9 @@ def _gen_start(mg: ModuleGen) -> None:
     main = mg.info.classes.get("Main")
     if main is not None and main.is_static:
         m = main.find_method("main", 0)
+        if m is not None or main.find_method("main", 1) is not None:
+            # this call is the outermost main: it leaves its locals to the process exit
+            code += [("i32.const", 1), ("global.set", "$main_outer")]
         if m is not None:
             code += [("global.get", "$static:Main"), ("call", mg.method_func(m)), ("call", "$release")]
         elif (m := main.find_method("main", 1)) is not None:

@@ -129,6 +129,18 @@ class FuncGen(FastPaths):
             self.locals.append(("$ret", self.ret_st))
         else:
             self.ret = []
+        # The top level and the outermost call of Main.main (the one `_start` makes; the
+        # global $main_outer says so) end the program: what their locals still hold is
+        # left to the process exit instead of being released object by object (nothing
+        # observable happens when an object is freed: fini() is never called
+        # automatically, files are closed by the exit). A big structure built by main
+        # otherwise costs a walk over all its objects after the output is written.
+        outer = None
+        entry = self.mg.entry_main()
+        if entry is not None and self.mg.info.method_bodies.get(id(entry)) is body:
+            outer = self.tmp("i32")
+            self.emit(("global.get", "$main_outer"), ("local.set", outer),
+                      ("i32.const", 0), ("global.set", "$main_outer"))
         self.emit(("block", "$exit", None))
         if body.name == "<main>":  # static boxes exist before the top level runs
             for c in self.info.classes.values():
@@ -138,10 +150,15 @@ class FuncGen(FastPaths):
                     self.init_builtin_parts(c, p, c.decl)
         self.stmts(body.stmts)
         self.emit(("end",))
+        releases: list[tuple] = []
         for name in [*body.locals, *sorted(body.assigned_params)]:
             kind, st, names = self.vars[name]
             if st == "dyn" and not never_heap(kind):
-                self.emit(("local.get", names[0]), ("local.get", names[1]), ("call", "$release"))
+                releases += [("local.get", names[0]), ("local.get", names[1]), ("call", "$release")]
+        if outer is not None and releases:
+            self.emit(("local.get", outer), ("i32.eqz",), ("if", None, None), *releases, ("end",))
+        elif body.name != "<main>":
+            self.emit(*releases)
         for r in self.ret:
             self.emit(("local.get", r))
         self.code = inline_rc_checks(self.code)
@@ -1463,10 +1480,8 @@ class FuncGen(FastPaths):
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(self.mg.method_func(m), temps, True)
                 return self.unbox_known(result)
-        fx = self.mg.effects
-        v = self.expr(obj, borrow=(fx.receiver_kept(self.body, e)
-                                   and all(self.release_free(a) for a in e.args))
-                      or fx.element_receiver_kept(self.body, e))
+        v = self.expr(obj, borrow=self.mg.effects.receiver_kept(self.body, e)
+                      and all(self.release_free(a) for a in e.args))
         kind = v.kind
         c = core(kind)
         # exact user box
@@ -1536,11 +1551,8 @@ class FuncGen(FastPaths):
         self.to_dyn(v)
         tmp = self.stash() if v.owned else None
         temps = self.args_for(e.args, ["dyn"] * argc)
-        call = ("call", self.mg.method_dispatcher(e.name, argc))
-        self.mg.dispatch_calls.add(id(call))
-        self.emit(call)
-        self.release_all(temps + ([tmp] if tmp else []))
-        self.check_exc()
+        fn = self.mg.method_dispatcher(e.name, argc)
+        self.finish_call(fn, temps + ([tmp] if tmp else []), True)
         return self.unbox_known(result)
 
     def guard_operands(self, e: A.MethodCall, v: Val) -> tuple[str, str, list[tuple], list[tuple[str, str]]]:

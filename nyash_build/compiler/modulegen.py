@@ -34,9 +34,6 @@ class ModuleGen(Dispatchers, BoxSupport):
         self.funcs: list[Func] = []
         self.globals: list[Global] = []
         self.generated: set[str] = set()
-        # the dispatcher calls of fully dynamic method calls (not the fallbacks of
-        # guarded calls): the ones inline.py copies into loops (ids of the instructions)
-        self.dispatch_calls: set[int] = set()
         self.user_functions: dict[str, str] = {}
         self.warnings: list[Diagnostic] = []
         self.init_boxes(inf.used_boxes)
@@ -157,6 +154,13 @@ class ModuleGen(Dispatchers, BoxSupport):
         if plain in self.rt.func_names or plain in ("$_start", "$class_name", "$class_fields"):
             return "$" + body.name
         return plain
+
+    def entry_main(self) -> A.Method | None:
+        """The method `_start` calls: static box Main's main() or main(args)."""
+        main = self.info.classes.get("Main")
+        if main is None or not main.is_static:
+            return None
+        return main.find_method("main", 0) or main.find_method("main", 1)
 
     def method_func(self, m: A.Method) -> str:
         return self.body_func_name(self.info.method_bodies[id(m)])

@@ -1110,10 +1110,17 @@
 ;; stay, anything else becomes its string form -- an owned string when the key came in
 ;; as neither integer nor string (the caller releases it: $col_key_release).
 (func $col_key_norm (param $t i32) (param $p i64) (result i32 i64)
-  (local $s i32) (local $ok i32) (local $v i64)
+  (local $s i32) (local $ok i32) (local $v i64) (local $d i32)
   (if (i32.eq (local.get $t) (i32.const 3)) (then (return (local.get $t) (local.get $p))))
   (if (i32.eq (local.get $t) (i32.const 5))
     (then
+      ;; most string keys start with neither a digit nor '-' (nor are empty): no call
+      (local.set $s (i32.wrap_i64 (local.get $p)))
+      (local.set $d (i32.load8_u offset=8 (local.get $s)))
+      (if (i32.and (i32.ne (i32.load offset=4 (local.get $s)) (i32.const 0))
+                   (i32.and (i32.gt_u (i32.sub (local.get $d) (i32.const 48)) (i32.const 9))
+                            (i32.ne (local.get $d) (i32.const 45))))
+        (then (return (local.get $t) (local.get $p))))
       (call $col_canon_int (i32.wrap_i64 (local.get $p)))
       (local.set $v)
       (local.set $ok)
@@ -1174,6 +1181,19 @@
     (br $probe))
   (i32.const 0))
 
+;; $str_eq for the one-entry cache of $col_lookup, which a run of lookups of other keys
+;; misses every time: keys of under eight bytes (of equal length) are compared as one
+;; masked word. Reading a word at +8 stays inside the block of a string with at least
+;; one byte (16 bytes of room after the header) and inside the data of an immortal one.
+(func $col_same_str (param $a i32) (param $b i32) (result i32)
+  (local $n i32)
+  (local.set $n (i32.load offset=4 (local.get $a)))
+  (if (i32.ne (local.get $n) (i32.load offset=4 (local.get $b))) (then (return (i32.const 0))))
+  (if (i32.ge_u (local.get $n) (i32.const 8)) (then (return (call $str_eq (local.get $a) (local.get $b)))))
+  (i64.eqz (i64.and (i64.xor (i64.load offset=8 (local.get $a)) (i64.load offset=8 (local.get $b)))
+                    (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $n) (i32.const 3))))
+                             (i64.const 1)))))
+
 ;; Hash of the key of the last $col_lookup that missed its cache (for an insertion).
 (global $col_h (mut i32) (i32.const 0))
 
@@ -1192,7 +1212,7 @@
             (then (return (local.get $ent))))
           (if (i32.eq (local.get $kt) (i32.const 5))
             (then
-              (if (call $str_eq (i32.wrap_i64 (i64.load offset=8 (local.get $ent))) (i32.wrap_i64 (local.get $kp)))
+              (if (call $col_same_str (i32.wrap_i64 (i64.load offset=8 (local.get $ent))) (i32.wrap_i64 (local.get $kp)))
                 (then (return (local.get $ent))))))))))
   (global.set $col_h (call $col_key_hash (local.get $kt) (local.get $kp)))
   (local.set $ent (call $col_find (local.get $m) (local.get $kt) (local.get $kp) (global.get $col_h)))

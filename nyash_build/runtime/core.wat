@@ -55,8 +55,11 @@
     (local $block i32)
     (if (i32.eqz (global.get $heap_top)) (then (global.set $heap_top (global.get $heap_base))))
     (local.set $block (global.get $heap_top))
-    (call $mem_ensure (i64.add (i64.extend_i32_u (local.get $block))
-                               (i64.extend_i32_u (local.get $total))))
+    ;; (memory already large enough, the common case, without the call)
+    (if (i64.gt_u (i64.add (i64.extend_i32_u (local.get $block)) (i64.extend_i32_u (local.get $total)))
+                  (i64.shl (i64.extend_i32_u (memory.size)) (i64.const 16)))
+      (then (call $mem_ensure (i64.add (i64.extend_i32_u (local.get $block))
+                                       (i64.extend_i32_u (local.get $total))))))
     (i32.store (local.get $block) (local.get $total))
     (i32.store offset=4 (local.get $block) (i32.const 0))
     (global.set $heap_top (i32.add (local.get $block) (local.get $total)))
@@ -108,7 +111,65 @@
       (then
         (i32.store (local.get $head) (i32.load offset=4 (local.get $block)))
         (return (i32.add (local.get $block) (i32.const 8)))))
-    (call $bump (i32.shl (i32.const 1) (local.get $bits))))
+    (call $alloc_fresh (i32.shl (i32.const 1) (local.get $bits))))
+
+  ;; Small blocks not on a free list are carved from a region of freed large-block memory
+  ;; before the heap grows: a map or array that doubles frees its old storage while the
+  ;; program keeps making small objects (a million "k" + i keys), and that memory is
+  ;; already paged in, where fresh memory costs a page fault and zeroing by the kernel
+  ;; per 4 KiB. The region is the most recently freed large block, or its first 64 KiB
+  ;; when it is larger (the rest stays a free large block).
+  (global $carve (mut i32) (i32.const 0))
+  (global $carve_end (mut i32) (i32.const 0))
+
+  (func $alloc_fresh (param $total i32) (result i32)
+    (local $b i32) (local $size i32) (local $rest i32)
+    (local.set $b (global.get $carve))
+    (if (i32.le_u (local.get $total) (i32.sub (global.get $carve_end) (local.get $b)))
+      (then
+        (global.set $carve (i32.add (local.get $b) (local.get $total)))
+        (i32.store (local.get $b) (local.get $total))
+        (i32.store offset=4 (local.get $b) (i32.const 0))
+        (return (i32.add (local.get $b) (i32.const 8)))))
+    (local.set $b (global.get $large_free))
+    (if (i32.or (i32.eqz (local.get $b)) (i32.gt_u (local.get $total) (i32.const 4096)))
+      (then (return (call $bump (local.get $total)))))
+    (call $carve_spill)
+    (local.set $size (i32.load (local.get $b)))
+    (if (i32.ge_u (local.get $size) (i32.const 0x20000))
+      (then
+        (local.set $rest (i32.add (local.get $b) (i32.const 0x10000)))
+        (i32.store (local.get $rest) (i32.sub (local.get $size) (i32.const 0x10000)))
+        (i32.store offset=4 (local.get $rest) (i32.load offset=4 (local.get $b)))
+        (global.set $large_free (local.get $rest))
+        (local.set $size (i32.const 0x10000)))
+      (else (global.set $large_free (i32.load offset=4 (local.get $b)))))
+    (global.set $carve (i32.add (local.get $b) (local.get $total)))
+    (global.set $carve_end (i32.add (local.get $b) (local.get $size)))
+    (i32.store (local.get $b) (local.get $total))
+    (i32.store offset=4 (local.get $b) (i32.const 0))
+    (i32.add (local.get $b) (i32.const 8)))
+
+  ;; What is left of the carving region (a multiple of 16 bytes) goes onto the free
+  ;; lists as the largest blocks that fit.
+  (func $carve_spill
+    (local $b i32) (local $left i32) (local $size i32) (local $head i32)
+    (local.set $b (global.get $carve))
+    (local.set $left (i32.sub (global.get $carve_end) (local.get $b)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.lt_u (local.get $left) (i32.const 16)))
+        (local.set $size (i32.shl (i32.const 1) (i32.sub (i32.const 31) (i32.clz (local.get $left)))))
+        (if (i32.gt_u (local.get $size) (i32.const 65536)) (then (local.set $size (i32.const 65536))))
+        (local.set $head (i32.add (i32.const 0x2BEF0) (i32.shl (i32.ctz (local.get $size)) (i32.const 2))))
+        (i32.store (local.get $b) (local.get $size))
+        (i32.store offset=4 (local.get $b) (i32.load (local.get $head)))
+        (i32.store (local.get $head) (local.get $b))
+        (local.set $b (i32.add (local.get $b) (local.get $size)))
+        (local.set $left (i32.sub (local.get $left) (local.get $size)))
+        (br $each)))
+    (global.set $carve (i32.const 0))
+    (global.set $carve_end (i32.const 0)))
 
   (func $alloc_large (param $size i32) (result i32)
     (local $need i32) (local $block i32) (local $prev i32)
@@ -206,6 +267,8 @@
     (if (i32.gt_s (local.get $rc) (i32.const 1))
       (then (i32.store (local.get $p) (i32.sub (local.get $rc) (i32.const 1))) (return)))
     (i32.store (local.get $p) (i32.const 0))
+    ;; a string owns nothing: free it here (the temporaries "k" + i die this way)
+    (if (i32.eq (local.get $tag) (i32.const 5)) (then (call $free (local.get $p)) (return)))
     (call $drop_object (local.get $tag) (local.get $p)))
 
   ;; Free an object whose count reached zero, releasing what it owns.

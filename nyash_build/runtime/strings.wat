@@ -143,18 +143,18 @@
     (local.get $len))
 
   ;; Write n in decimal so that it ends just before $end (dec_len(n) bytes): two digits
-  ;; per step, by multiplication instead of division once the value fits 32 bits.
+  ;; per step from the table $strtab_digits ("00".."99"), by multiplication instead of
+  ;; division once the value fits 32 bits.
   (func $dec_write (param $end i32) (param $n i64)
-    (local $u i64) (local $x i32) (local $q i32) (local $r i32)
+    (local $u i64) (local $x i32) (local $q i32)
     (local.set $u (select (i64.sub (i64.const 0) (local.get $n)) (local.get $n)
                           (i64.lt_s (local.get $n) (i64.const 0))))
     (block $small
       (loop $big
         (br_if $small (i64.le_u (local.get $u) (i64.const 0xFFFFFFFF)))
-        (local.set $r (i32.wrap_i64 (i64.rem_u (local.get $u) (i64.const 100))))
-        (local.set $u (i64.div_u (local.get $u) (i64.const 100)))
         (local.set $end (i32.sub (local.get $end) (i32.const 2)))
-        (call $dec_pair (local.get $end) (local.get $r))
+        (call $dec_pair (local.get $end) (i32.wrap_i64 (i64.rem_u (local.get $u) (i64.const 100))))
+        (local.set $u (i64.div_u (local.get $u) (i64.const 100)))
         (br $big)))
     (local.set $x (i32.wrap_i64 (local.get $u)))
     (block $last
@@ -178,15 +178,13 @@
 
   ;; The two digits of r (0..99) at p.
   (func $dec_pair (param $p i32) (param $r i32)
-    (local $t i32)
-    (local.set $t (i32.shr_u (i32.mul (local.get $r) (i32.const 103)) (i32.const 10)))
     (i32.store16 (local.get $p)
-                 (i32.or (i32.add (local.get $t) (i32.const 48))
-                         (i32.shl (i32.add (i32.sub (local.get $r) (i32.mul (local.get $t) (i32.const 10)))
-                                           (i32.const 48))
-                                  (i32.const 8)))))
+                 (i32.load16_u (i32.add (global.get $strtab_digits) (i32.shl (local.get $r) (i32.const 1))))))
 
   ;; s followed by n in decimal (a new string; "k" + i without the intermediate string).
+  ;; A prefix of at most eight bytes is copied as one word: the new block has room for
+  ;; it (at least 16 bytes after the header, a digit always follows) and reading past the
+  ;; end of s stays inside memory (s's block, or immortal data followed by more data).
   (func $str_concat_i64 (param $s i32) (param $n i64) (result i32)
     (local $ls i32) (local $ln i32) (local $p i32)
     (local.set $ls (i32.load offset=4 (local.get $s)))
@@ -194,8 +192,10 @@
     (if (i32.gt_u (local.get $ls) (i32.const 0x7FFEFFF0))
       (then (call $fatal (global.get $strtab_out_of_memory))))
     (local.set $p (call $str_new (i32.add (local.get $ls) (local.get $ln))))
-    (call $mcopy (i32.add (local.get $p) (i32.const 8)) (i32.add (local.get $s) (i32.const 8))
-                 (local.get $ls))
+    (if (i32.le_u (local.get $ls) (i32.const 8))
+      (then (i64.store offset=8 (local.get $p) (i64.load offset=8 (local.get $s))))
+      (else (call $mcopy (i32.add (local.get $p) (i32.const 8)) (i32.add (local.get $s) (i32.const 8))
+                         (local.get $ls))))
     (call $dec_write (i32.add (i32.add (local.get $p) (i32.const 8)) (i32.add (local.get $ls) (local.get $ln)))
                      (local.get $n))
     (local.get $p))

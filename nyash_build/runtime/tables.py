@@ -18,6 +18,7 @@ Layout (all 8-aligned, see ``_Layout``):
 * 128 immortal one-character strings for ASCII (16 bytes each: rc, len 1, the byte),
   used by ``String.get``/``split("")``/``str_from_i64`` to avoid allocations.
 * immortal message strings (rc = 0x80000000, len, bytes).
+* ``digits``: the 200 bytes "0001...99" (two decimal digits per entry).
 
 0x2BF00-0x2BFFF is NOT data: ``core.wat`` keeps the allocator's free-list heads there.
 0x2C000-0x2DFFF belongs to values.wat and 0x2E000-0x2FFFF to collections.wat.
@@ -170,6 +171,8 @@ def _build() -> tuple[tuple[tuple[int, bytes], ...], tuple[tuple[str, int], ...]
         lay.put(_i32(*addrs), name)
     ascii_blob = b"".join(_immortal(chr(c)) + b"\0" * 7 for c in range(128))
     lay.put(ascii_blob, "ascii")
+    # "00" "01" ... "99": the two digits of r at digits + 2r (strings.wat $dec_write)
+    lay.put("".join(f"{r:02d}" for r in range(100)).encode("ascii"), "digits")
     _case_table(lay, "upper", True)
     _case_table(lay, "lower", False)
     return tuple(lay.data), tuple(lay.globals)

@@ -116,6 +116,27 @@ def test_large_free_list_is_best_fit(rt: Runtime) -> None:
     assert rt.t_heap_top() == top
 
 
+def test_small_blocks_are_carved_from_freed_large_blocks(rt: Runtime) -> None:
+    """A small class with an empty free list takes its blocks from the most recently
+    freed large block (its first 64 KiB; the rest stays a free large block) before the
+    heap grows; the blocks do not overlap and what is left goes onto the free lists."""
+    p = rt.alloc(300_000)
+    guard = rt.alloc(16)
+    rt.free(p)
+    top = rt.t_heap_top()
+    small = [rt.alloc(1000) for _ in range(70)]      # 70 KiB: more than one region
+    assert all(p <= q < p + 300_000 for q in small[:60])
+    assert rt.t_heap_top() == top
+    for i, q in enumerate(small):
+        rt.memory.write(rt.store, bytes([i + 1]) * 1000, q)
+    for i, q in enumerate(small):
+        assert rt.read_bytes(q, 1000) == bytes([i + 1]) * 1000
+    r = rt.alloc(150_000)                             # the rest of the freed block
+    assert p < r < p + 300_000 and all(not (r <= q < r + 150_000) for q in small)
+    assert rt.t_heap_top() == top
+    assert guard
+
+
 def test_realloc_keeps_contents(rt: Runtime) -> None:
     p = rt.alloc(40)
     rt.memory.write(rt.store, bytes(range(40)), p)
