@@ -63,7 +63,20 @@ def test_profile_of_a_program_is_deterministic_and_attributed() -> None:
     areas = first.by_area()
     assert areas["generated"] > 0 and any(a.startswith("runtime:") for a in areas)
     assert first.areas["$Main.main"] == "generated" and first.areas["$alloc"] == "runtime:core"
-    assert any(a == "dispatch" for a in first.areas.values())  # prog.get(pc).run(...)
+    # prog.get(pc).run(...) runs a copy of the dispatcher in main's loop (inline.py)
+    assert "$callm:run/2" not in first.areas
+
+
+def test_dispatchers_are_their_own_area(tmp_path: Path) -> None:
+    """A dispatcher called outside a loop stays a function, counted as "dispatch"."""
+    src = tmp_path / "d.nyash"
+    src.write_text("box A {\n    f() {\n        return 1\n    }\n}\n"
+                   "box B {\n    f() {\n        return 2\n    }\n}\n"
+                   "box C {\n    f() {\n        return 3\n    }\n}\n"
+                   "local xs = new ArrayBox()\nxs.push(new A())\nxs.push(new B())\nxs.push(new C())\n"
+                   "print(xs.get(0).f() + xs.get(1).f() * 10 + xs.get(2).f() * 100)\n")
+    p = profile.measure(Program("d", "full", src, "321", None, None, None, None, None))
+    assert p.areas["$callm:f/0"] == "dispatch" and p.counts["$callm:f/0"] > 0
 
 
 def test_profile_checks_the_output(tmp_path: Path) -> None:

@@ -27,7 +27,8 @@ def _assemble(mg: ModuleGen) -> Module:
     mg.gen_box_support()
     _gen_start(mg)
     # (not into $_start: the top level and main() keep their frames for error reports)
-    mg.funcs = inline_calls(mg.funcs, {f.name for f in mg.funcs} - {"$_start"}, mg.rt.func_names)
+    mg.funcs = inline_calls(mg.funcs, {f.name for f in mg.funcs} - {"$_start"}, mg.rt.func_names,
+                            mg.dispatch_calls)
     _message_globals(mg)
     for c in mg.info.classes.values():
         if c.is_static:

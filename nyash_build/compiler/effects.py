@@ -18,6 +18,8 @@ from . import ast as A
 from .infer import Inference, base, core, never_heap
 from .program import Body, ProgramInfo, is_ctor_call
 
+import dataclasses
+
 # builtin methods that drop a stored reference (the receiver's kind may be unknown)
 RELEASING_METHODS = frozenset({"set", "pop", "remove", "clear", "delete"})
 
@@ -27,6 +29,7 @@ class Effects:
         self.info = info
         self.inf = inf
         self.free: dict[str, bool] = {b.name: True for b in info.bodies}
+        self._private: dict[str, frozenset[str]] = {}
         changed = True
         while changed:
             changed = False
@@ -137,5 +140,92 @@ class Effects:
         kind = self.inf.receiver_kinds.get(id(e), "dyn")
         return e.name == "pop" and not e.args and base(kind) == "arr"
 
+    # ---- arrays only one local can reach ---------------------------------------------
+    def private_arrays(self, body: Body) -> frozenset[str]:
+        """Locals of body whose every value is an ``ArrayBox`` that no other reference
+        can reach: each assignment (and initializer) is ``new ArrayBox()`` or null, and every
+        other appearance of the name is the receiver of an array method that neither
+        hands the array out nor runs user code with it (``ELEMENT_SAFE``). Code that
+        runs while such an array is not in the expression being evaluated -- any call
+        -- cannot change the array's contents, so an element read from it stays alive
+        as long as the local keeps the array (see ``element_receiver_kept``)."""
+        got = self._private.get(body.name)
+        if got is None:
+            got = self._private[body.name] = frozenset(_private_arrays(self.info, body))
+        return got
+
+    def element_receiver_kept(self, body: Body, e: A.MethodCall) -> bool:
+        """e's receiver is ``xs.get(i)`` on a private array ``xs`` that e's arguments do
+        not mention: the array keeps the element alive while the call runs, whatever
+        the called method releases (it cannot reach ``xs``)."""
+        g = e.obj
+        if not (isinstance(g, A.MethodCall) and g.name == "get" and len(g.args) == 1
+                and isinstance(g.obj, A.Var) and self.info.var_kind.get(id(g.obj)) == "local"):
+            return False
+        name = g.obj.name
+        if name not in self.private_arrays(body):
+            return False
+        return not any(_mentions(a, name) for a in e.args)
+
 
 _PLAIN = frozenset({"str", "int", "float", "bool", "math", "console", "err"})
+
+
+# array methods that keep their receiver to themselves (no alias returned or stored)
+ELEMENT_SAFE = frozenset({"get", "set", "push", "pop", "length", "size", "isEmpty", "clear",
+                          "remove", "contains", "indexOf", "join", "slice", "toString"})
+
+
+def _children(n):
+    for f in dataclasses.fields(n):
+        v = getattr(n, f.name)
+        if isinstance(v, A.Node):
+            yield v
+        elif isinstance(v, list):
+            for x in v:
+                if isinstance(x, A.Node):
+                    yield x
+                elif isinstance(x, tuple):  # Local.names
+                    for y in x:
+                        if isinstance(y, A.Node):
+                            yield y
+
+
+def _mentions(e, name: str) -> bool:
+    if isinstance(e, A.Var):
+        return e.name == name
+    return any(_mentions(c, name) for c in _children(e))
+
+
+def _is_new_array(e) -> bool:
+    """A fresh array (or null, which holds none)."""
+    return isinstance(e, A.NullLit) or (isinstance(e, A.New) and e.box == "ArrayBox" and not e.args)
+
+
+def _private_arrays(info: ProgramInfo, body: Body) -> set[str]:
+    cand = {n for n in body.locals if n not in body.params}
+    bad: set[str] = set()
+    receivers: set[int] = set()
+    stack: list = list(body.stmts)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.Local):
+            for name, init, _, _ in n.names:
+                if init is not None and not _is_new_array(init):
+                    bad.add(name)
+        elif isinstance(n, A.Assign) and isinstance(n.target, A.Var):
+            t = n.target
+            if n.is_global or info.var_kind.get(id(t)) != "local" or not _is_new_array(n.value):
+                bad.add(t.name)
+            stack.append(n.value)
+            continue
+        elif isinstance(n, A.Catch):
+            bad.add(n.var)
+        elif isinstance(n, A.MethodCall) and isinstance(n.obj, A.Var) and n.name in ELEMENT_SAFE:
+            receivers.add(id(n.obj))
+        elif isinstance(n, A.Var):
+            if id(n) not in receivers or info.var_kind.get(id(n)) != "local":
+                bad.add(n.name)
+            continue
+        stack.extend(_children(n))
+    return cand - bad

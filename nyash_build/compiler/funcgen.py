@@ -1480,8 +1480,10 @@ class FuncGen(FastPaths):
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(self.mg.method_func(m), temps, True)
                 return self.unbox_known(result)
-        v = self.expr(obj, borrow=self.mg.effects.receiver_kept(self.body, e)
-                      and all(self.release_free(a) for a in e.args))
+        fx = self.mg.effects
+        v = self.expr(obj, borrow=(fx.receiver_kept(self.body, e)
+                                   and all(self.release_free(a) for a in e.args))
+                      or fx.element_receiver_kept(self.body, e))
         kind = v.kind
         c = core(kind)
         # exact user box
@@ -1551,8 +1553,11 @@ class FuncGen(FastPaths):
         self.to_dyn(v)
         tmp = self.stash() if v.owned else None
         temps = self.args_for(e.args, ["dyn"] * argc)
-        fn = self.mg.method_dispatcher(e.name, argc)
-        self.finish_call(fn, temps + ([tmp] if tmp else []), True)
+        call = ("call", self.mg.method_dispatcher(e.name, argc))
+        self.mg.dispatch_calls.add(id(call))
+        self.emit(call)
+        self.release_all(temps + ([tmp] if tmp else []))
+        self.check_exc()
         return self.unbox_known(result)
 
     def guard_operands(self, e: A.MethodCall, v: Val) -> tuple[str, str, list[tuple], list[tuple[str, str]]]:

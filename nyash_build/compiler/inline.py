@@ -25,6 +25,11 @@ copy may run many times in one frame): all but the code generator's temporaries
 ``$rc.*``; it is wrapped in a block with the callee's results, which ``return``
 branches to.
 
+Last, method dispatchers (``$callm:NAME/ARGC``, with the methods they took in) of fully
+dynamic calls (not the cold fallbacks of guarded calls) are
+copied into the loops that call them, raising or not: a dispatcher has no frame of its
+own in an error report (see ``_inline_dispatchers``).
+
 The same copying serves the runtime library itself (``RuntimeInliner``): its small
 helpers are inlined into the runtime functions that call them, two levels deep.
 """
@@ -45,6 +50,7 @@ MAX_CALLEE = 140        # real instructions of a callee body
 MAX_CALLER = 20000      # stop growing a caller beyond this
 SELF_LEVELS = 3         # a recursive function is inlined into itself up to this deep...
 SELF_BUDGET = 2400      # ...while the copies stay within this many instructions
+MAX_DISPATCH = 1200     # real instructions of a method dispatcher copied into a caller's loop
 _CONTROL_LABELED = ("block", "loop", "if")
 _ZERO = {"i32": ("i32.const", 0), "i64": ("i64.const", 0), "f64": ("f64.const", 0.0),
          "f32": ("f32.const", 0.0)}
@@ -85,8 +91,12 @@ def _locally_clean(f: Func) -> bool:
     return True
 
 
-def inline_calls(funcs: list[Func], callers: set[str], runtime: set[str]) -> list[Func]:
-    """Copies of funcs where calls from `callers` to small clean functions are inlined."""
+def inline_calls(funcs: list[Func], callers: set[str], runtime: set[str],
+                 dispatch_calls: set[int] = frozenset()) -> list[Func]:
+    """Copies of funcs where calls from `callers` to small clean functions are inlined,
+    and the dispatcher calls listed in `dispatch_calls` (ids of the call instructions:
+    fully dynamic method calls, not the cold fallbacks of guarded calls) that sit in
+    loops are replaced by copies of the dispatchers."""
     by_name = {f.name: f for f in funcs}
     clean = clean_functions(by_name, runtime)
     small = {n for n in clean if size(by_name[n]) <= MAX_CALLEE}
@@ -100,9 +110,53 @@ def inline_calls(funcs: list[Func], callers: set[str], runtime: set[str]) -> lis
     # small; never a function into itself here (recursion was unrolled above)
     by_name = {f.name: f for f in out}
     small = {n for n in clean if size(by_name[n]) <= MAX_CALLEE}
-    return [_inline_into(f, by_name, small - {f.name}, counter_base=1000)
-            if f.name in callers and any(ins[0] == "call" and ins[1] in small and ins[1] != f.name for ins in f.body)
-            else f for f in out]
+    out = [_inline_into(f, by_name, small - {f.name}, counter_base=1000)
+           if f.name in callers and any(ins[0] == "call" and ins[1] in small and ins[1] != f.name for ins in f.body)
+           else f for f in out]
+    # last: method dispatchers (with the method bodies they took in above) into the
+    # loops that call them
+    by_name = {f.name: f for f in out}
+    disp = {n for n, f in by_name.items() if n.startswith("$callm:") and size(f) <= MAX_DISPATCH}
+    return [_inline_dispatchers(f, by_name, disp, dispatch_calls) if f.name in callers and f.name not in disp
+            and any(id(ins) in dispatch_calls for ins in f.body) else f for f in out]
+
+
+def _inline_dispatchers(f: Func, by_name: dict[str, Func], disp: set[str], sites: set[int]) -> Func:
+    """Calls to method dispatchers inside loops of f replaced by copies of them.
+
+    A polymorphic call in a loop (``prog.get(pc).run(vm, pc)``) then switches on the
+    class id in the loop itself and calls (or runs the inlined copy of) the method
+    directly: one call level less per turn, and Cranelift sees the receiver's loads
+    and the switch together with the loop. A dispatcher has no frame in an error
+    report, so any dispatcher may be copied, whether it can raise or not: the copy
+    raises (sets the pending flag) exactly where the call did, and the exception
+    check after the call stays. The copy's line marks (of the methods it inlined,
+    which cannot raise) are dropped, so the caller's line stays in force for the
+    calls the copy makes."""
+    body: list[tuple] = []
+    new_locals = list(f.locals)
+    grown = size(f)
+    counter = [5000]
+    control: list[str] = []
+    loops = 0
+    for ins in f.body:
+        op = ins[0]
+        if op in _CONTROL_LABELED:
+            control.append(op)
+            loops += op == "loop"
+        elif op == "end" and control:
+            loops -= control.pop() == "loop"
+        if op == "call" and ins[1] in disp and id(ins) in sites and loops and grown < MAX_CALLER:
+            # a dispatcher writes its own locals before reading them, and the method
+            # copies in it zero theirs where they start: no zeroing at the copy's entry
+            code, locals_ = _copy(by_name[ins[1]], counter, 0, zero=False)
+            code = [c for c in code if c[0] != "line"]
+            body += code
+            new_locals += locals_
+            grown += len(code)
+        else:
+            body.append(ins)
+    return replace(f, body=body, locals=new_locals)
 
 
 def _inline_into(f: Func, by_name: dict[str, Func], small: set[str], counter_base: int = 0) -> Func:
@@ -152,9 +206,12 @@ def _needs_zero(name: str) -> bool:
     return not name.startswith(("$~", "$rc."))
 
 
-def _copy(callee: Func, counter: list[int], self_depth: int) -> tuple[list[tuple], list[tuple[str, str]]]:
+def _copy(callee: Func, counter: list[int], self_depth: int,
+          zero: bool = True) -> tuple[list[tuple], list[tuple[str, str]]]:
     """The callee's body renamed with a fresh prefix, taking its arguments off the
-    stack; its calls to itself inlined again while self_depth lasts."""
+    stack; its calls to itself inlined again while self_depth lasts. Without `zero`
+    the copy's locals start with what they held (for a callee that writes every local
+    before reading it)."""
     counter[0] += 1
     prefix = f"$i{counter[0]}:"
     def local(name: str) -> str:
@@ -167,7 +224,7 @@ def _copy(callee: Func, counter: list[int], self_depth: int) -> tuple[list[tuple
     params = [(local(n), t) for n, t in callee.params]
     locals_ = [(local(n), t) for n, t in callee.locals]
     code: list[tuple] = [("local.set", n) for n, _ in reversed(params)]
-    code += [ins for (n0, _), (n, t) in zip(callee.locals, locals_) if _needs_zero(n0)
+    code += [ins for (n0, _), (n, t) in zip(callee.locals, locals_) if zero and _needs_zero(n0)
              for ins in (_ZERO[t], ("local.set", n))]
     results = callee.results
     bt = None if not results else results[0] if len(results) == 1 else ((), tuple(results))

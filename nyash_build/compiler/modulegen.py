@@ -34,6 +34,9 @@ class ModuleGen(Dispatchers, BoxSupport):
         self.funcs: list[Func] = []
         self.globals: list[Global] = []
         self.generated: set[str] = set()
+        # the dispatcher calls of fully dynamic method calls (not the fallbacks of
+        # guarded calls): the ones inline.py copies into loops (ids of the instructions)
+        self.dispatch_calls: set[int] = set()
         self.user_functions: dict[str, str] = {}
         self.warnings: list[Diagnostic] = []
         self.init_boxes(inf.used_boxes)

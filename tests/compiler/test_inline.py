@@ -177,11 +177,17 @@ def test_copies_are_inlined_a_second_level(tmp_path) -> None:
     a clean callee cannot need; `Boom.run` can raise (division) and stays a call. The
     program's output and a division by zero inside are unchanged."""
     funcs = _funcs(SECOND_LEVEL)
-    disp = funcs["$callm:run/2"].body
-    calls = [ins[1] for ins in disp if ins[0] == "call"]
+    # the dispatcher itself was then copied into main's loop (and dropped)
+    assert "$callm:run/2" not in funcs
+    main = funcs["$Main.main"].body
+    calls = [ins[1] for ins in main if ins[0] == "call"]
     assert "$Stack.push" not in calls and "$Stack.size" not in calls
+    assert not {"$One.run", "$Two.run", "$Three.run"} & set(calls)
     assert "$Boom.run" in calls
-    assert ("global.get", "$exc_pending") not in disp
+    # two exception checks in main: after the dispatcher's copy (Boom.run and the
+    # unknown method can raise) and in the slow side of the `+`; none after the copies
+    # of the clean methods
+    assert main.count(("global.get", "$exc_pending")) == 2
     assert_program_prints(tmp_path, "second", SECOND_LEVEL, "54\n")
     f = tmp_path / "boom.nyash"
     f.write_text(SECOND_LEVEL.replace("10 / k", "10 / (k - 3)"))
@@ -259,3 +265,124 @@ def test_frames_after_an_inlined_copy_show_the_callers_line(tmp_path) -> None:
     assert p.returncode == 1
     assert ("\nRuntime error: Field 'name' not found in Car\n"
             "  at describe (app.nyash:8)\n  at <main> (app.nyash:10)\n") in p.stderr, p.stderr
+
+
+DISPATCH_LOOP = """
+box A {
+    init { n }
+    birth(n) {
+        me.n = n
+    }
+    step(k) {
+        return me.n + k
+    }
+}
+box B {
+    init { s }
+    birth(s) {
+        me.s = s
+    }
+    step(k) {
+        if k > 5 {
+            return me.s.length() / (k - 7)
+        }
+        return me.s + k
+    }
+}
+box C {
+    step(k) {
+        return k * 2
+    }
+}
+static box Main {
+    main() {
+        local xs = new ArrayBox()
+        xs.push(new A(10))
+        xs.push(new B("b"))
+        xs.push(new C())
+        local i = 0
+        loop(i < 6) {
+            print(xs.get(i % 3).step(i))
+            i = i + 1
+        }
+        xs.push(42)
+        xs.push(null)
+        try {
+            local j = 0
+            loop(j < 5) {
+                print(xs.get(j).step(j))
+                j = j + 1
+            }
+        } catch (Error e) {
+            print("caught")
+        }
+        local k = 0
+        loop(k < 9) {
+            print(xs.get(k % 2).step(k))
+            k = k + 1
+        }
+    }
+}
+"""
+
+
+def test_method_dispatchers_are_copied_into_loops(tmp_path) -> None:
+    """A polymorphic call in a loop gets a copy of $callm:step/1 (the class-id switch
+    and the methods inlined into it): no call to the dispatcher is left in main. What
+    the copy raises is unchanged: the unknown method of an integer element (caught),
+    and a division by zero inside B.step with main's frame at the call's line -- the
+    copy's own line marks (A.step's, inlined) do not leak into main's frame. Output
+    checked against the reference interpreter (run-share.sh)."""
+    main = _funcs(DISPATCH_LOOP)["$Main.main"]
+    calls = [ins[1] for ins in main.body if ins[0] == "call"]
+    assert not any(c.startswith("$callm:") for c in calls), calls
+    assert "$B.step" in calls
+    f = tmp_path / "disp.nyash"
+    f.write_text(DISPATCH_LOOP)
+    p = nyash("run", str(f))
+    assert p.stdout == "10\nb1\n4\n13\nb4\n10\n10\nb1\n4\ncaught\n10\nb1\n12\nb3\n14\nb5\n16\n"
+    assert p.returncode == 1
+    assert p.stderr.startswith("Runtime error: Division by zero\n  at B.step (disp.nyash:18)\n"
+                               "  at Main.main (disp.nyash:52)\n"), p.stderr
+
+
+def test_guarded_calls_keep_their_dispatcher_call(tmp_path) -> None:
+    """A call that tests for its one implementation inline (a static monomorphic inline
+    cache) keeps the dispatcher as a call on its cold side, while the fully dynamic
+    call in the same loop gets the copy."""
+    src = ("box P {\n    init { n }\n    birth() {\n        me.n = 0\n    }\n"
+           "    poke() {\n        me.n = me.n + 1\n    }\n}\n"
+           "box A {\n    step() {\n        return 1\n    }\n}\n"
+           "box B {\n    step() {\n        return 2\n    }\n}\n"
+           "box C {\n    step() {\n        return 3\n    }\n}\n"
+           "local ps = new ArrayBox()\nps.push(new P())\n"
+           "local xs = new ArrayBox()\nxs.push(new A())\nxs.push(new B())\nxs.push(new C())\n"
+           "local i = 0\nlocal t = 0\n"
+           "loop(i < 7) {\n    ps.get(0).poke()\n    t = t + xs.get(i % 3).step()\n    i = i + 1\n}\n"
+           "print(ps.get(0).n + t * 100)\n")
+    calls = [ins[1] for ins in _funcs(src)["$<main>"].body if ins[0] == "call"]
+    assert "$callm:poke/0" in calls and "$callm:step/0" not in calls
+    assert_program_prints(tmp_path, "guarded", src, "1307\n")
+
+
+def test_dispatcher_copies_need_no_zeroed_locals(tmp_path) -> None:
+    """Dispatcher copies skip the zeroing of locals at their entry: a dispatcher writes
+    every local of its own before reading it, and the method copies in it zero theirs
+    where they start (checked here in order of the code, on a dispatcher that stays
+    because it is also called outside a loop). The copy in a loop that runs the same
+    inlined method with state from the last turn gives the same output."""
+    src = DISPATCH_LOOP.replace("        local i = 0\n", "        print(xs.get(2).step(1))\n        local i = 0\n", 1)
+    funcs = _funcs(src)
+    disp = funcs["$callm:step/1"]
+    written: set[str] = {n for n, _ in disp.params}
+    for ins in disp.body:
+        if ins[0] in ("local.set", "local.tee"):
+            written.add(ins[1])
+        elif ins[0] == "local.get":
+            assert ins[1] in written, ins
+    main = funcs["$Main.main"].body
+    assert ("call", "$callm:step/1") in main  # the call outside the loops
+    f = tmp_path / "disp.nyash"
+    f.write_text(src)
+    p = nyash("run", str(f))
+    assert p.stdout == "2\n10\nb1\n4\n13\nb4\n10\n10\nb1\n4\ncaught\n10\nb1\n12\nb3\n14\nb5\n16\n"
