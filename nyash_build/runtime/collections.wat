@@ -356,6 +356,18 @@
     i64.const 0
     return
   end
+  ;; integer / float storage: shift the 8-byte payloads, the array stays typed
+  (if (i32.or (i32.eq (i32.load offset=16 (local.get $a)) (i32.const 3))
+              (i32.eq (i32.load offset=16 (local.get $a)) (i32.const 4)))
+    (then
+      (local.set $i (i32.wrap_i64 (local.get $ip)))
+      (local.set $n (i32.sub (i32.load offset=4 (local.get $a)) (i32.const 1)))
+      (local.set $s (i32.add (i32.load offset=12 (local.get $a)) (i32.shl (local.get $i) (i32.const 3))))
+      (local.set $rp (i64.load (local.get $s)))
+      (memory.copy (local.get $s) (i32.add (local.get $s) (i32.const 8))
+                   (i32.shl (i32.sub (local.get $n) (local.get $i)) (i32.const 3)))
+      (i32.store offset=4 (local.get $a) (local.get $n))
+      (return (i32.load offset=16 (local.get $a)) (local.get $rp))))
   local.get $a
   call $col_untype
   local.get $ip
@@ -393,7 +405,34 @@
 
 ;; First index whose element == v (spec equality), or -1.
 (func $col_index_of (param $a i32) (param $vt i32) (param $vp i64) (result i32)
-  (local $i i32) (local $s i32)
+  (local $i i32) (local $s i32) (local $n i32) (local $buf i32)
+  ;; an integer sought in integer storage, a float in float storage: compare payloads
+  ;; (== on two integers is i64 equality, on two floats f64 equality: NaN never matches)
+  (if (i32.and (i32.eq (i32.load offset=16 (local.get $a)) (local.get $vt))
+               (i32.or (i32.eq (local.get $vt) (i32.const 3)) (i32.eq (local.get $vt) (i32.const 4))))
+    (then
+      (local.set $n (i32.load offset=4 (local.get $a)))
+      (local.set $buf (i32.load offset=12 (local.get $a)))
+      (if (i32.eq (local.get $vt) (i32.const 3))
+        (then
+          (block $i_end
+            (loop $i_each
+              (br_if $i_end (i32.ge_u (local.get $i) (local.get $n)))
+              (if (i64.eq (i64.load (i32.add (local.get $buf) (i32.shl (local.get $i) (i32.const 3))))
+                          (local.get $vp))
+                (then (return (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $i_each))))
+        (else
+          (block $f_end
+            (loop $f_each
+              (br_if $f_end (i32.ge_u (local.get $i) (local.get $n)))
+              (if (f64.eq (f64.load (i32.add (local.get $buf) (i32.shl (local.get $i) (i32.const 3))))
+                          (f64.reinterpret_i64 (local.get $vp)))
+                (then (return (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $f_each)))))
+      (return (i32.const -1))))
   block $end
     loop $each
       local.get $i
@@ -521,6 +560,25 @@
 
 (func $col_arr_reverse (param $self i64) (result i32 i64)
   (local $a i32) (local $lo i32) (local $hi i32) (local $x i64) (local $y i64)
+  ;; integer / float storage: swap the 8-byte payloads, the array stays typed
+  (local.set $a (i32.wrap_i64 (local.get $self)))
+  (if (i32.and (i32.or (i32.eq (i32.load offset=16 (local.get $a)) (i32.const 3))
+                       (i32.eq (i32.load offset=16 (local.get $a)) (i32.const 4)))
+               (i32.gt_u (i32.load offset=4 (local.get $a)) (i32.const 1)))
+    (then
+      (local.set $lo (i32.load offset=12 (local.get $a)))
+      (local.set $hi (i32.add (local.get $lo)
+                              (i32.shl (i32.sub (i32.load offset=4 (local.get $a)) (i32.const 1)) (i32.const 3))))
+      (block $t_end
+        (loop $t_swap
+          (br_if $t_end (i32.ge_u (local.get $lo) (local.get $hi)))
+          (local.set $x (i64.load (local.get $lo)))
+          (i64.store (local.get $lo) (i64.load (local.get $hi)))
+          (i64.store (local.get $hi) (local.get $x))
+          (local.set $lo (i32.add (local.get $lo) (i32.const 8)))
+          (local.set $hi (i32.sub (local.get $hi) (i32.const 8)))
+          (br $t_swap)))
+      (return (i32.const 0) (i64.const 0))))
   local.get $self
   i32.wrap_i64
   call $col_untype
@@ -901,9 +959,102 @@
 
 ;; sort(): insertion sort up to 20 elements (as upstream, above), else a stable
 ;; bottom-up merge sort, O(n log n), with one temporary buffer.
+;; Ascending sort of n i64 at buf: insertion sort of runs of 16, then bottom-up merges
+;; through a scratch buffer.
+(func $col_sort_i64 (param $buf i32) (param $n i32)
+  (local $lo i32) (local $end i32) (local $i i32) (local $j i32) (local $v i64)
+  (local $w i32) (local $mid i32) (local $hi i32) (local $src i32) (local $dst i32) (local $tmp i32)
+  (local $p i32) (local $q i32) (local $k i32) (local $x i64) (local $y i64)
+  (block $runs_end
+    (loop $runs
+      (br_if $runs_end (i32.ge_u (local.get $lo) (local.get $n)))
+      (local.set $end (i32.add (local.get $lo) (i32.const 16)))
+      (if (i32.gt_u (local.get $end) (local.get $n)) (then (local.set $end (local.get $n))))
+      (local.set $i (i32.add (local.get $lo) (i32.const 1)))
+      (block $ins_end
+        (loop $ins
+          (br_if $ins_end (i32.ge_u (local.get $i) (local.get $end)))
+          (local.set $v (i64.load (i32.add (local.get $buf) (i32.shl (local.get $i) (i32.const 3)))))
+          (local.set $j (local.get $i))
+          (block $shift_end
+            (loop $shift
+              (br_if $shift_end (i32.le_u (local.get $j) (local.get $lo)))
+              (local.set $x (i64.load (i32.add (local.get $buf) (i32.shl (i32.sub (local.get $j) (i32.const 1)) (i32.const 3)))))
+              (br_if $shift_end (i64.le_s (local.get $x) (local.get $v)))
+              (i64.store (i32.add (local.get $buf) (i32.shl (local.get $j) (i32.const 3))) (local.get $x))
+              (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+              (br $shift)))
+          (i64.store (i32.add (local.get $buf) (i32.shl (local.get $j) (i32.const 3))) (local.get $v))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $ins)))
+      (local.set $lo (local.get $end))
+      (br $runs)))
+  (if (i32.le_u (local.get $n) (i32.const 16)) (then (return)))
+  (local.set $tmp (call $alloc (i32.shl (local.get $n) (i32.const 3))))
+  (local.set $src (local.get $buf))
+  (local.set $dst (local.get $tmp))
+  (local.set $w (i32.const 16))
+  (block $passes_end
+    (loop $passes
+      (br_if $passes_end (i32.ge_u (local.get $w) (local.get $n)))
+      (local.set $lo (i32.const 0))
+      (block $m_end
+        (loop $m_each
+          (br_if $m_end (i32.ge_u (local.get $lo) (local.get $n)))
+          (local.set $mid (i32.add (local.get $lo) (local.get $w)))
+          (if (i32.gt_u (local.get $mid) (local.get $n)) (then (local.set $mid (local.get $n))))
+          (local.set $hi (i32.add (local.get $mid) (local.get $w)))
+          (if (i32.gt_u (local.get $hi) (local.get $n)) (then (local.set $hi (local.get $n))))
+          (local.set $p (local.get $lo))
+          (local.set $q (local.get $mid))
+          (local.set $k (local.get $lo))
+          (block $mg_end
+            (loop $mg
+              (if (i32.ge_u (local.get $p) (local.get $mid))
+                (then
+                  (memory.copy (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 3)))
+                               (i32.add (local.get $src) (i32.shl (local.get $q) (i32.const 3)))
+                               (i32.shl (i32.sub (local.get $hi) (local.get $q)) (i32.const 3)))
+                  (br $mg_end)))
+              (if (i32.ge_u (local.get $q) (local.get $hi))
+                (then
+                  (memory.copy (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 3)))
+                               (i32.add (local.get $src) (i32.shl (local.get $p) (i32.const 3)))
+                               (i32.shl (i32.sub (local.get $mid) (local.get $p)) (i32.const 3)))
+                  (br $mg_end)))
+              (local.set $x (i64.load (i32.add (local.get $src) (i32.shl (local.get $p) (i32.const 3)))))
+              (local.set $y (i64.load (i32.add (local.get $src) (i32.shl (local.get $q) (i32.const 3)))))
+              (if (i64.le_s (local.get $x) (local.get $y))
+                (then
+                  (i64.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 3))) (local.get $x))
+                  (local.set $p (i32.add (local.get $p) (i32.const 1))))
+                (else
+                  (i64.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 3))) (local.get $y))
+                  (local.set $q (i32.add (local.get $q) (i32.const 1)))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $mg)))
+          (local.set $lo (local.get $hi))
+          (br $m_each)))
+      (local.set $k (local.get $src))
+      (local.set $src (local.get $dst))
+      (local.set $dst (local.get $k))
+      (local.set $w (i32.shl (local.get $w) (i32.const 1)))
+      (br $passes)))
+  (if (i32.ne (local.get $src) (local.get $buf))
+    (then (memory.copy (local.get $buf) (local.get $src) (i32.shl (local.get $n) (i32.const 3)))))
+  (call $free (local.get $tmp)))
+
 (func $col_arr_sort (param $self i64) (result i32 i64)
   (local $a i32) (local $n i32) (local $buf i32) (local $tmp i32) (local $src i32) (local $dst i32)
   (local $w i32) (local $lo i32) (local $mid i32) (local $hi i32) (local $x i32)
+  ;; integer storage: equal integers are indistinguishable, so any ascending sort of the
+  ;; payloads is the stable sort's result; the array stays typed
+  (if (i32.and (i32.eq (i32.load offset=16 (i32.wrap_i64 (local.get $self))) (i32.const 3))
+               (i32.ge_u (i32.load offset=4 (i32.wrap_i64 (local.get $self))) (i32.const 2)))
+    (then
+      (call $col_sort_i64 (i32.load offset=12 (i32.wrap_i64 (local.get $self)))
+                          (i32.load offset=4 (i32.wrap_i64 (local.get $self))))
+      (return (i32.const 0) (i64.const 0))))
   local.get $self
   i32.wrap_i64
   call $col_untype
