@@ -920,11 +920,32 @@
   ;; The integer the trimmed string spells (optional '-' or '+', digits), else 0 (overflow too).
   (func $m_String_toInteger (param $self i64) (result i32 i64)
     (local $s i32) (local $i i32) (local $len i32) (local $neg i32) (local $acc i64) (local $d i64)
-    (local $limit i64) (local $trimmed i64)
-    (call $m_String_trim (local.get $self))
-    (local.set $trimmed)
-    (drop)
-    (local.set $s (i32.wrap_i64 (local.get $trimmed)))
+    (local $limit i64) (local $c i32)
+    (local.set $s (i32.wrap_i64 (local.get $self)))
+    (local.set $len (i32.load offset=4 (local.get $s)))
+    ;; the trimmed bounds [i, len): ASCII ends that are not white space need no trim
+    ;; (and no new string); anything else asks trim for them
+    (if (i32.eqz (local.get $len)) (then (return (i32.const 3) (i64.const 0))))
+    (local.set $c (i32.load8_u offset=8 (local.get $s)))
+    (if (i32.or (i32.or (i32.ge_u (local.get $c) (i32.const 0x80)) (call $is_space (local.get $c)))
+                (i32.or (i32.ge_u (local.tee $c (i32.load8_u offset=7 (i32.add (local.get $s) (local.get $len))))
+                                  (i32.const 0x80))
+                        (call $is_space (local.get $c))))
+      (then
+        (call $m_String_trim (local.get $self))
+        (local.set $d)
+        (drop)
+        (call $m_String_toInteger_at (i32.wrap_i64 (local.get $d)))
+        (local.set $acc)
+        (local.set $c)
+        (call $release (i32.const 5) (local.get $d))
+        (return (local.get $c) (local.get $acc))))
+    (call $m_String_toInteger_at (local.get $s)))
+
+  ;; toInteger of an already trimmed string
+  (func $m_String_toInteger_at (param $s i32) (result i32 i64)
+    (local $i i32) (local $len i32) (local $neg i32) (local $acc i64) (local $d i64)
+    (local $limit i64)
     (local.set $len (i32.load offset=4 (local.get $s)))
     (if (i32.gt_u (local.get $len) (i32.const 0))
       (then
@@ -940,8 +961,11 @@
         (local.set $d (i64.extend_i32_u
                         (i32.sub (i32.load8_u offset=8 (i32.add (local.get $s) (local.get $i))) (i32.const 48))))
         (if (i64.gt_u (local.get $d) (i64.const 9)) (then (return (i32.const 3) (i64.const 0))))
-        (if (i64.gt_u (local.get $acc) (i64.div_u (i64.sub (local.get $limit) (local.get $d)) (i64.const 10)))
-          (then (return (i32.const 3) (i64.const 0))))
+        ;; acc * 10 + d cannot pass the limit while acc < 922337203685477580
+        (if (i64.ge_u (local.get $acc) (i64.const 922337203685477580))
+          (then
+            (if (i64.gt_u (local.get $acc) (i64.div_u (i64.sub (local.get $limit) (local.get $d)) (i64.const 10)))
+              (then (return (i32.const 3) (i64.const 0))))))
         (local.set $acc (i64.add (i64.mul (local.get $acc) (i64.const 10)) (local.get $d)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $each)))
