@@ -711,6 +711,8 @@ class FuncGen(FastPaths):
     _DYN_OPS = {"+": "$op_add", "-": "$op_sub", "*": "$op_mul", "/": "$op_div", "%": "$op_mod",
                 "==": "$op_eq", "!=": "$op_eq", "<": "$op_lt", ">": "$op_gt", "<=": "$op_le", ">=": "$op_ge"}
 
+    _STR_CMP = {"<": "i32.lt_s", ">": "i32.gt_s", "<=": "i32.le_s", ">=": "i32.ge_s"}
+
     def e_Binary(self, e: A.Binary) -> Val:
         op = e.op
         if op in ("and", "or"):
@@ -1048,7 +1050,23 @@ class FuncGen(FastPaths):
             slow.append(("i32.eqz",))
         if fn not in NON_RAISING:
             slow += [("global.get", "$exc_pending"), ("br_if", self.handler_label())]
-        if fast:
+        if cmp and not fast and (lv.kind == "str" or rv.kind == "str"):
+            # a string compared with a string: $str_eq / $str_cmp straight away (the
+            # generic operator's tag dispatch only for a non-string other side)
+            done, out = self._labels()
+            self.emit(("block", done, "i32"), ("block", out, None))
+            for tmp, v in ((lt, lv), (rt, rv)):
+                if v.kind != "str":
+                    self.emit(("local.get", tmp[0]), ("i32.const", T_STR), ("i32.ne",), ("br_if", out))
+            self.emit(("local.get", lt[1]), ("i32.wrap_i64",), ("local.get", rt[1]), ("i32.wrap_i64",))
+            if op in ("==", "!="):
+                self.emit(("call", "$str_eq"))
+                if op == "!=":
+                    self.emit(("i32.eqz",))
+            else:
+                self.emit(("call", "$str_cmp"), ("i32.const", 0), (self._STR_CMP[op],))
+            self.emit(("br", done), ("end",), *slow, ("end",))
+        elif fast:
             done, out = self._labels()
             self.emit(("block", done, "i32" if cmp else ((), ("i32", "i64"))), ("block", out, None))
             if not l_int:

@@ -13,6 +13,7 @@ import struct
 
 from . import ast as A
 from .abi import DATA_BASE
+from ..runtime.tables import address_of
 from .boxgen import BoxSupport
 from .dispatch import Dispatchers
 from .effects import Effects
@@ -47,6 +48,10 @@ class ModuleGen(Dispatchers, BoxSupport):
     # ---- static data ---------------------------------------------------------------
     def string_lit(self, s: str) -> int:
         addr = self.strings.get(s)
+        if addr is None and len(s) == 1 and ord(s) < 128:
+            # the runtime's immortal one-character string (what substring/get/split
+            # give for that character), so comparing with it is a pointer test
+            addr = self.strings[s] = address_of("ascii") + 16 * ord(s)
         if addr is None:
             while len(self.data) % 8:
                 self.data.append(0)

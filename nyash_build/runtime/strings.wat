@@ -230,6 +230,8 @@
     (if (i32.eq (local.get $a) (local.get $b)) (then (return (i32.const 1))))
     (if (i32.ne (i32.load offset=4 (local.get $a)) (i32.load offset=4 (local.get $b)))
       (then (return (i32.const 0))))
+    (if (i32.eq (i32.load offset=4 (local.get $a)) (i32.const 1))
+      (then (return (i32.eq (i32.load8_u offset=8 (local.get $a)) (i32.load8_u offset=8 (local.get $b))))))
     (call $mem_eq (i32.add (local.get $a) (i32.const 8)) (i32.add (local.get $b) (i32.const 8))
                   (i32.load offset=4 (local.get $a))))
 
