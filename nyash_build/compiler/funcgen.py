@@ -385,11 +385,27 @@ class FuncGen(FastPaths):
                 else:
                     self.assign_local(t.name, self.expr(s.value))
             else:
+                gt, gv = f"$g:{t.name}.t", f"$g:{t.name}.v"
+                parts = self.global_append_parts(t.name, s.value)
+                if parts is not None:
+                    # g = g + a + b on a global holding a string: grown in place like a
+                    # local's (the parts run no user code, so g is read after them)
+                    self.emit(("global.get", gt), ("i32.const", T_STR), ("i32.eq",), ("if", None, None))
+                    strs = self.append_part_strings(parts)
+                    self.emit(("global.get", gv), ("i32.wrap_i64",))
+                    for p, is_int in strs:
+                        self.emit(("local.get", p), ("call", "$str_append_i64" if is_int else "$str_append"))
+                    self.emit(("i64.extend_i32_u",), ("global.set", gv))
+                    for p, is_int in strs:
+                        if not is_int:
+                            self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
+                    self.emit(("else",))
                 v = self.expr(s.value)
                 self.coerce(v, "dyn", own=True)
-                gt, gv = f"$g:{t.name}.t", f"$g:{t.name}.v"
                 self.emit(("global.get", gt), ("global.get", gv), ("call", "$release"),
                           ("global.set", gv), ("global.set", gt))
+                if parts is not None:
+                    self.emit(("end",))
             return
         # field assignment
         if isinstance(t.obj, A.Me) and self.cls is not None:
@@ -484,10 +500,47 @@ class FuncGen(FastPaths):
             return None
         return parts[::-1]
 
+    _NO_USER_CODE = (A.IntLit, A.FloatLit, A.StrLit, A.BoolLit, A.NullLit, A.Me, A.Var, A.Field,
+                     A.Binary, A.Unary)
+
+    def global_append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
+        """For ``g = g + a + b`` on a global g, the parts [a, b] when none of them can run
+        user code (calls, constructors), so none can assign g."""
+        parts: list[A.Expr] = []
+        e = value
+        while isinstance(e, A.Binary) and e.op == "+":
+            parts.append(e.right)
+            e = e.left
+        if not parts or not (isinstance(e, A.Var) and e.name == name and self.info.var_kind.get(id(e)) == "global"):
+            return None
+
+        def plain(x: A.Expr) -> bool:
+            if not isinstance(x, self._NO_USER_CODE):
+                return False
+            if isinstance(x, A.Binary):
+                return plain(x.left) and plain(x.right)
+            if isinstance(x, A.Unary):
+                return plain(x.operand)
+            if isinstance(x, A.Field):
+                return plain(x.obj)
+            return True
+        return parts[::-1] if all(plain(p) for p in parts) else None
+
     def append_in_place(self, name: str, parts: list[A.Expr]) -> None:
         """Evaluate every part first (integers stay integers, everything else becomes an
         owned string), then grow s (see $str_append, $str_append_i64)."""
         kind, st, names = self.vars[name]
+        strs = self.append_part_strings(parts)
+        self.emit(("local.get", names[1]), ("i32.wrap_i64",))
+        for p, is_int in strs:
+            self.emit(("local.get", p), ("call", "$str_append_i64" if is_int else "$str_append"))
+        self.emit(("i64.extend_i32_u",), ("local.set", names[1]), ("i32.const", T_STR), ("local.set", names[0]))
+        for p, is_int in strs:
+            if not is_int:
+                self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
+
+    def append_part_strings(self, parts: list[A.Expr]) -> list[tuple[str, bool]]:
+        """Each part as an i64 local (integers) or an owned string in an i32 local."""
         strs: list[tuple[str, bool]] = []  # (local, is an i64)
         for part in parts:
             v = self.expr(part)
@@ -504,13 +557,7 @@ class FuncGen(FastPaths):
             p = self.tmp("i32")
             self.emit(("local.set", p))
             strs.append((p, False))
-        self.emit(("local.get", names[1]), ("i32.wrap_i64",))
-        for p, is_int in strs:
-            self.emit(("local.get", p), ("call", "$str_append_i64" if is_int else "$str_append"))
-        self.emit(("i64.extend_i32_u",), ("local.set", names[1]), ("i32.const", T_STR), ("local.set", names[0]))
-        for p, is_int in strs:
-            if not is_int:
-                self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
+        return strs
 
     def assign_local(self, name: str, v: Val) -> None:
         kind, st, names = self.vars[name]
