@@ -664,6 +664,17 @@
                            (i64.xor (local.get $x) (i64.shr_u (local.get $m) (i64.const 2))))))
         (local.set $i (i32.add (local.get $i) (i32.const 8)))
         (br $words)))
+    (if (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $n))
+      (then
+        (local.set $x (i64.load32_u (i32.add (local.get $src) (local.get $i))))
+        (local.set $m (i64.and (i64.and (i64.add (local.get $x) (local.get $a))
+                                        (i64.xor (i64.add (local.get $x) (local.get $b)) (i64.const -1)))
+                               (i64.const 0x80808080)))
+        (local.set $any (i64.or (local.get $any) (local.get $m)))
+        (if (local.get $dst)
+          (then (i64.store32 (i32.add (local.get $dst) (local.get $i))
+                             (i64.xor (local.get $x) (i64.shr_u (local.get $m) (i64.const 2))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))))
     (block $bytes_done
       (loop $bytes
         (br_if $bytes_done (i32.ge_u (local.get $i) (local.get $n)))
@@ -888,6 +899,12 @@
     (block $front_done
       (loop $front
         (br_if $front_done (i32.ge_u (local.get $from) (local.get $to)))
+        ;; an ASCII byte: space or not without decoding
+        (if (i32.lt_u (local.tee $w (i32.load8_u (i32.add (local.get $base) (local.get $from)))) (i32.const 0x80))
+          (then
+            (br_if $front_done (i32.eqz (call $is_space (local.get $w))))
+            (local.set $from (i32.add (local.get $from) (i32.const 1)))
+            (br $front)))
         (local.set $w (call $utf8_width (i32.load8_u (i32.add (local.get $base) (local.get $from)))))
         (br_if $front_done (i32.gt_u (i32.add (local.get $from) (local.get $w)) (local.get $to)))
         (br_if $front_done (i32.eqz (call $is_space
@@ -899,6 +916,11 @@
         (br_if $back_done (i32.le_u (local.get $to) (local.get $from)))
         ;; start of the last character
         (local.set $q (i32.sub (local.get $to) (i32.const 1)))
+        (if (i32.lt_u (local.tee $w (i32.load8_u (i32.add (local.get $base) (local.get $q)))) (i32.const 0x80))
+          (then
+            (br_if $back_done (i32.eqz (call $is_space (local.get $w))))
+            (local.set $to (local.get $q))
+            (br $back)))
         (block $start
           (loop $cont
             (br_if $start (i32.le_u (local.get $q) (local.get $from)))
