@@ -24,7 +24,7 @@ needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not inst
 SUITE_NAMES = sorted(p.stem for p in SUITE.glob("*.nyash") if not p.stem.endswith(".small"))
 # the harness's own programs (benchmarks/programs/): fib30 and the issue-19 shapes
 EXTRA_NAMES = sorted(p.stem for p in EXTRA_PROGRAMS.glob("*.nyash") if not p.stem.endswith(".small"))
-NEW_SHAPES = ["bintrees", "interp", "mapobjs", "nbody", "strsplit"]
+NEW_SHAPES = ["arrayops", "bintrees", "chars", "interp", "mapobjs", "nbody", "strsplit"]
 # full-size C runs that take well under a second
 CHEAP_C = ["arrays", "collatz", "fib", "loops", "objects", "sieve", "sort", "strings", *EXTRA_NAMES]
 
