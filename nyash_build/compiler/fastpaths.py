@@ -103,21 +103,56 @@ class FastPaths:
         c = numeric_core(elems)
         return T_INT if c == "int" else T_FLOAT if c == "float" else 0
 
+    def hoisted(self, obj: A.Expr):
+        """The loop region's hoisted state of the array local obj (loopregion.py)."""
+        r = self.region
+        if r is None or not isinstance(obj, A.Var) or self.info.var_kind.get(id(obj)) != "local":
+            return None
+        return r.arrays.get(obj.name)
+
+    def rehoist(self) -> None:
+        """After a slow path that may have changed an array (a set): read the region's
+        array state again."""
+        if self.region is not None:
+            from .loopregion import emit_hoist
+            emit_hoist(self, self.region)
+
+    def _in_range(self, i: str, a: str, mode: int, slow: str, h=None) -> None:
+        """br_if slow unless i is in range and a is in storage mode `mode`; with the
+        hoisted state h of a (predicted mode = mode), one compare against its effective
+        length."""
+        if h is not None:
+            assert h.mode == mode, (h.mode, mode)
+            self.emit(("local.get", i), ("local.get", h.elen), ("i64.ge_u",), ("br_if", slow))
+        else:
+            self.emit(("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
+                      ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
+
+    def _buffer(self, a: str, h=None) -> None:
+        self.emit(("local.get", h.data) if h is not None else ("local.get", a),
+                  *([] if h is not None else [("i32.load", 12, None)]))
+
     def _labels(self) -> tuple[str, str]:
         self.n += 1
         return f"$fast{self.n}", f"$slow{self.n}"
 
-    def inline_arr_get(self, a: str, i: str, retain: bool = True, mode: int = 0) -> None:
+    def inline_arr_get(self, a: str, i: str, retain: bool = True, mode: int = 0, h=None) -> None:
         """ArrayBox.get(i): owned result (unless the consumer borrows it; a typed array
         holds no heap values and out of range is null, so the runtime's retain is moot).
         Tests are br_ifs out of a block, which Cranelift turns into compare-and-jump."""
+        if self.fail_to is not None and h is not None and mode:
+            self._in_range(i, a, mode, self.fail_to, h)
+            self.emit(("i32.const", mode), ("local.get", h.data), ("local.get", i),
+                      ("i32.wrap_i64",), ("i32.const", 3), ("i32.shl",), ("i32.add",), ("i64.load", 0, None))
+            return
         slot, t, x = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
         done, slow = self._labels()
-        self.emit(("block", done, ((), ("i32", "i64"))), ("block", slow, None),
-                  ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
-                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
+        self.emit(("block", done, ((), ("i32", "i64"))), ("block", slow, None))
+        self._in_range(i, a, mode, slow, h if mode else None)
         if mode:
-            self.emit(("i32.const", mode), ("local.get", a), ("i32.load", 12, None), ("local.get", i),
+            self.emit(("i32.const", mode))
+            self._buffer(a, h)
+            self.emit(("local.get", i),
                       ("i32.wrap_i64",), ("i32.const", 3), ("i32.shl",), ("i32.add",), ("i64.load", 0, None))
         else:
             self.emit(("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
@@ -125,7 +160,9 @@ class FastPaths:
                       ("local.set", t), ("local.get", slot), ("i64.load", 8, None), ("local.set", x),
                       *([("local.get", t), ("local.get", x), ("call", "$retain")] if retain else []),
                       ("local.get", t), ("local.get", x))
-        self.emit(("br", done), ("end",), ("local.get", a), ("local.get", i), ("call", "$arr_get_i"), ("end",))
+        self.emit(("br", done), ("end",), ("local.get", a), ("local.get", i), ("call", "$arr_get_i"))
+        self.rehoist()  # (nothing changed: the hoisted state need not live across the call)
+        self.emit(("end",))
 
     def inline_arr_push(self, a: str, xt: str, xv: str, retain: bool = True, mode: int = 0) -> None:
         """ArrayBox.push(x) in place while capacity lasts. retain=False: x is never a heap
@@ -150,18 +187,26 @@ class FastPaths:
                   ("local.get", a), ("local.get", xt), ("local.get", xv), ("call", "$arr_push_v"), ("end",))
 
     def inline_arr_set(self, a: str, i: str, xt: str, xv: str, retain: bool = True,
-                       release: bool = True, mode: int = 0, result: bool = True) -> None:
+                       release: bool = True, mode: int = 0, result: bool = True, h=None) -> None:
         """ArrayBox.set(i, x) in place. retain=False: x is never a heap value;
         release=False: no element ever is; result=False: the statement form, whose
         result ("ok" or the bounds message, immortal strings) nobody reads."""
         slot, ot, ov = self.tmp("i32"), self.tmp("i32"), self.tmp("i64")
         done, slow = self._labels()
-        self.emit(("block", done, ((), ("i32", "i64")) if result else None), ("block", slow, None),
-                  ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
-                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
+        if not mode:
+            h = None
+        if self.fail_to is not None and h is not None and not result:
+            self._in_range(i, a, mode, self.fail_to, h)
+            self.emit(("local.get", xt), ("i32.const", mode), ("i32.ne",), ("br_if", self.fail_to),
+                      ("local.get", h.data), ("local.get", i), ("i32.wrap_i64",),
+                      ("i32.const", 3), ("i32.shl",), ("i32.add",), ("local.get", xv), ("i64.store", 0, None))
+            return
+        self.emit(("block", done, ((), ("i32", "i64")) if result else None), ("block", slow, None))
+        self._in_range(i, a, mode, slow, h)
         if mode:
-            self.emit(("local.get", xt), ("i32.const", mode), ("i32.ne",), ("br_if", slow),
-                      ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+            self.emit(("local.get", xt), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
+            self._buffer(a, h)
+            self.emit(("local.get", i), ("i32.wrap_i64",),
                       ("i32.const", 3), ("i32.shl",), ("i32.add",), ("local.get", xv), ("i64.store", 0, None))
         else:
             if retain:
@@ -179,7 +224,9 @@ class FastPaths:
             self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")))
         self.emit(("br", done), ("end",),
                   ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
-                  ("call", "$arr_set_i"), *([] if result else [("drop",), ("drop",)]), ("end",))
+                  ("call", "$arr_set_i"), *([] if result else [("drop",), ("drop",)]))
+        self.rehoist()  # (any array of the loop's region may be this one)
+        self.emit(("end",))
 
     def copy_element(self, e: A.MethodCall, a: str, i: str, elems: str) -> bool:
         """The statement ``a.set(i, b.get(k))`` (a and i already in locals) with both
@@ -206,20 +253,31 @@ class FastPaths:
         self.emit(("local.set", k))
         done, slow = self._labels()
         xt, xv = self.tmp_pair()
-        self.emit(("block", done, None), ("block", slow, None),
-                  ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
-                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow),
-                  ("local.get", k), ("local.get", b), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
-                  ("local.get", b), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow),
-                  ("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
-                  ("i32.const", 3), ("i32.shl",), ("i32.add",),
-                  ("local.get", b), ("i32.load", 12, None), ("local.get", k), ("i32.wrap_i64",),
+        ha, hb = self.hoisted(e.obj), self.hoisted(g.obj)
+        if self.fail_to is not None and ha is not None and hb is not None:
+            self._in_range(i, a, mode, self.fail_to, ha)
+            self._in_range(k, b, mode, self.fail_to, hb)
+            self.emit(("local.get", ha.data), ("local.get", i), ("i32.wrap_i64",), ("i32.const", 3), ("i32.shl",),
+                      ("i32.add",), ("local.get", hb.data), ("local.get", k), ("i32.wrap_i64",),
+                      ("i32.const", 3), ("i32.shl",), ("i32.add",), ("i64.load", 0, None), ("i64.store", 0, None))
+            if btmp:
+                self.release_all([btmp])
+            return True
+        self.emit(("block", done, None), ("block", slow, None))
+        self._in_range(i, a, mode, slow, ha)
+        self._in_range(k, b, mode, slow, hb)
+        self._buffer(a, ha)
+        self.emit(("local.get", i), ("i32.wrap_i64",), ("i32.const", 3), ("i32.shl",), ("i32.add",))
+        self._buffer(b, hb)
+        self.emit(("local.get", k), ("i32.wrap_i64",),
                   ("i32.const", 3), ("i32.shl",), ("i32.add",), ("i64.load", 0, None),
                   ("i64.store", 0, None), ("br", done), ("end",),
                   ("local.get", b), ("local.get", k), ("call", "$arr_get_i"),
                   ("local.set", xv), ("local.set", xt),
                   ("local.get", a), ("local.get", i), ("local.get", xt), ("local.get", xv),
-                  ("call", "$arr_set_i"), ("drop",), ("drop",), ("end",))
+                  ("call", "$arr_set_i"), ("drop",), ("drop",))
+        self.rehoist()
+        self.emit(("end",))
         if btmp:
             self.release_all([btmp])
         return True
@@ -286,6 +344,10 @@ class FastPaths:
             self.emit(("i32.const", T_STR), ("i64.const", self.mg.string_lit("ok")))
             return Val("str", "dyn", False)
         if kind == "arr" and e.name == "length" and not e.args and v.st == "dyn":
+            h = self.hoisted(e.obj)
+            if h is not None and not v.owned:
+                self.emit(("drop",), ("drop",), ("local.get", h.len))
+                return Val("int", "i64")
             tmp = self.stash() if v.owned else None
             p = self.tmp("i64")
             self.emit(("local.set", p), ("drop",), ("local.get", p), ("i32.wrap_i64",), ("i64.load32_u", 4, None))
@@ -325,12 +387,14 @@ class FastPaths:
                 temps += self.args_for(e.args[1:], ["dyn"])
                 fn = f"$m_Array_{e.name}"
                 self.finish_call(fn, temps + ([tmp] if tmp else []), True)
+                if e.name == "set":
+                    self.rehoist()
                 return Val(result, "dyn", e.name == "get")
             i = self.tmp("i64")
             self.emit(("local.set", i))
             if e.name == "get":
                 keep = not borrow and not never_heap(elems)
-                self.inline_arr_get(a, i, retain=keep, mode=self.predicted_mode(elems))
+                self.inline_arr_get(a, i, retain=keep, mode=self.predicted_mode(elems), h=self.hoisted(e.obj))
                 self.release_all([tmp] if tmp else [])
                 return Val(result, "dyn", keep)
             unused = self.discarded is e
@@ -342,7 +406,7 @@ class FastPaths:
             xt, xv = self.tmp_pair()
             self.emit(("local.set", xv), ("local.set", xt))
             self.inline_arr_set(a, i, xt, xv, retain=not never_heap(x.kind), release=not never_heap(elems),
-                                mode=self.predicted_mode(elems), result=not unused)
+                                mode=self.predicted_mode(elems), result=not unused, h=self.hoisted(e.obj))
             temps = [(xt, xv)] if x.owned else []
             self.release_all(temps + ([tmp] if tmp else []))
             if unused:

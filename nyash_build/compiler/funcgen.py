@@ -18,6 +18,7 @@ from . import boxkinds as BK
 from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL, T_BOX, T_CONSOLE,
                   T_ERR, T_FLOAT, T_INST, T_INT, T_MAP, T_MATH, T_NULL, T_STR, T_VOID)
 from .fastpaths import RC_LOCALS, FastPaths, inline_rc_checks
+from .loopregion import Region, emit_hoist, emit_pairs, flat_numeric, inner_region, region_of
 from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, never_heap, nullable,
                     numeric_core, static_field_site, storage)
 from .modulegen import ModuleGen
@@ -55,6 +56,8 @@ class FuncGen(FastPaths):
         # at whatever the finally ran last (see try_stmt).
         self.sites: list[tuple[int, int]] = []
         self.site_local: str | None = None
+        self.region: Region | None = None  # array state hoisted out of the current loop
+        self.fail_to: str | None = None  # where hoisted array tests leave (flat_loop)
 
     # ---- locals ----------------------------------------------------------------------------
     def tmp(self, t: str) -> str:
@@ -224,15 +227,30 @@ class FuncGen(FastPaths):
                 self.stmts(s.orelse)
             self.emit(("end",))
         elif isinstance(s, A.Loop):
+            outer = self.region
+            if outer is None:
+                region = region_of(self, s)
+                if region is not None:
+                    emit_hoist(self, region)
+            else:
+                region = inner_region(self, outer, s)
+                if region is not None:
+                    emit_pairs(self, region, region.pairs.keys() - outer.pairs.keys())
+            if region is not None:
+                self.region = region
+            if self.region is not None and flat_numeric(self, self.region, s):
+                self.flat_loop(s)
+                self.region = outer
+                return
             self.n += 1
             brk, cont = f"$brk{self.n}", f"$cont{self.n}"
             self.emit(("block", brk, None), ("loop", cont, None))
-            self.cond(s.cond)
-            self.emit(("i32.eqz",), ("br_if", brk))
+            self.exit_unless(s.cond, brk)
             self.ctx.append(_Ctx("loop", brk))
             self.stmts(s.body)
             self.ctx.pop()
             self.emit(("br", cont), ("end",), ("end",))
+            self.region = outer
         elif isinstance(s, A.Break):
             self.leave_to(lambda c: c.kind == "loop")
             target = next(c for c in reversed(self.ctx) if c.kind == "loop")
@@ -275,6 +293,40 @@ class FuncGen(FastPaths):
             self.try_stmt(s)
         else:  # pragma: no cover
             raise AssertionError(s)
+
+    def flat_loop(self, s: A.Loop) -> None:
+        """A loop of plain numeric statements in a region (loopregion.flat_numeric): a
+        fast copy whose array tests branch out of it instead of to inline slow paths --
+        one taken branch per turn, nothing spilled for calls -- and, after it, for each
+        statement (and the condition) the generic code from that statement to the end
+        of the turn, which then re-enters the fast copy. A statement leaves before its
+        only effect, so the generic code runs it again whole: the same operations in the
+        same order as without the fast copy."""
+        self.n += 1
+        n = self.n
+        brk, cont, again = f"$brk{n}", f"$cont{n}", f"$again{n}"
+        fails = [f"$fail{n}_{k}" for k in range(len(s.body) + 1)]
+        self.emit(("block", brk, None), ("loop", again, None))
+        for label in reversed(fails):
+            self.emit(("block", label, None))
+        self.emit(("loop", cont, None))
+        self.ctx.append(_Ctx("loop", brk))
+        self.fail_to = fails[0]
+        self.exit_unless(s.cond, brk)
+        for k, st in enumerate(s.body):
+            self.fail_to = fails[k + 1]
+            self.stmt(st)
+        self.fail_to = None
+        self.emit(("br", cont), ("end",))
+        for k in range(len(fails)):
+            self.emit(("end",))
+            if k == 0:
+                self.emit(("line", s.line, s.file))
+                self.exit_unless(s.cond, brk)
+            self.stmts(s.body[max(k - 1, 0):])
+            self.emit(("br", again))
+        self.ctx.pop()
+        self.emit(("end",), ("end",))
 
     def leave_to(self, stop) -> None:
         """Run the finally blocks (and restore $try_depth) of every try between here and
@@ -623,6 +675,22 @@ class FuncGen(FastPaths):
         else:
             self.emit(("drop",))
 
+    def exit_unless(self, e: A.Expr, label: str) -> None:
+        """Branch to label when the condition e is false; ``x and y`` as two branches
+        (the same short circuit, no 0/1 value to build and test)."""
+        if isinstance(e, A.Binary) and e.op == "and" and id(e) not in self.info.deferred:
+            self.exit_unless(e.left, label)
+            self.exit_unless(e.right, label)
+            return
+        if isinstance(e, A.Binary) and e.op in ("==", "!=", "<", ">", "<=", ">=") and id(e) not in self.info.deferred:
+            v = self.fused_get_binary(e, false_to=label)
+            if v is not None:
+                if v.st == "i32":
+                    self.emit(("i32.eqz",), ("br_if", label))
+                return
+        self.cond(e)
+        self.emit(("i32.eqz",), ("br_if", label))
+
     def cond(self, e: A.Expr) -> None:
         """Compile e as a condition: an i32 0/1 by the truthiness rules."""
         v = self.expr(e, borrow=True)
@@ -810,7 +878,7 @@ class FuncGen(FastPaths):
             return self.static_int(x.left) and self.static_int(x.right)
         return False
 
-    def fused_get_binary(self, e: A.Binary) -> Val | None:
+    def fused_get_binary(self, e: A.Binary, false_to: str | None = None) -> Val | None:
         """``a.get(i) OP x`` / ``x OP a.get(i)`` on an array whose elements are all
         integers (floats) by inference, with x a number: one fast path that tests the
         index, the typed storage mode and x's tag, loads the element and applies the
@@ -891,16 +959,32 @@ class FuncGen(FastPaths):
         if not cmp and rk not in NUMERIC:
             return bail()
         st = "i32" if cmp else storage(rk)
+        # as a loop's exit test (false_to): both sides branch there when false, so no
+        # 0/1 value is built where the two sides join
+        branch = false_to is not None and cmp and tmp is None
         done, slow = self._labels()
-        self.emit(("block", done, st), ("block", slow, None),
-                  ("local.get", i), ("local.get", a), ("i64.load32_u", 4, None), ("i64.ge_u",), ("br_if", slow),
-                  ("local.get", a), ("i32.load", 16, None), ("i32.const", mode), ("i32.ne",), ("br_if", slow))
-        if ov.st == "dyn":
-            self.emit(("local.get", osave[0]), ("i32.const", T_INT if oc == "int" else T_FLOAT), ("i32.ne",),
-                      ("br_if", slow))
+        h = self.hoisted(g.obj)
+        # a number-or-null local the loop never assigns: its tag test is folded into the
+        # array's effective length (loopregion.py)
+        pair = (self.region.pairs.get((g.obj.name, other.name))
+                if h is not None and ov.st == "dyn" and isinstance(other, A.Var) else None)
+        if self.fail_to is not None and h is not None:
+            # flat_loop's fast copy: the tests leave it, no slow side here
+            slow = self.fail_to
+        else:
+            self.emit(("block", done, None if branch else st), ("block", slow, None))
+        if pair is not None:
+            assert self.region.tags[other.name] == (T_INT if oc == "int" else T_FLOAT)
+            self.emit(("local.get", i), ("local.get", pair), ("i64.ge_u",), ("br_if", slow))
+        else:
+            self._in_range(i, a, mode, slow, h)
+            if ov.st == "dyn":
+                self.emit(("local.get", osave[0]), ("i32.const", T_INT if oc == "int" else T_FLOAT), ("i32.ne",),
+                          ("br_if", slow))
 
         def push_elem() -> None:
-            self.emit(("local.get", a), ("i32.load", 12, None), ("local.get", i), ("i32.wrap_i64",),
+            self._buffer(a, h)
+            self.emit(("local.get", i), ("i32.wrap_i64",),
                       ("i32.const", 3), ("i32.shl",), ("i32.add",),
                       ("i64.load", 0, None) if gc == "int" else ("f64.load", 0, None))
             if domain == "f64" and gc == "int":
@@ -915,7 +999,14 @@ class FuncGen(FastPaths):
 
         for part in ((push_elem, push_other) if g_left else (push_other, push_elem)):
             part()
-        self.emit((self._F_OPS[op] if domain == "f64" else self._INT_OPS[op],), ("br", done), ("end",))
+        self.emit((self._F_OPS[op] if domain == "f64" else self._INT_OPS[op],))
+        if branch:
+            self.emit(("i32.eqz",), ("br_if", false_to))
+        if slow == self.fail_to:
+            if tmp:
+                self.release_all([tmp])
+            return Val("void", "none") if branch else Val(rk, st)
+        self.emit(("br", done), ("end",))
 
         def pair_elem() -> None:
             self.emit(("local.get", a), ("local.get", i), ("call", "$arr_get_i"))
@@ -938,6 +1029,10 @@ class FuncGen(FastPaths):
             self.check_exc()
         if not cmp:
             self.unbox_known(rk)
+        self.rehoist()
+        if branch:
+            self.emit(("i32.eqz",), ("br_if", false_to), ("end",))
+            return Val("void", "none")
         self.emit(("end",))
         if tmp:
             self.release_all([tmp])
