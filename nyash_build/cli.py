@@ -327,6 +327,8 @@ def _options(argv: list[str]) -> tuple[dict[str, str], list[str]]:
 def main(argv: list[str] | None = None) -> int:
     global REPORT
     argv = list(sys.argv[1:] if argv is None else argv)
+    from runtime_stub.runner import standard_streams_open
+    standard_streams_open()  # before any file is opened (write_atomic's temp file, caches)
     REPORT = Reporter()
     try:
         try:

@@ -750,9 +750,29 @@ def run_executable(exe: str, args: list[str]) -> int:
         raise RunnerError(f"{exe}: {e}", EXIT_CORRUPT) from None
 
 
+def standard_streams_open() -> None:
+    """Give a standard stream the caller closed (`nyash run app.nyash <&-`) /dev/null.
+
+    Otherwise the next file this process opens takes descriptor 0 (1, 2) and the
+    program's ConsoleBox would read (write) that file; the launcher does the same for
+    executables. A closed stdin then reads as end of input (docs/world.md)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            except OSError:
+                continue
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the frozen runner: never a traceback, always an exit code."""
     args = list(sys.argv if argv is None else argv)
+    standard_streams_open()
     try:
         exe = os.environ.get("NYASH_EXE")
         if not exe:

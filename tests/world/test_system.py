@@ -291,4 +291,4 @@ def test_closed_stdin_reads_as_end_of_input(world, tmp_path):
                    ([sys.executable, "-m", "nyash_build", "run", str(src)], None)):
         p = subprocess.run(cmd, env=e, capture_output=False, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            preexec_fn=lambda: os.close(0), timeout=120)
-        assert (p.stdout, p.returncode) == (b"null\n[]\n", 0), p.stderr
+        assert (p.stdout, p.returncode) == (b"null\n[]\n", 0), (cmd, e, p.stderr)
