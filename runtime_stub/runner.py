@@ -767,6 +767,10 @@ def standard_streams_open() -> None:
             if null != fd:
                 os.dup2(null, fd)
                 os.close(null)
+    # Python made sys.stdin/stdout/stderr None for a stream closed at start-up
+    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, closefd=False, encoding="utf-8", errors="replace"))
 
 
 def main(argv: list[str] | None = None) -> int:
