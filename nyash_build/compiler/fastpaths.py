@@ -5,7 +5,7 @@ retain/release)."""
 from __future__ import annotations
 
 from . import ast as A
-from .abi import HEAP_COUNT, HEAP_FIRST, T_INST, T_NULL, T_STR, T_UNSET, T_VOID
+from .abi import HEAP_COUNT, HEAP_FIRST, T_INST, T_INT, T_NULL, T_STR, T_UNSET, T_VOID
 from .infer import base, never_heap, nullable, numeric_core, storage
 from .values import Val
 
@@ -295,10 +295,72 @@ class FastPaths:
             self.emit(("i32.wrap_i64",))
         return Val(kind, st)
 
+    def string_position_call(self, e: A.MethodCall, v: Val, result: str) -> Val:
+        """s.substring(a, b) / s.get(i): with integer positions (known once the
+        arguments are compiled) the runtime's typed entry points, which skip the tag
+        tests and take one ASCII character of a string being scanned straight from the
+        character-position cache; otherwise the generic method."""
+        tmp = self.stash() if v.owned else None
+        p = self.tmp("i64")
+        self.emit(("local.set", p), ("drop",))
+        args: list[tuple[str, ...]] = []
+        owned: list[tuple[str, str]] = []
+        for a in e.args:
+            x = self.expr(a)
+            if x.st == "i64":
+                loc = self.tmp("i64")
+                self.emit(("local.set", loc))
+                args.append((loc,))
+            else:
+                self.coerce(x, "dyn")
+                pair = self.tmp_pair()
+                self.emit(("local.set", pair[1]), ("local.set", pair[0]))
+                args.append(pair)
+                if x.owned:
+                    owned.append(pair)
+        if all(len(a) == 1 for a in args):
+            r, sp, ent = self.tmp("i32"), self.tmp("i32"), self.tmp("i32")
+            at = args[0][0]
+            done, _ = self._labels()
+            # inline: one ASCII character the cache knows (see $str_cached_ascii_char)
+            self.emit(("local.get", p), ("i32.wrap_i64",), ("local.set", sp), ("block", done, "i32"))
+            if e.name == "substring":
+                self.emit(("local.get", args[1][0]), ("local.get", at), ("i64.const", 1), ("i64.add",),
+                          ("i64.eq",), ("if", None, None))
+            self.emit(("i32.const", 0x0C00), ("local.get", sp), ("i32.const", 0x70), ("i32.and",), ("i32.add",),
+                      ("local.tee", ent), ("i32.load", 0, None), ("local.get", sp), ("i32.eq",),
+                      ("local.get", at), ("local.get", ent), ("i64.load32_u", 12, None), ("i64.lt_u",), ("i32.and",),
+                      ("if", None, None),
+                      ("global.get", "$strtab_ascii"), ("local.get", sp), ("local.get", at), ("i32.wrap_i64",),
+                      ("i32.add",), ("i32.load8_u", 8, None), ("i32.const", 4), ("i32.shl",), ("i32.add",),
+                      ("br", done), ("end",))
+            if e.name == "substring":
+                self.emit(("end",))
+            self.emit(("local.get", sp), *[("local.get", a[0]) for a in args],
+                      ("call", "$str_substring_ii" if e.name == "substring" else "$str_get_i"), ("end",),
+                      ("local.set", r))
+            self.release_all([tmp] if tmp else [])
+            if e.name == "substring":
+                self.emit(("i32.const", T_STR))
+            else:  # void (tag 0) out of range, as $m_String_get
+                self.emit(("i32.const", T_STR), ("i32.const", T_VOID), ("local.get", r), ("select",))
+            self.emit(("local.get", r), ("i64.extend_i32_u",))
+            return Val(result, "dyn", True)
+        self.emit(("local.get", p))
+        for a in args:
+            if len(a) == 1:
+                self.emit(("i32.const", T_INT), ("local.get", a[0]))
+            else:
+                self.emit(("local.get", a[0]), ("local.get", a[1]))
+        self.finish_call(f"$m_String_{e.name}", owned + ([tmp] if tmp else []), True)
+        return self.unbox_known(result)
+
     def builtin_fast(self, kind: str, e: A.MethodCall, v: Val, result: str,
                      borrow: bool = False) -> Val | None:
         """Direct runtime calls for the hottest collection methods (kind: the receiver's
         base kind, never null; result: the call's kind from inference)."""
+        if kind == "str" and v.st == "dyn" and (e.name, len(e.args)) in (("substring", 2), ("get", 1)):
+            return self.string_position_call(e, v, result)
         if kind == "math" and e.name in ("sqrt", "abs") and len(e.args) == 1 and v.st == "dyn":
             # an argument that is statically a float (or an integer, for sqrt): the wasm
             # instruction, which is what $m_Math_sqrt / $m_Math_abs compute after their

@@ -1200,13 +1200,19 @@ class FuncGen(FastPaths):
             for tmp, v in ((lt, lv), (rt, rv)):
                 if v.kind != "str":
                     self.emit(("local.get", tmp[0]), ("i32.const", T_STR), ("i32.ne",), ("br_if", out))
-            self.emit(("local.get", lt[1]), ("i32.wrap_i64",), ("local.get", rt[1]), ("i32.wrap_i64",))
-            if op in ("==", "!="):
-                self.emit(("call", "$str_eq"))
-                if op == "!=":
-                    self.emit(("i32.eqz",))
+            byte = self._one_byte_literal(e)
+            if byte is not None:
+                lit_right, ch = byte
+                self.emit(("local.get", (lt if lit_right else rt)[1]), ("i32.wrap_i64",))
+                self._compare_with_one_byte(op if lit_right else self._MIRRORED[op], ch)
             else:
-                self.emit(("call", "$str_cmp"), ("i32.const", 0), (self._STR_CMP[op],))
+                self.emit(("local.get", lt[1]), ("i32.wrap_i64",), ("local.get", rt[1]), ("i32.wrap_i64",))
+                if op in ("==", "!="):
+                    self.emit(("call", "$str_eq"))
+                    if op == "!=":
+                        self.emit(("i32.eqz",))
+                else:
+                    self.emit(("call", "$str_cmp"), ("i32.const", 0), (self._STR_CMP[op],))
             self.emit(("br", done), ("end",), *slow, ("end",))
         elif fast:
             done, out = self._labels()
@@ -1227,6 +1233,41 @@ class FuncGen(FastPaths):
         if cmp:
             return Val("bool", "i32")
         return Val(binary_kind(op, lv.kind, rv.kind) or "dyn", "dyn", True)
+
+    _MIRRORED = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+    @staticmethod
+    def _one_byte_literal(e: A.Binary) -> tuple[bool, int] | None:
+        """(literal on the right?, its byte) when one operand of a comparison is a
+        one-character ASCII string literal."""
+        for lit_right, side in ((True, e.right), (False, e.left)):
+            if isinstance(side, A.StrLit) and len(side.value) == 1 and ord(side.value) < 128:
+                return lit_right, ord(side.value)
+        return None
+
+    def _compare_with_one_byte(self, op: str, ch: int) -> None:
+        """`s op "c"` for the string s on the stack (an i32 pointer), inline: strings
+        order byte by byte, so only s's length and first byte matter. Reading the first
+        byte of "" reads inside its block (the result does not depend on it then)."""
+        s = self.tmp("i32")
+        self.emit(("local.tee", s), ("i32.load", 4, None))
+        length = [("local.get", s), ("i32.load", 4, None)]
+        first = [("local.get", s), ("i32.load8_u", 8, None), ("i32.const", ch)]
+        if op in ("==", "!="):  # length 1 and that byte
+            self.emit(("i32.const", 1), ("i32.eq",), *first, ("i32.eq",), ("i32.and",))
+            if op == "!=":
+                self.emit(("i32.eqz",))
+        elif op == "<":  # "" or a smaller first byte
+            self.emit(("i32.eqz",), *first, ("i32.lt_u",), ("i32.or",))
+        elif op == ">=":
+            self.emit(("i32.eqz",), *first, ("i32.lt_u",), ("i32.or",), ("i32.eqz",))
+        elif op == "<=":  # "", a smaller first byte, or exactly "c"
+            self.emit(("i32.eqz",), *first, ("i32.lt_u",), ("i32.or",),
+                      *length, ("i32.const", 1), ("i32.eq",), *first, ("i32.eq",), ("i32.and",), ("i32.or",))
+        else:  # ">": not <=
+            self.emit(("i32.eqz",), *first, ("i32.lt_u",), ("i32.or",),
+                      *length, ("i32.const", 1), ("i32.eq",), *first, ("i32.eq",), ("i32.and",), ("i32.or",),
+                      ("i32.eqz",))
 
     def checked_numeric(self, op: str, lv: Val, rv: Val) -> Val | None:
         """Arithmetic and comparisons on numbers that may also be null (``int?``: an

@@ -55,6 +55,8 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "$str_concat": _sig("i32 i32", "i32"),
     "$str_eq": _sig("i32 i32", "i32"),
     "$str_cmp": _sig("i32 i32", "i32"),
+    "$str_substring_ii": _sig("i32 i64 i64", "i32"),  # s.substring(a, b), integer bounds
+    "$str_get_i": _sig("i32 i64", "i32"),             # s.get(i), integer index; 0 = void
     "$str_len": _sig("i32", "i64"),
     "$str_from_i64": _sig("i64", "i32"),
     "$str_repeat": _sig("i32 i64", "i32"),

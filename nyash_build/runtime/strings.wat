@@ -408,7 +408,8 @@
   ;; scratch), chosen by the string's address (blocks are 16-byte multiples); an entry
   ;; is +0 string address (0 = none), +4 byte offset and +8 character index of the last
   ;; position found, +12 how many leading bytes are known to be ASCII (there character
-  ;; n is byte n: no walk at all). Scanning strings character by character
+  ;; n is byte n: no walk at all; generated code reads this inline, see fastpaths.py's
+  ;; string_position_call). Scanning strings character by character
   ;; (s.substring(i, i + 1), s.get(i), often two strings in turn, a tokenizer's
   ;; substring(start, i) behind its get(i)) then costs one step per call instead of a
   ;; walk from the start. Strings are immutable (an in-place append keeps the prefix),
@@ -454,7 +455,9 @@
             (br_if $grown (i64.ne (i64.and (i64.load offset=8 (i32.add (local.get $s) (local.get $asc)))
                                            (i64.const 0x8080808080808080)) (i64.const 0)))
             (local.set $asc (i32.add (local.get $asc) (i32.const 8)))
-            (br_if $grow (i32.lt_u (local.get $asc) (local.get $k)))))
+            ;; 64 bytes past k: a scan character by character then finds the next
+            ;; characters in the prefix (the inline test in the generated code)
+            (br_if $grow (i32.lt_u (local.get $asc) (i32.add (local.get $k) (i32.const 64))))))
         (i32.store offset=12 (local.get $e) (local.get $asc))
         (if (i32.le_u (local.get $k) (local.get $asc)) (then (return (local.get $k))))
         (local.set $off (call $char_skip (local.get $s) (local.get $asc)
@@ -766,6 +769,44 @@
     (i32.const 5)
     (i64.extend_i32_u (call $str_slice (local.get $s) (local.get $off)
                             (call $char_skip (local.get $s) (local.get $off) (i64.const 1)))))
+
+  ;; An ASCII character at character index $i of s straight from the character-position
+  ;; cache (see $char_offset): the immortal one-character string, or 0 when the cache
+  ;; does not know that s is ASCII up to there.
+  (func $str_cached_ascii_char (param $s i32) (param $i i64) (result i32)
+    (local $e i32)
+    (local.set $e (i32.add (i32.const 0x0C00) (i32.and (local.get $s) (i32.const 0x70))))
+    (if (result i32)
+        (i32.and (i32.eq (i32.load (local.get $e)) (local.get $s))
+                 (i64.lt_u (local.get $i) (i64.extend_i32_u (i32.load offset=12 (local.get $e)))))
+      (then (call $ascii_str (i32.load8_u offset=8 (i32.add (local.get $s) (i32.wrap_i64 (local.get $i))))))
+      (else (i32.const 0))))
+
+  ;; s.substring(a, b) with integer bounds (the compiler knows they are integers: no tag
+  ;; tests). s.substring(i, i + 1) of a string being scanned, inside the ASCII prefix
+  ;; the cache knows, is one load. Same results as $m_String_substring.
+  (func $str_substring_ii (param $s i32) (param $a i64) (param $b i64) (result i32)
+    (local $c i32)
+    (if (i64.eq (local.get $b) (i64.add (local.get $a) (i64.const 1)))
+      (then
+        (local.set $c (call $str_cached_ascii_char (local.get $s) (local.get $a)))
+        (if (local.get $c) (then (return (local.get $c))))))
+    (if (i64.lt_s (local.get $a) (i64.const 0)) (then (return (global.get $strtab_empty))))
+    (if (i64.lt_s (local.get $b) (i64.const 0)) (then (local.set $b (i64.const 0x7FFFFFFFFFFFFFFF))))
+    (if (i64.ge_s (local.get $a) (local.get $b)) (then (return (global.get $strtab_empty))))
+    (call $str_slice (local.get $s) (call $char_offset (local.get $s) (local.get $a))
+                     (call $char_offset (local.get $s) (local.get $b))))
+
+  ;; s.get(i) with an integer index: the character's string, or 0 where $m_String_get
+  ;; gives void (out of range).
+  (func $str_get_i (param $s i32) (param $i i64) (result i32)
+    (local $off i32)
+    (local.set $off (call $str_cached_ascii_char (local.get $s) (local.get $i)))
+    (if (local.get $off) (then (return (local.get $off))))
+    (if (i64.lt_s (local.get $i) (i64.const 0)) (then (return (i32.const 0))))
+    (local.set $off (call $char_offset (local.get $s) (local.get $i)))
+    (if (i32.ge_u (local.get $off) (i32.load offset=4 (local.get $s))) (then (return (i32.const 0))))
+    (call $str_slice (local.get $s) (local.get $off) (call $char_skip (local.get $s) (local.get $off) (i64.const 1))))
 
   (func $m_String_find (param $self i64) (param $tt i32) (param $t i64) (result i32 i64)
     (if (i32.ne (local.get $tt) (i32.const 5))
