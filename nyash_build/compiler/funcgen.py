@@ -463,6 +463,25 @@ class FuncGen(FastPaths):
         if isinstance(t.obj, A.Me) and self.cls is not None:
             site = static_field_site(self.info, self.body, t.obj, "dyn", t.name)
             slot = site[1] if site is not None else None
+            parts = self.field_append_parts(t.name, s.value) if slot is not None else None
+            if parts is not None:
+                # me.f = me.f + a + b on a field holding a string: grown in place like a
+                # local's (the parts run no user code, so the slot is read after them;
+                # $str_append consumes the slot's reference and gives the new one)
+                off = 24 + 16 * slot
+                self.emit(("local.get", "$me"), ("i32.load", off, None), ("i32.const", T_STR), ("i32.eq",),
+                          ("if", None, None))
+                strs = self.append_part_strings(parts)
+                r = self.tmp("i32")
+                self.emit(("local.get", "$me"), ("i32.load", off + 8, None))
+                for p, is_int in strs:
+                    self.emit(("local.get", p), ("call", "$str_append_i64" if is_int else "$str_append"))
+                self.emit(("local.set", r), ("local.get", "$me"), ("local.get", r), ("i64.extend_i32_u",),
+                          ("i64.store", off + 8, None))
+                for p, is_int in strs:
+                    if not is_int:
+                        self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
+                self.emit(("else",))
             v = self.expr(s.value)
             self.to_dyn(v)
             x = self.tmp_pair()
@@ -476,6 +495,8 @@ class FuncGen(FastPaths):
                 self.call(fn)
             if v.owned:
                 self.emit(("local.get", x[0]), ("local.get", x[1]), ("call", "$release"))
+            if parts is not None:
+                self.emit(("end",))
             return
         ov = self.expr(t.obj)
         site = static_field_site(self.info, self.body, t.obj, ov.kind, t.name)
@@ -554,6 +575,29 @@ class FuncGen(FastPaths):
 
     _NO_USER_CODE = (A.IntLit, A.FloatLit, A.StrLit, A.BoolLit, A.NullLit, A.Me, A.Var, A.Field,
                      A.Binary, A.Unary)
+
+    def field_append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
+        """For ``me.f = me.f + a + b``, the parts [a, b] when none of them can run user
+        code (calls, constructors), so none can assign me.f."""
+        parts: list[A.Expr] = []
+        e = value
+        while isinstance(e, A.Binary) and e.op == "+":
+            parts.append(e.right)
+            e = e.left
+        if not parts or not (isinstance(e, A.Field) and isinstance(e.obj, A.Me) and e.name == name):
+            return None
+        return parts[::-1] if all(self._runs_no_user_code(p) for p in parts) else None
+
+    def _runs_no_user_code(self, x: A.Expr) -> bool:
+        if not isinstance(x, self._NO_USER_CODE):
+            return False
+        if isinstance(x, A.Binary):
+            return self._runs_no_user_code(x.left) and self._runs_no_user_code(x.right)
+        if isinstance(x, A.Unary):
+            return self._runs_no_user_code(x.operand)
+        if isinstance(x, A.Field):
+            return self._runs_no_user_code(x.obj)
+        return True
 
     def global_append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
         """For ``g = g + a + b`` on a global g, the parts [a, b] when none of them can run
