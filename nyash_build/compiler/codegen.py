@@ -36,7 +36,8 @@ def _assemble(mg: ModuleGen) -> Module:
     for g in mg.info.globals:
         mg.globals.append(Global(f"$g:{g}.t", "i32", True, T_UNSET))
         mg.globals.append(Global(f"$g:{g}.v", "i64", True, 0))
-    mg.globals.append(Global("$main_outer", "i32", True, 0))
+    mg.globals.append(Global("$main_outer", "i32", True, 0))  # _start is calling Main.main
+    mg.globals.append(Global("$main_depth", "i32", True, 0))  # active calls of Main.main
     heap_base = (DATA_BASE + len(mg.data) + 15) & ~15
     mg.globals.append(Global("$heap_base", "i32", False, heap_base))
     pages = heap_base // 65536 + 2

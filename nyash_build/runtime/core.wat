@@ -21,6 +21,11 @@
   (global $out_len (mut i32) (i32.const 0))
 
   (global $exc_pending (mut i32) (i32.const 0))
+  ;; Set by the generated code when the program's last frame (the outermost Main.main,
+  ;; or the top level when there is none) releases its locals: objects whose count
+  ;; reaches zero then are not walked and freed one by one (nothing observable happens
+  ;; when an object is freed; the process exit takes the memory back).
+  (global $exiting (mut i32) (i32.const 0))
   (global $exc_tag (mut i32) (i32.const 0))
   (global $exc_val (mut i64) (i64.const 0))
   (global $try_depth (mut i32) (i32.const 0))
@@ -274,6 +279,7 @@
   ;; Free an object whose count reached zero, releasing what it owns.
   (func $drop_object (param $tag i32) (param $p i32)
     (local $slot i32) (local $end i32)
+    (if (global.get $exiting) (then (return)))
     (block $other
       (block $box
       (block $inst
