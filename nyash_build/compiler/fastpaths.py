@@ -7,6 +7,7 @@ from __future__ import annotations
 from . import ast as A
 from .abi import HEAP_COUNT, HEAP_FIRST, T_INST, T_INT, T_NULL, T_STR, T_UNSET, T_VOID
 from .infer import base, never_heap, nullable, numeric_core, storage
+from .strscan import emit_prefix_read
 from .values import Val
 
 
@@ -318,6 +319,33 @@ class FastPaths:
                 args.append(pair)
                 if x.owned:
                     owned.append(pair)
+        scan = self.str_scan.get(e.obj.name) if isinstance(e.obj, A.Var) else None
+        if scan is not None and all(len(a) == 1 for a in args):
+            # a string the loop scans: its ASCII prefix length is in a local (strscan.py)
+            sp, asc = scan
+            r = self.tmp("i32")
+            at = args[0][0]
+            done, _ = self._labels()
+            self.emit(("block", done, "i32"))
+            test = [("local.get", at), ("local.get", asc), ("i64.extend_i32_u",), ("i64.lt_u",)]
+            if e.name == "substring":
+                test += [("local.get", args[1][0]), ("local.get", at), ("i64.const", 1), ("i64.add",),
+                         ("i64.eq",), ("i32.and",)]
+            self.emit(*test, ("if", None, None),
+                      ("global.get", "$strtab_ascii"), ("local.get", sp), ("local.get", at), ("i32.wrap_i64",),
+                      ("i32.add",), ("i32.load8_u", 8, None), ("i32.const", 4), ("i32.shl",), ("i32.add",),
+                      ("br", done), ("end",),
+                      ("local.get", sp), *[("local.get", a[0]) for a in args],
+                      ("call", "$str_substring_ii" if e.name == "substring" else "$str_get_i"), ("local.set", r))
+            emit_prefix_read(self, sp, asc, keep=True)  # the call may have grown the cache's prefix
+            self.emit(("local.get", r), ("end",), ("local.set", r))
+            self.release_all([tmp] if tmp else [])
+            if e.name == "substring":
+                self.emit(("i32.const", T_STR))
+            else:  # void (tag 0) out of range, as $m_String_get
+                self.emit(("i32.const", T_STR), ("i32.const", T_VOID), ("local.get", r), ("select",))
+            self.emit(("local.get", r), ("i64.extend_i32_u",))
+            return Val(result, "dyn", True)
         if all(len(a) == 1 for a in args):
             r, sp, ent = self.tmp("i32"), self.tmp("i32"), self.tmp("i32")
             at = args[0][0]

@@ -19,6 +19,7 @@ from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL
                   T_ERR, T_FLOAT, T_INST, T_INT, T_MAP, T_MATH, T_NULL, T_STR, T_VOID)
 from .fastpaths import RC_LOCALS, FastPaths, inline_rc_checks
 from .loopregion import Region, emit_hoist, emit_pairs, flat_numeric, inner_region, region_of
+from .strscan import emit_scan_init, scanned_strings
 from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, never_heap, nullable,
                     numeric_core, static_field_site, storage)
 from .modulegen import ModuleGen
@@ -57,6 +58,8 @@ class FuncGen(FastPaths):
         self.sites: list[tuple[int, int]] = []
         self.site_local: str | None = None
         self.region: Region | None = None  # array state hoisted out of the current loop
+        # strings the current loops scan by position: name -> (pointer, ASCII prefix) locals
+        self.str_scan: dict[str, tuple[str, str]] = {}
         self.fail_to: str | None = None  # where hoisted array tests leave (flat_loop)
 
     # ---- locals ----------------------------------------------------------------------------
@@ -236,6 +239,11 @@ class FuncGen(FastPaths):
                 self.stmts(s.orelse)
             self.emit(("end",))
         elif isinstance(s, A.Loop):
+            saved_scan = self.str_scan
+            self.str_scan = dict(saved_scan)
+            for name in scanned_strings(self, s):
+                if name not in self.str_scan:
+                    self.str_scan[name] = emit_scan_init(self, name)
             outer = self.region
             if outer is None:
                 region = region_of(self, s)
@@ -250,6 +258,7 @@ class FuncGen(FastPaths):
             if self.region is not None and flat_numeric(self, self.region, s):
                 self.flat_loop(s)
                 self.region = outer
+                self.str_scan = saved_scan
                 return
             self.n += 1
             brk, cont = f"$brk{self.n}", f"$cont{self.n}"
@@ -260,6 +269,7 @@ class FuncGen(FastPaths):
             self.ctx.pop()
             self.emit(("br", cont), ("end",), ("end",))
             self.region = outer
+            self.str_scan = saved_scan
         elif isinstance(s, A.Break):
             self.leave_to(lambda c: c.kind == "loop")
             target = next(c for c in reversed(self.ctx) if c.kind == "loop")
