@@ -765,8 +765,9 @@ class FuncGen(FastPaths):
         constructors) -- a candidate for evaluation without a short circuit."""
         if not (isinstance(e, A.Binary) and e.op in ("==", "!=", "<", ">", "<=", ">=")):
             return False
-        return all(isinstance(x, (A.IntLit, A.FloatLit, A.StrLit, A.BoolLit, A.NullLit, A.Var))
-                   for x in (e.left, e.right))
+        return id(e) not in self.info.deferred and all(
+            isinstance(x, (A.IntLit, A.FloatLit, A.StrLit, A.BoolLit, A.NullLit, A.Var))
+            and id(x) not in self.info.deferred for x in (e.left, e.right))
 
     def branchless_operand(self, e: A.Expr) -> tuple[list[tuple] | None, bool]:
         """(the code of the condition e, whether it can run whatever the left operand of
