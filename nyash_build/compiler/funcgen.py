@@ -1311,7 +1311,9 @@ class FuncGen(FastPaths):
             # a string compared with a string: $str_eq / $str_cmp straight away (the
             # generic operator's tag dispatch only for a non-string other side)
             done, out = self._labels()
-            self.emit(("block", done, "i32"), ("block", out, None))
+            tested = lv.kind != "str" or rv.kind != "str"  # else the generic operator is dead code
+            if tested:
+                self.emit(("block", done, "i32"), ("block", out, None))
             for tmp, v in ((lt, lv), (rt, rv)):
                 if v.kind != "str":
                     self.emit(("local.get", tmp[0]), ("i32.const", T_STR), ("i32.ne",), ("br_if", out))
@@ -1328,7 +1330,8 @@ class FuncGen(FastPaths):
                         self.emit(("i32.eqz",))
                 else:
                     self.emit(("call", "$str_cmp"), ("i32.const", 0), (self._STR_CMP[op],))
-            self.emit(("br", done), ("end",), *slow, ("end",))
+            if tested:
+                self.emit(("br", done), ("end",), *slow, ("end",))
         elif fast:
             done, out = self._labels()
             self.emit(("block", done, "i32" if cmp else ((), ("i32", "i64"))), ("block", out, None))
