@@ -794,6 +794,51 @@ class FuncGen(FastPaths):
                 return code, False
         return code, len(real) <= self._BRANCHLESS_MAX
 
+    def string_test_split(self, e: A.Binary) -> Val | None:
+        """`d >= "0" and d <= "9"` on a dynamic local d that may hold a string: when d's
+        tag says string, both comparisons as branch-free string tests combined without a
+        short circuit; otherwise the ordinary short-circuit code. The tag test is
+        predictable where the character tests are not."""
+        sides = []
+        for x in (e.left, e.right):
+            if not self.branchless_safe(x):
+                return None
+            vs = [y for y in (x.left, x.right) if isinstance(y, A.Var)]
+            if len(vs) != 1 or not any(isinstance(y, A.StrLit) for y in (x.left, x.right)):
+                return None
+            sides.append(vs[0])
+        name = sides[0].name
+        if sides[1].name != name or self.info.var_kind.get(id(sides[0])) != "local" or name not in self.vars:
+            return None
+        kind, st, names = self.vars[name]
+        if st != "dyn" or kind == "str" or base(kind) not in ("str", "dyn"):
+            return None
+        self.vars[name] = ("str", st, names)
+        try:
+            mark = len(self.code)
+            self.cond(e.left)
+            pure, ok = self.branchless_operand(e.right)
+            left = self.code[mark:]
+            del self.code[mark:]
+            _, left_ok = self.branchless_operand(e.left)
+        finally:
+            self.vars[name] = (kind, st, names)
+        if not (ok and left_ok):
+            return None
+        self.emit(("local.get", names[0]), ("i32.const", T_STR), ("i32.eq",), ("if", None, "i32"),
+                  *left, *pure, ("i32.and" if e.op == "and" else "i32.or",), ("else",))
+        self.cond(e.left)
+        self.emit(("if", None, "i32"))
+        if e.op == "and":
+            self.cond(e.right)
+            self.emit(("else",), ("i32.const", 0), ("end",))
+        else:
+            self.emit(("i32.const", 1), ("else",))
+            self.cond(e.right)
+            self.emit(("end",))
+        self.emit(("end",))
+        return Val("bool", "i32")
+
     def cond_code(self, e: A.Expr, code: list[tuple] | None) -> None:
         """cond(e), or its code compiled already."""
         if code is None:
@@ -941,6 +986,9 @@ class FuncGen(FastPaths):
     def e_Binary(self, e: A.Binary) -> Val:
         op = e.op
         if op in ("and", "or"):
+            split = self.string_test_split(e)
+            if split is not None:
+                return split
             self.cond(e.left)
             right, branchless = self.branchless_operand(e.right)
             if branchless:

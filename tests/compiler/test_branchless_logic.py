@@ -2,9 +2,11 @@
 a comparison of locals and literals whose code cannot raise, both operands are
 evaluated and combined with i32.and / i32.or (upstream evaluates both anyway, spec 11
 row 19). Truth tables over values of every kind must be unchanged, and a right operand
-that can raise (a string compared with an integer) keeps its short circuit. The
-expected output is the compiler's before the change; the reference interpreter
-(run-share.sh) prints the same."""
+that can raise (a string compared with an integer) keeps its short circuit. Character
+class tests on one dynamic local (`d >= "0" and d <= "9"`) are split on its tag
+(funcgen.string_test_split): branch-free for a string, the short circuit for anything
+else (integers, null, bools, void). The expected outputs are the compiler's before the
+change; the reference interpreter (run-share.sh) prints the same."""
 from __future__ import annotations
 
 from tests.helpers import assert_program_prints, nyash
@@ -28,3 +30,24 @@ def test_pure_comparisons_combine_without_branches(tmp_path) -> None:
     main = r.stdout.split("(func $Main.main", 1)[1].split("(func ", 1)[0]
     assert main.count("i32.or") >= 2 and main.count("i32.and") >= 2
     assert "call $op_lt" in main  # s < 3: the generic operator, behind the short circuit
+
+
+SPLIT_PROGRAM = 'static box Main {\n    main() {\n        local vals = new ArrayBox()\n        vals.push("5")\n        vals.push("a")\n        vals.push("")\n        vals.push("09")\n        vals.push("9z")\n        vals.push(":")\n        vals.push(7)\n        vals.push(null)\n        vals.push(true)\n        local i = 0\n        loop(i < vals.length()) {\n            local d = vals.get(i)\n            local line = "" + i + ":"\n            try {\n                if d >= "0" and d <= "9" {\n                    line = line + " digit"\n                }\n                line = line + " " + (d < "a" or d > "z") + (d == "a" or d == "5")\n            } catch (Error e) {\n                line = line + " caught"\n            }\n            print(line)\n            i = i + 1\n        }\n        local s = "x9"\n        local k = 0\n        local out = ""\n        loop(k < 4) {\n            local c = s.get(k)\n            if c >= "0" and c <= "9" {\n                out = out + "d"\n            } else {\n                out = out + "-"\n            }\n            k = k + 1\n        }\n        print(out)\n    }\n}\n'
+
+SPLIT_EXPECTED = '0: digit truetrue\n1: falsetrue\n2: truefalse\n3: digit truefalse\n4: truefalse\n5: truefalse\n6: digit truefalse\n7: falsefalse\n8: falsefalse\n-d--\n'
+
+
+def test_character_class_tests_on_values_of_every_kind(tmp_path) -> None:
+    assert_program_prints(tmp_path, "split", SPLIT_PROGRAM, SPLIT_EXPECTED)
+
+
+def test_character_class_tests_are_split_on_the_tag(tmp_path) -> None:
+    f = tmp_path / "split.nyash"
+    f.write_text(SPLIT_PROGRAM, encoding="utf-8")
+    r = nyash("--emit-wat", str(f))
+    assert r.returncode == 0, r.stderr
+    main = r.stdout.split("(func $Main.main", 1)[1].split("(func ", 1)[0]
+    lines = [line.strip() for line in main.splitlines()]
+    starts = [i for i in range(len(lines) - 3)
+              if lines[i:i + 4] == ["local.get $l:d.t", "i32.const 5", "i32.eq", "if (result i32)"]]
+    assert len(starts) == 3  # the digit test, the letter test and the equality test on d
