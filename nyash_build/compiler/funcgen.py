@@ -1405,16 +1405,27 @@ class FuncGen(FastPaths):
     @staticmethod
     def _one_byte_literal(e: A.Binary) -> tuple[bool, int] | None:
         """(literal on the right?, its byte) when one operand of a comparison is a
-        one-character ASCII string literal."""
+        one-character ASCII string literal; (literal on the right?, -1) for ""."""
         for lit_right, side in ((True, e.right), (False, e.left)):
             if isinstance(side, A.StrLit) and len(side.value) == 1 and ord(side.value) < 128:
                 return lit_right, ord(side.value)
+            if isinstance(side, A.StrLit) and side.value == "":
+                return lit_right, -1
         return None
 
     def _compare_with_one_byte(self, op: str, ch: int) -> None:
         """`s op "c"` for the string s on the stack (an i32 pointer), inline: strings
         order byte by byte, so only s's length and first byte matter. Reading the first
         byte of "" reads inside its block (the result does not depend on it then)."""
+        if ch < 0:  # the empty string: only the length matters ("" is the least string)
+            self.emit(("i32.load", 4, None))
+            if op in ("==", "<="):
+                self.emit(("i32.eqz",))
+            elif op in ("!=", ">"):
+                self.emit(("i32.const", 0), ("i32.ne",))
+            else:
+                self.emit(("drop",), ("i32.const", int(op == ">=")))
+            return
         s = self.tmp("i32")
         self.emit(("local.tee", s), ("i32.load", 4, None))
         length = [("local.get", s), ("i32.load", 4, None)]

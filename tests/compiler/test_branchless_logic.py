@@ -51,3 +51,17 @@ def test_character_class_tests_are_split_on_the_tag(tmp_path) -> None:
     starts = [i for i in range(len(lines) - 3)
               if lines[i:i + 4] == ["local.get $l:d.t", "i32.const 5", "i32.eq", "if (result i32)"]]
     assert len(starts) == 3  # the digit test, the letter test and the equality test on d
+
+
+# Comparisons with "" are length tests (funcgen._compare_with_one_byte): every operator,
+# literal on either side, strings and values of other kinds. Output as before the
+# change and as the reference interpreter's.
+EMPTY_PROGRAM = 'local vals = new ArrayBox()\nvals.push("")\nvals.push("a")\nvals.push(" ")\nvals.push("\\t")\nvals.push(0)\nvals.push(null)\nvals.push(false)\nlocal i = 0\nloop(i < vals.length()) {\n  local v = vals.get(i)\n  local s = "" + v\n  print("[" + s + "] " + (s == "") + (s != "") + (s < "") + (s <= "") + (s > "") + (s >= "") + ("" == s) + ("" < s) + ("" >= s) + " " + (v == "") + (v != ""))\n  i = i + 1\n}\n'
+
+EMPTY_EXPECTED = '[] truefalsefalsetruefalsetruetruefalsetrue truefalse\n[a] falsetruefalsefalsetruetruefalsetruefalse falsetrue\n[ ] falsetruefalsefalsetruetruefalsetruefalse falsetrue\n[\t] falsetruefalsefalsetruetruefalsetruefalse falsetrue\n[0] falsetruefalsefalsetruetruefalsetruefalse falsetrue\n[null] falsetruefalsefalsetruetruefalsetruefalse falsetrue\n[false] falsetruefalsefalsetruetruefalsetruefalse falsetrue\n'
+
+
+def test_comparisons_with_the_empty_string(tmp_path) -> None:
+    assert_program_prints(tmp_path, "empty", EMPTY_PROGRAM, EMPTY_EXPECTED)
+    r = nyash("--emit-wat", str(tmp_path / "empty.nyash"))
+    assert "call $str_eq" not in r.stdout and "call $str_cmp" not in r.stdout
