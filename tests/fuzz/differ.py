@@ -37,7 +37,9 @@ def compare_with_reference(expected: Outcome, got: RunResult) -> Verdict:
         if got.stderr != "":
             return Verdict("stderr", got.stderr)
     else:
-        first = got.stderr.splitlines()[0] if got.stderr else ""
+        # instance ids are arbitrary in an error message too (an uncaught ErrorBox
+        # built from "..." + instance)
+        first = normalize_ids(got.stderr.splitlines()[0]) if got.stderr else ""
         if not (first.startswith("Runtime error: ") and expected.error in first):
             return Verdict("error", f"expected error {expected.error!r}, got {first!r}")
     return Verdict()
