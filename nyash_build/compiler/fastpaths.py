@@ -319,54 +319,34 @@ class FastPaths:
                 args.append(pair)
                 if x.owned:
                     owned.append(pair)
-        scan = self.str_scan.get(e.obj.name) if isinstance(e.obj, A.Var) else None
-        if scan is not None and all(len(a) == 1 for a in args):
-            # a string the loop scans: its ASCII prefix length is in a local (strscan.py)
-            sp, asc = scan
+        if all(len(a) == 1 for a in args):
+            # one ASCII character inside the prefix the position cache knows: the
+            # immortal one-character string, inline; a string the loop scans keeps that
+            # prefix length in a local (strscan.py), any other reads it from the cache
+            scan = self.str_scan.get(e.obj.name) if isinstance(e.obj, A.Var) else None
+            if scan is not None:
+                sp, asc = scan
+            else:
+                sp, asc = self.tmp("i32"), self.tmp("i32")
+                self.emit(("local.get", p), ("i32.wrap_i64",), ("local.set", sp))
+                emit_prefix_read(self, sp, asc, keep=False)
             r = self.tmp("i32")
             at = args[0][0]
             done, _ = self._labels()
-            self.emit(("block", done, "i32"))
-            test = [("local.get", at), ("local.get", asc), ("i64.extend_i32_u",), ("i64.lt_u",)]
-            if e.name == "substring":
-                test += [("local.get", args[1][0]), ("local.get", at), ("i64.const", 1), ("i64.add",),
-                         ("i64.eq",), ("i32.and",)]
-            self.emit(*test, ("if", None, None),
+            self.emit(("block", done, "i32"), ("local.get", at), ("local.get", asc), ("i64.extend_i32_u",),
+                      ("i64.lt_u",))
+            if e.name == "substring":  # and b == a + 1
+                self.emit(("local.get", args[1][0]), ("local.get", at), ("i64.const", 1), ("i64.add",),
+                          ("i64.eq",), ("i32.and",))
+            self.emit(("if", None, None),
                       ("global.get", "$strtab_ascii"), ("local.get", sp), ("local.get", at), ("i32.wrap_i64",),
                       ("i32.add",), ("i32.load8_u", 8, None), ("i32.const", 4), ("i32.shl",), ("i32.add",),
                       ("br", done), ("end",),
                       ("local.get", sp), *[("local.get", a[0]) for a in args],
                       ("call", "$str_substring_ii" if e.name == "substring" else "$str_get_i"), ("local.set", r))
-            emit_prefix_read(self, sp, asc, keep=True)  # the call may have grown the cache's prefix
+            if scan is not None:
+                emit_prefix_read(self, sp, asc, keep=True)  # the call may have grown the prefix
             self.emit(("local.get", r), ("end",), ("local.set", r))
-            self.release_all([tmp] if tmp else [])
-            if e.name == "substring":
-                self.emit(("i32.const", T_STR))
-            else:  # void (tag 0) out of range, as $m_String_get
-                self.emit(("i32.const", T_STR), ("i32.const", T_VOID), ("local.get", r), ("select",))
-            self.emit(("local.get", r), ("i64.extend_i32_u",))
-            return Val(result, "dyn", True)
-        if all(len(a) == 1 for a in args):
-            r, sp, ent = self.tmp("i32"), self.tmp("i32"), self.tmp("i32")
-            at = args[0][0]
-            done, _ = self._labels()
-            # inline: one ASCII character the cache knows (see $str_cached_ascii_char)
-            self.emit(("local.get", p), ("i32.wrap_i64",), ("local.set", sp), ("block", done, "i32"))
-            if e.name == "substring":
-                self.emit(("local.get", args[1][0]), ("local.get", at), ("i64.const", 1), ("i64.add",),
-                          ("i64.eq",), ("if", None, None))
-            self.emit(("i32.const", 0x0C00), ("local.get", sp), ("i32.const", 0x70), ("i32.and",), ("i32.add",),
-                      ("local.tee", ent), ("i32.load", 0, None), ("local.get", sp), ("i32.eq",),
-                      ("local.get", at), ("local.get", ent), ("i64.load32_u", 12, None), ("i64.lt_u",), ("i32.and",),
-                      ("if", None, None),
-                      ("global.get", "$strtab_ascii"), ("local.get", sp), ("local.get", at), ("i32.wrap_i64",),
-                      ("i32.add",), ("i32.load8_u", 8, None), ("i32.const", 4), ("i32.shl",), ("i32.add",),
-                      ("br", done), ("end",))
-            if e.name == "substring":
-                self.emit(("end",))
-            self.emit(("local.get", sp), *[("local.get", a[0]) for a in args],
-                      ("call", "$str_substring_ii" if e.name == "substring" else "$str_get_i"), ("end",),
-                      ("local.set", r))
             self.release_all([tmp] if tmp else [])
             if e.name == "substring":
                 self.emit(("i32.const", T_STR))

@@ -462,14 +462,8 @@ class FuncGen(FastPaths):
                     # g = g + a + b on a global holding a string: grown in place like a
                     # local's (the parts run no user code, so g is read after them)
                     self.emit(("global.get", gt), ("i32.const", T_STR), ("i32.eq",), ("if", None, None))
-                    strs = self.append_part_strings(parts)
-                    self.emit(("global.get", gv), ("i32.wrap_i64",))
-                    for p, is_int in strs:
-                        self.emit(("local.get", p), ("call", "$str_append_i64" if is_int else "$str_append"))
-                    self.emit(("i64.extend_i32_u",), ("global.set", gv))
-                    for p, is_int in strs:
-                        if not is_int:
-                            self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
+                    self.grow_in_place(parts, [("global.get", gv), ("i32.wrap_i64",)],
+                                       [("i64.extend_i32_u",), ("global.set", gv)])
                     self.emit(("else",))
                 v = self.expr(s.value)
                 self.coerce(v, "dyn", own=True)
@@ -493,16 +487,10 @@ class FuncGen(FastPaths):
                 off = 24 + 16 * slot
                 self.emit(("local.get", "$me"), ("i32.load", off, None), ("i32.const", T_STR), ("i32.eq",),
                           ("if", None, None))
-                strs = self.append_part_strings(parts)
                 r = self.tmp("i32")
-                self.emit(("local.get", "$me"), ("i32.load", off + 8, None))
-                for p, is_int in strs:
-                    self.emit(("local.get", p), ("call", "$str_append_i64" if is_int else "$str_append"))
-                self.emit(("local.set", r), ("local.get", "$me"), ("local.get", r), ("i64.extend_i32_u",),
-                          ("i64.store", off + 8, None))
-                for p, is_int in strs:
-                    if not is_int:
-                        self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
+                self.grow_in_place(parts, [("local.get", "$me"), ("i32.load", off + 8, None)],
+                                   [("local.set", r), ("local.get", "$me"), ("local.get", r), ("i64.extend_i32_u",),
+                                    ("i64.store", off + 8, None)])
                 self.emit(("else",))
             v = self.expr(s.value)
             self.to_dyn(v)
@@ -581,34 +569,27 @@ class FuncGen(FastPaths):
         return {f: KIND_OF_STATIC[k] for f in sorted(self.mg.always_set.get(cls.cid, ()))
                 if (k := self.inf.field_kinds.get((cls.cid, f))) in SCALAR}  # sorted: same bytes every build
 
-    def append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
-        """For ``s = s + a + b`` on a string local s, the appended parts [a, b]."""
-        kind, st, names = self.vars[name]
-        if kind != "str":
-            return None
+    @staticmethod
+    def _plus_chain(value: A.Expr) -> tuple[A.Expr, list[A.Expr]]:
+        """``x + a + b`` as (x, [a, b])."""
         parts: list[A.Expr] = []
         e = value
         while isinstance(e, A.Binary) and e.op == "+":
             parts.append(e.right)
             e = e.left
+        return e, parts[::-1]
+
+    def append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
+        """For ``s = s + a + b`` on a string local s, the appended parts [a, b]."""
+        if self.vars[name][0] != "str":
+            return None
+        e, parts = self._plus_chain(value)
         if not parts or not (isinstance(e, A.Var) and e.name == name and self.info.var_kind.get(id(e)) == "local"):
             return None
-        return parts[::-1]
+        return parts
 
     _NO_USER_CODE = (A.IntLit, A.FloatLit, A.StrLit, A.BoolLit, A.NullLit, A.Me, A.Var, A.Field,
                      A.Binary, A.Unary)
-
-    def field_append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
-        """For ``me.f = me.f + a + b``, the parts [a, b] when none of them can run user
-        code (calls, constructors), so none can assign me.f."""
-        parts: list[A.Expr] = []
-        e = value
-        while isinstance(e, A.Binary) and e.op == "+":
-            parts.append(e.right)
-            e = e.left
-        if not parts or not (isinstance(e, A.Field) and isinstance(e.obj, A.Me) and e.name == name):
-            return None
-        return parts[::-1] if all(self._runs_no_user_code(p) for p in parts) else None
 
     def _runs_no_user_code(self, x: A.Expr) -> bool:
         if not isinstance(x, self._NO_USER_CODE):
@@ -621,38 +602,39 @@ class FuncGen(FastPaths):
             return self._runs_no_user_code(x.obj)
         return True
 
+    def field_append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
+        """For ``me.f = me.f + a + b``, the parts [a, b] when none of them can run user
+        code (calls, constructors), so none can assign me.f."""
+        e, parts = self._plus_chain(value)
+        if not parts or not (isinstance(e, A.Field) and isinstance(e.obj, A.Me) and e.name == name):
+            return None
+        return parts if all(self._runs_no_user_code(p) for p in parts) else None
+
     def global_append_parts(self, name: str, value: A.Expr) -> list[A.Expr] | None:
         """For ``g = g + a + b`` on a global g, the parts [a, b] when none of them can run
         user code (calls, constructors), so none can assign g."""
-        parts: list[A.Expr] = []
-        e = value
-        while isinstance(e, A.Binary) and e.op == "+":
-            parts.append(e.right)
-            e = e.left
+        e, parts = self._plus_chain(value)
         if not parts or not (isinstance(e, A.Var) and e.name == name and self.info.var_kind.get(id(e)) == "global"):
             return None
-
-        def plain(x: A.Expr) -> bool:
-            if not isinstance(x, self._NO_USER_CODE):
-                return False
-            if isinstance(x, A.Binary):
-                return plain(x.left) and plain(x.right)
-            if isinstance(x, A.Unary):
-                return plain(x.operand)
-            if isinstance(x, A.Field):
-                return plain(x.obj)
-            return True
-        return parts[::-1] if all(plain(p) for p in parts) else None
+        return parts if all(self._runs_no_user_code(p) for p in parts) else None
 
     def append_in_place(self, name: str, parts: list[A.Expr]) -> None:
-        """Evaluate every part first (integers stay integers, everything else becomes an
-        owned string), then grow s (see $str_append, $str_append_i64)."""
+        """s = s + parts on a string local s, grown in place."""
         kind, st, names = self.vars[name]
+        self.grow_in_place(parts, [("local.get", names[1]), ("i32.wrap_i64",)],
+                           [("i64.extend_i32_u",), ("local.set", names[1]), ("i32.const", T_STR),
+                            ("local.set", names[0])])
+
+    def grow_in_place(self, parts: list[A.Expr], load: list[tuple], store: list[tuple]) -> None:
+        """Evaluate every part first (integers stay integers, everything else becomes an
+        owned string), then grow the string `load` pushes (an i32 pointer whose reference
+        $str_append consumes) and hand the result to `store` (see $str_append,
+        $str_append_i64)."""
         strs = self.append_part_strings(parts)
-        self.emit(("local.get", names[1]), ("i32.wrap_i64",))
+        self.emit(*load)
         for p, is_int in strs:
             self.emit(("local.get", p), ("call", "$str_append_i64" if is_int else "$str_append"))
-        self.emit(("i64.extend_i32_u",), ("local.set", names[1]), ("i32.const", T_STR), ("local.set", names[0]))
+        self.emit(*store)
         for p, is_int in strs:
             if not is_int:
                 self.emit(("i32.const", T_STR), ("local.get", p), ("i64.extend_i32_u",), ("call", "$release"))
@@ -779,20 +761,30 @@ class FuncGen(FastPaths):
         The code is None when e is not even a candidate (compile it in place)."""
         if not self.branchless_safe(e):
             return None, False
+        code = self.cond_apart(e)
+        return code, self._branch_free(code)
+
+    def cond_apart(self, e: A.Expr) -> list[tuple]:
+        """The code of cond(e), not placed."""
         mark = len(self.code)
         self.cond(e)
         code = self.code[mark:]
         del self.code[mark:]
+        return code
+
+    def _branch_free(self, code: list[tuple]) -> bool:
+        """Short code that cannot raise or leave: no branch out of it, no call but to
+        functions that never raise."""
         defined = {ins[1] for ins in code if ins[0] in ("block", "loop", "if") and len(ins) > 1}
         real = [ins for ins in code if ins[0] != "line"]
         for ins in real:
             if ins[0] == "call" and ins[1] not in NON_RAISING:
-                return code, False
+                return False
             if ins[0] in ("br", "br_if") and ins[1] not in defined:
-                return code, False
+                return False
             if ins[0] in ("br_table", "return", "unreachable", "global.set"):
-                return code, False
-        return code, len(real) <= self._BRANCHLESS_MAX
+                return False
+        return len(real) <= self._BRANCHLESS_MAX
 
     def string_test_split(self, e: A.Binary) -> Val | None:
         """`d >= "0" and d <= "9"` on a dynamic local d that may hold a string: when d's
@@ -815,18 +807,13 @@ class FuncGen(FastPaths):
             return None
         self.vars[name] = ("str", st, names)
         try:
-            mark = len(self.code)
-            self.cond(e.left)
-            pure, ok = self.branchless_operand(e.right)
-            left = self.code[mark:]
-            del self.code[mark:]
-            _, left_ok = self.branchless_operand(e.left)
+            left, right = self.cond_apart(e.left), self.cond_apart(e.right)
         finally:
             self.vars[name] = (kind, st, names)
-        if not (ok and left_ok):
+        if not (self._branch_free(left) and self._branch_free(right)):
             return None
         self.emit(("local.get", names[0]), ("i32.const", T_STR), ("i32.eq",), ("if", None, "i32"),
-                  *left, *pure, ("i32.and" if e.op == "and" else "i32.or",), ("else",))
+                  *left, *right, ("i32.and" if e.op == "and" else "i32.or",), ("else",))
         self.cond(e.left)
         self.emit(("if", None, "i32"))
         if e.op == "and":
