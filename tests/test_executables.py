@@ -48,7 +48,7 @@ OUT_CASES = [
 PROGRAM_CASES = sorted(p.stem for p in PROGRAMS.glob("compat_*.nyash"))
 # Fast paths of the runtime and of generated code, with their fallbacks.
 PROGRAM_CASES += ["perf_string_case_trim", "perf_string_compare_toint", "perf_typed_array_builtins",
-                  "perf_char_scan", "perf_field_append"]
+                  "perf_char_scan", "perf_field_append", "perf_char_locals"]
 # Runtime errors (compile-time errors never produce an executable).
 ERR_CASES = [
     "060_err_div_zero", "064_err_mod_zero", "065_err_int_plus_string",

@@ -296,11 +296,12 @@ class FastPaths:
             self.emit(("i32.wrap_i64",))
         return Val(kind, st)
 
-    def string_position_call(self, e: A.MethodCall, v: Val, result: str) -> Val:
+    def string_position_call(self, e: A.MethodCall, v: Val, result: str, as_code: bool = False) -> Val:
         """s.substring(a, b) / s.get(i): with integer positions (known once the
         arguments are compiled) the runtime's typed entry points, which skip the tag
         tests and take one ASCII character of a string being scanned straight from the
-        character-position cache; otherwise the generic method."""
+        character-position cache; otherwise the generic method. ``as_code``: the
+        result is for a character local (charlocals.py), so leave its i32 code."""
         tmp = self.stash() if v.owned else None
         p = self.tmp("i64")
         self.emit(("local.set", p), ("drop",))
@@ -335,19 +336,25 @@ class FastPaths:
             done, _ = self._labels()
             self.emit(("block", done, "i32"), ("local.get", at), ("local.get", asc), ("i64.extend_i32_u",),
                       ("i64.lt_u",))
-            if e.name == "substring":  # and b == a + 1
+            if e.name == "substring" and not as_code:  # and b == a + 1 (a character local's is)
                 self.emit(("local.get", args[1][0]), ("local.get", at), ("i64.const", 1), ("i64.add",),
                           ("i64.eq",), ("i32.and",))
-            self.emit(("if", None, None),
-                      ("global.get", "$strtab_ascii"), ("local.get", sp), ("local.get", at), ("i32.wrap_i64",),
-                      ("i32.add",), ("i32.load8_u", 8, None), ("i32.const", 4), ("i32.shl",), ("i32.add",),
-                      ("br", done), ("end",),
+            byte = [("local.get", sp), ("local.get", at), ("i32.wrap_i64",), ("i32.add",), ("i32.load8_u", 8, None)]
+            if as_code:
+                fast, slow = [*byte, ("i32.const", 2), ("i32.add",)], ("$str_substring_code", "$str_get_code")
+            else:
+                fast = [("global.get", "$strtab_ascii"), *byte, ("i32.const", 4), ("i32.shl",), ("i32.add",)]
+                slow = ("$str_substring_ii", "$str_get_i")
+            self.emit(("if", None, None), *fast, ("br", done), ("end",),
                       ("local.get", sp), *[("local.get", a[0]) for a in args],
-                      ("call", "$str_substring_ii" if e.name == "substring" else "$str_get_i"), ("local.set", r))
+                      ("call", slow[0] if e.name == "substring" else slow[1]), ("local.set", r))
             if scan is not None:
                 emit_prefix_read(self, sp, asc, keep=True)  # the call may have grown the prefix
             self.emit(("local.get", r), ("end",), ("local.set", r))
             self.release_all([tmp] if tmp else [])
+            if as_code:
+                self.emit(("local.get", r))
+                return Val(result, "i32")
             if e.name == "substring":
                 self.emit(("i32.const", T_STR))
             else:  # void (tag 0) out of range, as $m_String_get
@@ -361,6 +368,9 @@ class FastPaths:
             else:
                 self.emit(("local.get", a[0]), ("local.get", a[1]))
         self.finish_call(f"$m_String_{e.name}", owned + ([tmp] if tmp else []), True)
+        if as_code:
+            self.chr_code_of_pair(True)
+            return Val(result, "i32")
         return self.unbox_known(result)
 
     def builtin_fast(self, kind: str, e: A.MethodCall, v: Val, result: str,

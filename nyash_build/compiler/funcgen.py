@@ -20,6 +20,7 @@ from .abi import (BUILTIN_KIND_NAMES, KIND_OF_STATIC, NON_RAISING, T_ARR, T_BOOL
 from .fastpaths import RC_LOCALS, FastPaths, inline_rc_checks
 from .loopregion import Region, emit_hoist, emit_pairs, flat_numeric, inner_region, region_of
 from .strscan import emit_scan_init, scanned_strings
+from .charlocals import COMPARISONS, CharCode, char_locals
 from .infer import (NUMERIC, SCALAR, base, binary_kind, core, exact, never_heap, nullable,
                     numeric_core, static_field_site, storage)
 from .modulegen import ModuleGen
@@ -38,7 +39,7 @@ _PART_DEFAULTS = {
 }
 
 
-class FuncGen(FastPaths):
+class FuncGen(FastPaths, CharCode):
     def __init__(self, mg: ModuleGen, body: Body) -> None:
         self.mg = mg
         self.info = mg.info
@@ -101,9 +102,15 @@ class FuncGen(FastPaths):
                 params.append((names[0], st))
             assert st == "dyn" or storage(kind) == st, (body.name, pname, kind, st)
             self.vars[pname] = (kind, st, names)
+        chars = char_locals(self)
         for lname in body.locals:
             kind = self.inf.local_kind(body, lname)
             st = storage(kind)
+            if lname in chars:  # one character as an i32 code (charlocals.py)
+                names = [f"$l:{lname}"]
+                self.locals.append((names[0], "i32"))
+                self.vars[lname] = (kind, "chr", names)
+                continue
             if st == "dyn":
                 names = [f"$l:{lname}.t", f"$l:{lname}.v"]
                 self.locals += [(names[0], "i32"), (names[1], "i64")]
@@ -222,8 +229,15 @@ class FuncGen(FastPaths):
             self.emit(("i32.const", len(self.sites) - 1), ("local.set", self.site_local))
         if isinstance(s, A.Local):
             for name, init, _, _ in s.names:
+                kind, st, names = self.vars[name]
+                if st == "chr":
+                    if init is None:
+                        self.emit(("i32.const", 0))  # void
+                    else:
+                        self.chr_code_of(init)
+                    self.emit(("local.set", names[0]))
+                    continue
                 if init is None:
-                    kind, st, names = self.vars[name]
                     if st == "dyn":
                         self.assign_local(name, self.const_dyn(T_VOID))
                     continue
@@ -450,6 +464,11 @@ class FuncGen(FastPaths):
         t = s.target
         if isinstance(t, A.Var):
             if self.info.var_kind.get(id(t)) == "local":
+                kind, st, names = self.vars[t.name]
+                if st == "chr":
+                    self.chr_code_of(s.value)
+                    self.emit(("local.set", names[0]))
+                    return
                 parts = self.append_parts(t.name, s.value)
                 if parts is not None:
                     self.append_in_place(t.name, parts)
@@ -787,8 +806,9 @@ class FuncGen(FastPaths):
         return len(real) <= self._BRANCHLESS_MAX
 
     def string_test_split(self, e: A.Binary) -> Val | None:
-        """`d >= "0" and d <= "9"` on a dynamic local d that may hold a string: when d's
-        tag says string, both comparisons as branch-free string tests combined without a
+        """`d >= "0" and d <= "9"` on a dynamic local d that may hold a string (or a
+        character local that may be void): when d's tag says string (its code is not
+        0), both comparisons as branch-free string tests combined without a
         short circuit; otherwise the ordinary short-circuit code. The tag test is
         predictable where the character tests are not."""
         sides = []
@@ -803,8 +823,12 @@ class FuncGen(FastPaths):
         if sides[1].name != name or self.info.var_kind.get(id(sides[0])) != "local" or name not in self.vars:
             return None
         kind, st, names = self.vars[name]
-        if st != "dyn" or kind == "str" or base(kind) not in ("str", "dyn"):
+        if st == "chr" and kind != "str":  # a character code: 0 is void
+            test = [("local.get", names[0])]
+        elif st != "dyn" or kind == "str" or base(kind) not in ("str", "dyn"):
             return None
+        else:
+            test = [("local.get", names[0]), ("i32.const", T_STR), ("i32.eq",)]
         self.vars[name] = ("str", st, names)
         try:
             left, right = self.cond_apart(e.left), self.cond_apart(e.right)
@@ -812,7 +836,7 @@ class FuncGen(FastPaths):
             self.vars[name] = (kind, st, names)
         if not (self._branch_free(left) and self._branch_free(right)):
             return None
-        self.emit(("local.get", names[0]), ("i32.const", T_STR), ("i32.eq",), ("if", None, "i32"),
+        self.emit(*test, ("if", None, "i32"),
                   *left, *right, ("i32.and" if e.op == "and" else "i32.or",), ("else",))
         self.cond(e.left)
         self.emit(("if", None, "i32"))
@@ -924,6 +948,8 @@ class FuncGen(FastPaths):
         vk = self.info.var_kind.get(id(e))
         if vk == "local":
             kind, st, names = self.vars[e.name]
+            if st == "chr":
+                return self.chr_value(kind, names[0])
             for n in names:
                 self.emit(("local.get", n))
             return Val(kind, st)
@@ -1006,6 +1032,10 @@ class FuncGen(FastPaths):
             return Val("bool", "i32")
         if op == "+" and isinstance(e.left, A.Binary) and e.left.op == "+":
             return self.plus_chain(e)
+        if op in COMPARISONS:
+            chr_cmp = self.chr_compare(e)
+            if chr_cmp is not None:
+                return chr_cmp
         fused = self.fused_get_binary(e)
         if fused is not None:
             return fused

@@ -49,7 +49,7 @@ def scanned_strings(fg, loop: A.Loop) -> list[str]:
             assigned.update(c.var for c in n.catches if c.var)
         elif (isinstance(n, A.MethodCall) and POSITION_METHODS.get(n.name) == len(n.args)
               and isinstance(n.obj, A.Var) and fg.info.var_kind.get(id(n.obj)) == "local"
-              and n.obj.name in fg.vars and fg.vars[n.obj.name][0] == "str"):
+              and n.obj.name in fg.vars and fg.vars[n.obj.name][:2] == ("str", "dyn")):
             receivers.add(n.obj.name)
     return sorted(receivers - assigned)
 

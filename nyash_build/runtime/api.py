@@ -57,6 +57,11 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "$str_cmp": _sig("i32 i32", "i32"),
     "$str_substring_ii": _sig("i32 i64 i64", "i32"),  # s.substring(a, b), integer bounds
     "$str_get_i": _sig("i32 i64", "i32"),             # s.get(i), integer index; 0 = void
+    # character locals (compiler/charlocals.py): codes 0 void, 1 "", code point + 2
+    "$str_substring_code": _sig("i32 i64 i64", "i32"),  # s.substring(a, a + 1) as a code
+    "$str_get_code": _sig("i32 i64", "i32"),            # s.get(i) as a code
+    "$chr_code_value": _sig("v", "i32"),                # a one-character string or void
+    "$chr_str": _sig("i32", "i32"),                     # code -> owned string (0: void)
     "$str_len": _sig("i32", "i64"),
     "$str_from_i64": _sig("i64", "i32"),
     "$str_repeat": _sig("i32 i64", "i32"),

@@ -808,6 +808,49 @@
     (if (i32.ge_u (local.get $off) (i32.load offset=4 (local.get $s))) (then (return (i32.const 0))))
     (call $str_slice (local.get $s) (local.get $off) (call $char_skip (local.get $s) (local.get $off) (i64.const 1))))
 
+;; ---------------------------------------------------------------- character codes
+  ;; A local that only ever holds one character of a string keeps it as an i32 code
+  ;; (compiler/charlocals.py): 0 void, 1 "", else the code point + 2.
+
+  ;; The code of s, a string of at most one character, or 0 (void).
+  (func $chr_code (param $s i32) (result i32)
+    (if (i32.eqz (local.get $s)) (then (return (i32.const 0))))
+    (if (i32.eqz (i32.load offset=4 (local.get $s))) (then (return (i32.const 1))))
+    (i32.add (call $utf8_decode (i32.add (local.get $s) (i32.const 8))
+                                (call $utf8_width (i32.load8_u offset=8 (local.get $s))))
+             (i32.const 2)))
+
+  ;; The same for an owned s, released.
+  (func $chr_code_owned (param $s i32) (result i32)
+    (local $c i32)
+    (local.set $c (call $chr_code (local.get $s)))
+    (if (local.get $s) (then (call $release (i32.const 5) (i64.extend_i32_u (local.get $s)))))
+    (local.get $c))
+
+  ;; The code of the value (tag, payload): a string of at most one character or void.
+  (func $chr_code_value (param $t i32) (param $v i64) (result i32)
+    (if (result i32) (i32.eq (local.get $t) (i32.const 5))
+      (then (call $chr_code (i32.wrap_i64 (local.get $v))))
+      (else (i32.const 0))))
+
+  ;; s.substring(a, b) (b is a + 1) and s.get(i) as codes.
+  (func $str_substring_code (param $s i32) (param $a i64) (param $b i64) (result i32)
+    (call $chr_code_owned (call $str_substring_ii (local.get $s) (local.get $a) (local.get $b))))
+
+  (func $str_get_code (param $s i32) (param $i i64) (result i32)
+    (call $chr_code_owned (call $str_get_i (local.get $s) (local.get $i))))
+
+  ;; The string of code c, owned (immortal for "" and ASCII characters); 0 for void.
+  (func $chr_str (param $c i32) (result i32)
+    (local $cp i32) (local $p i32)
+    (if (i32.eqz (local.get $c)) (then (return (i32.const 0))))
+    (if (i32.eq (local.get $c) (i32.const 1)) (then (return (global.get $strtab_empty))))
+    (local.set $cp (i32.sub (local.get $c) (i32.const 2)))
+    (if (i32.lt_u (local.get $cp) (i32.const 128)) (then (return (call $ascii_str (local.get $cp)))))
+    (local.set $p (call $str_new (call $utf8_encode (i32.const 0) (local.get $cp))))
+    (drop (call $utf8_encode (i32.add (local.get $p) (i32.const 8)) (local.get $cp)))
+    (local.get $p))
+
   (func $m_String_find (param $self i64) (param $tt i32) (param $t i64) (result i32 i64)
     (if (i32.ne (local.get $tt) (i32.const 5))
       (then (call $raise_error (global.get $strtab_err_find)) (return (i32.const 0) (i64.const 0))))
