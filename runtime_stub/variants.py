@@ -99,6 +99,11 @@ def engine_config(variant: str | None, *, debug: bool = False,
             config.cranelift_flag_enable(flag)
     config.cranelift_opt_level = opt_level
     config.debug_info = debug
+    # The runtime's fused multiply-add (runtime/float.wat $fl_fma) is f64x2.relaxed_madd:
+    # deterministic mode makes it fused on every CPU, so both variants compute glibc's
+    # FMA results bit for bit.
+    config.wasm_relaxed_simd = True
+    config.wasm_relaxed_simd_deterministic = True
     apply_runtime_settings(config)
     return config
 
@@ -133,7 +138,7 @@ def compat_key(variant: str, *, debug: bool = False, opt_level: str = "speed") -
         "debug_info": bool(debug),
         "consume_fuel": False,
         "epoch_interruption": False,
-        "wasm_features": "wasmtime-defaults",
+        "wasm_features": "wasmtime-defaults+relaxed-simd-deterministic",
         "memory_tunables": "wasmtime-defaults",
         "opt_level": opt_level,
     }

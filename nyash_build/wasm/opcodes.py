@@ -101,4 +101,11 @@ for _i, _name in enumerate(["i32.trunc_sat_f32_s", "i32.trunc_sat_f32_u",
     OPS[_name] = (K_PLAIN, bytes([0xFC, _i]))
 OPS["memory.copy"] = (K_PLAIN, b"\xfc\x0a\x00\x00")
 OPS["memory.fill"] = (K_PLAIN, b"\xfc\x0b\x00")
+# The one vector operation the runtime uses: an exact fused multiply-add on lane 0
+# (f64x2.relaxed_madd, which the runner's engines make deterministic: fused on every
+# CPU; see runtime/float.wat $fl_fma). extract_lane's lane immediate is always 0.
+OPS["f64x2.splat"] = (K_PLAIN, b"\xfd\x14")
+OPS["f64x2.relaxed_madd"] = (K_PLAIN, b"\xfd\x87\x02")
+OPS["f64x2.extract_lane"] = (K_PLAIN, b"\xfd\x21\x00")
+LANE_ZERO_OPS = frozenset({"f64x2.extract_lane"})
 OPS["line"] = (K_LINE, b"")

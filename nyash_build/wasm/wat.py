@@ -13,7 +13,7 @@ from typing import Any
 
 from .module import Func, Global, Import, Module, param_name, param_type
 from .opcodes import (K_BLOCK, K_BR_TABLE, K_ELSE, K_END, K_F32, K_F64, K_LINE,
-                      K_MEM, K_SELECT, OPS)
+                      K_MEM, K_SELECT, LANE_ZERO_OPS, OPS)
 
 _PRINTABLE = {i: chr(i) for i in range(0x20, 0x7F)}
 _PRINTABLE[ord('"')] = '\\"'
@@ -68,6 +68,8 @@ def format_instr(ins: tuple) -> str:
     kind = OPS.get(op, (None,))[0]
     if kind is None:
         return f"{op} ;; unknown instruction"
+    if op in LANE_ZERO_OPS:
+        return f"{op} 0"
     if len(ins) == 1 and kind not in (K_BLOCK, K_MEM):
         return op
     if kind == K_BLOCK:

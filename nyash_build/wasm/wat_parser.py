@@ -16,7 +16,7 @@ from typing import Any, Optional
 from .module import Data, Func, Global, Import, Memory, Module
 from .opcodes import (K_BLOCK, K_BR, K_BR_TABLE, K_CALL, K_ELSE, K_END, K_F32, K_F64,
                       K_GLOBAL, K_I32, K_I64, K_LINE, K_LOCAL, K_MEM, K_PLAIN, K_SELECT,
-                      OPS, VALTYPES)
+                      LANE_ZERO_OPS, OPS, VALTYPES)
 
 
 class WatSyntaxError(Exception):
@@ -525,6 +525,10 @@ class _Parser:
         if kind == K_PLAIN:
             if op.startswith("memory.") and toks[self.i][:1].isdigit():
                 self.i += 1  # explicit memory index 0
+            elif op in LANE_ZERO_OPS:
+                if toks[self.i] != "0":
+                    raise self.error(f"{op}: only lane 0 is supported")
+                self.i += 1
             return (op,)
         if kind == K_LOCAL or kind == K_GLOBAL or kind == K_CALL or kind == K_BR:
             return (op, self.ref())

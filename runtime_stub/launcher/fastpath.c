@@ -172,6 +172,8 @@ static wasm_engine_t *make_engine(const runner_conf *c, const variant_conf *v, i
     W.wasmtime_config_debug_info_set(cfg, debug != 0);
     W.wasmtime_config_async_stack_size_set(cfg, (size_t)c->async_stack_size);
     W.wasmtime_config_max_wasm_stack_set(cfg, (size_t)c->max_wasm_stack);
+    W.wasmtime_config_wasm_relaxed_simd_set(cfg, true);  /* the runtime's exact fma */
+    W.wasmtime_config_wasm_relaxed_simd_deterministic_set(cfg, true);
     return W.wasm_engine_new_with_config(cfg);
 }
 

@@ -74,6 +74,8 @@ typedef struct {
     X(void, wasmtime_config_debug_info_set, (wasm_config_t *, bool))                            \
     X(void, wasmtime_config_max_wasm_stack_set, (wasm_config_t *, size_t))                      \
     X(void, wasmtime_config_async_stack_size_set, (wasm_config_t *, size_t))                    \
+    X(void, wasmtime_config_wasm_relaxed_simd_set, (wasm_config_t *, bool))                     \
+    X(void, wasmtime_config_wasm_relaxed_simd_deterministic_set, (wasm_config_t *, bool))       \
     X(wasm_engine_t *, wasm_engine_new_with_config, (wasm_config_t *))                          \
     X(void, wasm_engine_delete, (wasm_engine_t *))                                              \
     X(wasmtime_error_t *, wasmtime_module_deserialize,                                          \
