@@ -25,7 +25,7 @@ NON_RAISING = frozenset({
     "$retain", "$release", "$to_string", "$print_value", "$truthy", "$str_concat", "$arr_push_v",
     "$arr_len", "$arr_get_i", "$arr_new", "$map_new", "$err_new", "$inst_new", "$op_eq", "$kind_name",
     "$str_from_i64", "$str_from_f64", "$str_len", "$slot_set", "$extra_set", "$str_append",
-    "$str_append_i64", "$str_concat_i64", "$str_substring_code", "$str_get_code", "$chr_code_value", "$chr_str",
+    "$str_append_i64", "$str_concat_i64", "$str_scratch_concat_i64", "$str_substring_code", "$str_get_code", "$chr_code_value", "$chr_str",
     "$m_String_length", "$m_String_toString", "$m_Array_length", "$m_Array_push", "$m_Array_pop",
     "$m_Array_isEmpty", "$m_Array_clear", "$m_Array_toString", "$m_Map_size", "$m_Map_toString",
     "$m_Map_keys", "$m_Map_values", "$m_Map_isEmpty", "$m_Map_clear", "$m_Console_log",

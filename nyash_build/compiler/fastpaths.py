@@ -397,6 +397,23 @@ class FastPaths:
             temps = [(at, av)] if x.owned else []
             self.finish_call(f"$m_Math_{e.name}", temps, True)
             return self.unbox_known(result)
+        if (kind == "map" and e.name in ("get", "has") and len(e.args) == 1 and v.st == "dyn"
+                and isinstance(e.args[0], A.Binary) and e.args[0].op == "+"):
+            # m.get(s + n) / m.has(s + n) with n an integer: the key is built in the
+            # runtime's scratch key ($str_scratch_concat_i64), not a new string -- get and
+            # has never keep their key (anything else: an ordinary owned key)
+            tmp = self.stash() if v.owned else None
+            p = self.tmp("i64")
+            self.emit(("local.set", p), ("drop",), ("local.get", p))
+            self.scratch_key = id(e.args[0])
+            try:
+                x = self.expr(e.args[0])
+            finally:
+                self.scratch_key = None
+            self.to_dyn(x)
+            temps = [self.stash()] if x.owned else []
+            self.finish_call(f"$m_Map_{e.name}", temps + ([tmp] if tmp else []), True)
+            return self.unbox_known(result)
         if kind == "map" and e.name == "set" and len(e.args) == 2 and v.st == "dyn" and self.discarded is e:
             # statement `m.set(k, v)`: the "Set key: K" message would be thrown away
             tmp = self.stash() if v.owned else None

@@ -62,6 +62,9 @@ class FuncGen(FastPaths, CharCode):
         # strings the current loops scan by position: name -> (pointer, ASCII prefix) locals
         self.str_scan: dict[str, tuple[str, str]] = {}
         self.fail_to: str | None = None  # where hoisted array tests leave (flat_loop)
+        # the `s + n` key of a map lookup being compiled: built in the runtime's scratch
+        # key instead of a new string (binary_rest, builtin_fast)
+        self.scratch_key: int | None = None
 
     # ---- locals ----------------------------------------------------------------------------
     def tmp(self, t: str) -> str:
@@ -1344,14 +1347,17 @@ class FuncGen(FastPaths, CharCode):
             self.emit(("i32.const", T_STR), ("local.get", r), ("i64.extend_i32_u",))
             return Val("str", "dyn", True)
         if op == "+" and lv.kind == "str" and lv.st == "dyn" and rv.st == "i64":
-            # "k" + i: format the integer straight into the new string
+            # "k" + i: format the integer straight into the new string -- or, for the key
+            # of a map lookup (builtin_fast), into the runtime's scratch key (borrowed)
+            scratch = self.scratch_key == id(e)
             n, t, x = self.tmp("i64"), self.tmp("i32"), self.tmp("i64")
             self.emit(("local.set", n), ("local.set", x), ("local.set", t),
                       ("i32.const", T_STR), ("local.get", x), ("i32.wrap_i64",), ("local.get", n),
-                      ("call", "$str_concat_i64"), ("i64.extend_i32_u",))
+                      ("call", "$str_scratch_concat_i64" if scratch else "$str_concat_i64"),
+                      ("i64.extend_i32_u",))
             if lv.owned:
                 self.emit(("local.get", t), ("local.get", x), ("call", "$release"))
-            return Val("str", "dyn", True)
+            return Val("str", "dyn", not scratch)
         # generic path: both sides as dynamic pairs (convert the left value before the
         # right one's code runs, so it is on top of the stack when converted)
         right_code = self.code[lmark:]

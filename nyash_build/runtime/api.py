@@ -66,6 +66,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "$str_from_i64": _sig("i64", "i32"),
     "$str_repeat": _sig("i32 i64", "i32"),
     "$str_concat_i64": _sig("i32 i64", "i32"),   # s + decimal n (new string)
+    "$str_scratch_concat_i64": _sig("i32 i64", "i32"),  # s + decimal n in the map-key scratch
     "$str_hash": _sig("i32", "i32"),
     "$str_from_bytes": _sig("i32 i32", "i32"),  # (ptr, len) -> new owned string
     "$str_slice": _sig("i32 i32 i32", "i32"),   # (s, from byte, to byte) -> owned

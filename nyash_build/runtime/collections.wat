@@ -1176,7 +1176,9 @@
 ;;     +28 number + 1 of the entry the last lookup found (0 = none; a one-entry cache
 ;;     that lets has-then-get and get-then-set skip hashing and probing)
 ;;   entry (32 bytes): +0 key tag (-1 = deleted), +4 key hash, +8 key payload,
-;;     +16 value tag, +24 value payload
+;;     +16 value tag, +24 value payload. A string key of at most eight bytes is stored
+;;     in the entry itself ($col_key_store): tag 16 + its length, payload its bytes
+;;     (zero-padded), no reference to a string.
 ;;   index: i32 slots holding entry number + 1 (0 = empty) in the bits under the mask
 ;;     and the entry's hash bits above it, linear probing.
 ;; Deleted entries stay in place (their index slot keeps probe chains intact) until the
@@ -1292,6 +1294,26 @@
   (if (i32.and (i32.ne (local.get $t) (i32.const 3)) (i32.ne (local.get $t) (i32.const 5)))
     (then (call $release (local.get $nt) (local.get $np)))))
 
+;; The form a key is stored in: a string of at most eight bytes is kept in the entry
+;; itself (tag 16 + its length, payload its bytes, zero-padded), so a map of short keys
+;; keeps no key strings alive (a million "k" + i keys: 32 MiB less memory) and a lookup
+;; compares one word without reading a key string; any other key as it is. Reading a
+;; word at +8 stays inside the block of a string with at least one byte and inside the
+;; data of an immortal one (see $col_same_str).
+(func $col_key_store (param $t i32) (param $p i64) (result i32 i64)
+  (local $s i32) (local $n i32)
+  (if (i32.ne (local.get $t) (i32.const 5)) (then (return (local.get $t) (local.get $p))))
+  (local.set $s (i32.wrap_i64 (local.get $p)))
+  (local.set $n (i32.load offset=4 (local.get $s)))
+  (if (i32.gt_u (local.get $n) (i32.const 8)) (then (return (local.get $t) (local.get $p))))
+  (if (i32.eqz (local.get $n)) (then (return (i32.const 16) (i64.const 0))))
+  (i32.add (i32.const 16) (local.get $n))
+  (i64.and (i64.load offset=8 (local.get $s))
+           (select (i64.const -1)
+                   (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $n) (i32.const 3))))
+                            (i64.const 1))
+                   (i32.eq (local.get $n) (i32.const 8)))))
+
 ;; Address of the empty index slot where the last probe of $col_find that missed stopped
 ;; (0: none): an insertion right after the miss stores there.
 (global $col_slot (mut i32) (i32.const 0))
@@ -1351,22 +1373,25 @@
 ;; Address of the live entry for key, or 0: the cached entry when it holds this key,
 ;; else hash and probe (and remember what was found).
 (func $col_lookup (param $m i32) (param $kt i32) (param $kp i64) (result i32)
-  (local $c i32) (local $ent i32)
+  (local $c i32) (local $ent i32) (local $st i32) (local $sp i64)
+  (call $col_key_store (local.get $kt) (local.get $kp))
+  (local.set $sp)
+  (local.set $st)
   (local.set $c (i32.load offset=28 (local.get $m)))
   (if (local.get $c)
     (then
       (local.set $ent (i32.add (i32.load offset=8 (local.get $m))
                                (i32.shl (i32.sub (local.get $c) (i32.const 1)) (i32.const 5))))
-      (if (i32.eq (i32.load (local.get $ent)) (local.get $kt))
+      (if (i32.eq (i32.load (local.get $ent)) (local.get $st))
         (then
-          (if (i64.eq (i64.load offset=8 (local.get $ent)) (local.get $kp))
+          (if (i64.eq (i64.load offset=8 (local.get $ent)) (local.get $sp))
             (then (return (local.get $ent))))
-          (if (i32.eq (local.get $kt) (i32.const 5))
+          (if (i32.eq (local.get $st) (i32.const 5))
             (then
-              (if (call $col_same_str (i32.wrap_i64 (i64.load offset=8 (local.get $ent))) (i32.wrap_i64 (local.get $kp)))
+              (if (call $col_same_str (i32.wrap_i64 (i64.load offset=8 (local.get $ent))) (i32.wrap_i64 (local.get $sp)))
                 (then (return (local.get $ent))))))))))
   (global.set $col_h (call $col_key_hash (local.get $kt) (local.get $kp)))
-  (local.set $ent (call $col_find (local.get $m) (local.get $kt) (local.get $kp) (global.get $col_h)))
+  (local.set $ent (call $col_find (local.get $m) (local.get $st) (local.get $sp) (global.get $col_h)))
   (if (local.get $ent)
     (then (i32.store offset=28 (local.get $m)
             (i32.add (i32.shr_u (i32.sub (local.get $ent) (i32.load offset=8 (local.get $m))) (i32.const 5))
@@ -1546,6 +1571,10 @@
   local.get $m
   i32.load offset=12
   local.set $used
+  ;; the stored form: a short string in the entry (nothing to retain), else the key
+  (call $col_key_store (local.get $kt) (local.get $kp))
+  local.set $kp
+  local.set $kt
   local.get $kt
   local.get $kp
   call $retain
@@ -1857,10 +1886,17 @@
             (local.set $s (call $str_from_i64 (i64.load offset=8 (local.get $ent))))
             (call $arr_push_v (local.get $r) (i32.const 5) (i64.extend_i32_u (local.get $s)))
             (call $release (i32.const 5) (i64.extend_i32_u (local.get $s))))
+        (else (if (i32.and (i32.eqz (local.get $off)) (i32.ge_u (i32.load (local.get $ent)) (i32.const 16)))
+          (then
+            ;; a short string key kept in the entry: a string again
+            (local.set $s (call $str_from_bytes (i32.add (local.get $ent) (i32.const 8))
+                                                (i32.sub (i32.load (local.get $ent)) (i32.const 16))))
+            (call $arr_push_v (local.get $r) (i32.const 5) (i64.extend_i32_u (local.get $s)))
+            (call $release (i32.const 5) (i64.extend_i32_u (local.get $s))))
           (else
             (call $arr_push_v (local.get $r)
                   (i32.load (i32.add (local.get $ent) (local.get $off)))
-                  (i64.load offset=8 (i32.add (local.get $ent) (local.get $off))))))
+                  (i64.load offset=8 (i32.add (local.get $ent) (local.get $off))))))))
       end
       local.get $i
       i32.const 1

@@ -200,6 +200,34 @@
                      (local.get $n))
     (local.get $p))
 
+  ;; The same for a MapBox lookup key (compiler: `m.get(s + n)` / `m.has(s + n)`, see
+  ;; fastpaths.py): written into one scratch string the runtime keeps instead of a new
+  ;; one. It is immortal (rc -1), so passing it neither retains nor releases it; it is
+  ;; valid until the next call. get and has never keep their key (set would: it does
+  ;; not use this). No allocation, no release, and the block stays in the cache.
+  (global $key_scratch (mut i32) (i32.const 0))
+  (global $key_scratch_cap (mut i32) (i32.const 0))
+  (func $str_scratch_concat_i64 (param $s i32) (param $n i64) (result i32)
+    (local $ls i32) (local $len i32) (local $p i32)
+    (local.set $ls (i32.load offset=4 (local.get $s)))
+    (if (i32.gt_u (local.get $ls) (i32.const 0x7FFEFFF0))
+      (then (call $fatal (global.get $strtab_out_of_memory))))
+    (local.set $len (i32.add (local.get $ls) (call $dec_len (local.get $n))))
+    (if (i32.gt_u (local.get $len) (global.get $key_scratch_cap))
+      (then
+        (call $free (global.get $key_scratch))
+        (global.set $key_scratch_cap (i32.add (local.get $len) (i32.const 56)))
+        (global.set $key_scratch (call $alloc (i32.add (global.get $key_scratch_cap) (i32.const 8))))))
+    (local.set $p (global.get $key_scratch))
+    (i32.store (local.get $p) (i32.const -1))
+    (i32.store offset=4 (local.get $p) (local.get $len))
+    (if (i32.le_u (local.get $ls) (i32.const 8))
+      (then (i64.store offset=8 (local.get $p) (i64.load offset=8 (local.get $s))))
+      (else (call $mcopy (i32.add (local.get $p) (i32.const 8)) (i32.add (local.get $s) (i32.const 8))
+                         (local.get $ls))))
+    (call $dec_write (i32.add (i32.add (local.get $p) (i32.const 8)) (local.get $len)) (local.get $n))
+    (local.get $p))
+
   ;; ---------------------------------------------------------------- comparison, hashing
   ;; Equal bytes: eight at a time, then a 4-, 2- and 1-byte tail (never reading past
   ;; either block).
@@ -278,6 +306,19 @@
     (local.set $p (i32.add (local.get $s) (i32.const 8)))
     (local.set $h (i64.mul (i64.extend_i32_u (i32.add (local.get $n) (i32.const 1)))
                            (i64.const 0x9E3779B97F4A7C15)))
+    ;; at most eight bytes (most map keys): one masked word, no tail loop (reading a word
+    ;; at +8 stays inside the block of a string with at least one byte, and inside the
+    ;; data of an immortal one; see collections.wat $col_same_str)
+    (if (i32.le_u (local.get $n) (i32.const 8))
+      (then
+        (if (local.get $n)
+          (then (local.set $t (i64.and (i64.load (local.get $p))
+                                       (select (i64.const -1)
+                                               (i64.sub (i64.shl (i64.const 1)
+                                                                 (i64.extend_i32_u (i32.shl (local.get $n) (i32.const 3))))
+                                                        (i64.const 1))
+                                               (i32.eq (local.get $n) (i32.const 8)))))))
+        (local.set $n (i32.const 0))))
     (block $done
       (loop $words
         (br_if $done (i32.lt_u (local.get $n) (i32.const 8)))

@@ -118,6 +118,11 @@ def _str_hash(data: bytes) -> int:
     m, k = 2**64 - 1, 0x9E3779B97F4A7C15
     n = len(data)
     h = ((n + 1) * k) & m
+    if n <= 8:  # at most eight bytes: the bytes as one little-endian word
+        h = ((h ^ int.from_bytes(data, "little")) * k) & m
+        h = ((h ^ (h >> 33)) * 0xFF51AFD7ED558CCD) & m
+        h = ((h ^ (h >> 33)) * 0xC4CEB9FE1A85EC53) & m
+        return (h ^ (h >> 33)) & 0xFFFFFFFF
     full = n - n % 8
     for i in range(0, full, 8):
         h = ((h ^ int.from_bytes(data[i:i + 8], "little")) * k) & m
@@ -134,7 +139,8 @@ def _str_hash(data: bytes) -> int:
 
 
 @pytest.mark.parametrize("text", ["", "a", "ab", "abc", "abcd", "abcde", "abcdefg", "abcdefgh",
-                                  "k123456", "héllo wörld", "item999", "x" * 37])
+                                  "abcdefghi", "k123456", "héllo wörld", "item999", "x" * 37,
+                                  "y" * 13])
 def test_str_hash_matches_its_model(rt: Runtime, text: str) -> None:
     assert rt.str_hash(rt.make_str(text)) & 0xFFFFFFFF == _str_hash(text.encode())
 
