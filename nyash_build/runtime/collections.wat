@@ -1178,7 +1178,8 @@
 ;;   entry (32 bytes): +0 key tag (-1 = deleted), +4 key hash, +8 key payload,
 ;;     +16 value tag, +24 value payload. A string key of at most eight bytes is stored
 ;;     in the entry itself ($col_key_store): tag 16 + its length, payload its bytes
-;;     (zero-padded), no reference to a string.
+;;     (zero-padded), no reference to a string; +20 then holds the string keys() made
+;;     of it (0 until then; the map owns that reference).
 ;;   index: i32 slots holding entry number + 1 (0 = empty) in the bits under the mask
 ;;     and the entry's hash bits above it, linear probing.
 ;; Deleted entries stay in place (their index slot keeps probe chains intact) until the
@@ -1313,6 +1314,24 @@
                    (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $n) (i32.const 3))))
                             (i64.const 1))
                    (i32.eq (local.get $n) (i32.const 8)))))
+
+;; The string of a live entry's short key (borrowed: the map keeps it at +20, made at
+;; the first keys() that needs it).
+(func $col_key_string (param $ent i32) (result i32)
+  (local $s i32)
+  (local.set $s (i32.load offset=20 (local.get $ent)))
+  (if (i32.eqz (local.get $s))
+    (then
+      (local.set $s (call $str_from_bytes (i32.add (local.get $ent) (i32.const 8))
+                                          (i32.sub (i32.load (local.get $ent)) (i32.const 16))))
+      (i32.store offset=20 (local.get $ent) (local.get $s))))
+  (local.get $s))
+
+;; Release the string keys() made of a live entry's short key (+20), if any.
+(func $col_key_string_release (param $ent i32)
+  (if (i32.and (i32.ge_u (i32.load (local.get $ent)) (i32.const 16))
+               (i32.ne (i32.load offset=20 (local.get $ent)) (i32.const 0)))
+    (then (call $release (i32.const 5) (i64.extend_i32_u (i32.load offset=20 (local.get $ent)))))))
 
 ;; Address of the empty index slot where the last probe of $col_find that missed stopped
 ;; (0: none): an insertion right after the miss stores there.
@@ -1596,6 +1615,7 @@
   local.get $ent
   local.get $vt
   i32.store offset=16
+  (i32.store offset=20 (local.get $ent) (i32.const 0))  ;; no keys() string yet
   local.get $ent
   local.get $vp
   i64.store offset=24
@@ -1717,6 +1737,7 @@
         local.get $ent
         i64.load offset=8
         call $release
+        (call $col_key_string_release (local.get $ent))
         local.get $ent
         i32.load offset=16
         local.get $ent
@@ -1810,6 +1831,7 @@
   local.get $ent
   i64.load offset=8
   call $release
+  (call $col_key_string_release (local.get $ent))
   local.get $ent
   i32.load offset=16
   local.set $vt
@@ -1888,11 +1910,8 @@
             (call $release (i32.const 5) (i64.extend_i32_u (local.get $s))))
         (else (if (i32.and (i32.eqz (local.get $off)) (i32.ge_u (i32.load (local.get $ent)) (i32.const 16)))
           (then
-            ;; a short string key kept in the entry: a string again
-            (local.set $s (call $str_from_bytes (i32.add (local.get $ent) (i32.const 8))
-                                                (i32.sub (i32.load (local.get $ent)) (i32.const 16))))
-            (call $arr_push_v (local.get $r) (i32.const 5) (i64.extend_i32_u (local.get $s)))
-            (call $release (i32.const 5) (i64.extend_i32_u (local.get $s))))
+            (call $arr_push_v (local.get $r) (i32.const 5)
+                              (i64.extend_i32_u (call $col_key_string (local.get $ent)))))
           (else
             (call $arr_push_v (local.get $r)
                   (i32.load (i32.add (local.get $ent) (local.get $off)))
