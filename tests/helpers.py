@@ -34,3 +34,13 @@ def assert_program_prints(tmp_path: Path, name: str, src: str, expected: str) ->
     r = nyash("run", str(f))
     assert r.stdout == expected, r.stderr
     assert r.returncode == 0, r.stderr
+
+
+def main_wat(tmp_path: Path, name: str, src: str) -> str:
+    """Write src to NAME.nyash and return the WAT of its Main.main (``--emit-wat``):
+    for tests of what a fast path generates."""
+    f = tmp_path / f"{name}.nyash"
+    f.write_text(src, encoding="utf-8")
+    r = nyash("--emit-wat", str(f))
+    assert r.returncode == 0, r.stderr
+    return r.stdout.split("(func $Main.main", 1)[1].split("(func ", 1)[0]

@@ -6,7 +6,7 @@ included file, so every later stage can say which file a node came from.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(eq=False)
@@ -222,3 +222,18 @@ class Program:
     def __post_init__(self) -> None:
         if not self.files:
             self.files = [self.filename]
+
+
+def walk(root):
+    """Every node under root (a node, or a list or tuple of them), root included, in no
+    particular order: what analyses that collect facts about a body or an expression
+    iterate over (Local.names holds (name, initializer, line, col) tuples)."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Node):
+            yield n
+            for f in fields(n):
+                stack.append(getattr(n, f.name))
+        elif isinstance(n, (list, tuple)):
+            stack.extend(n)

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from . import ast as A
 from .abi import T_STR, T_VOID
-from .strscan import _walk
 from .values import Val
 
 COMPARISONS = ("==", "!=", "<", ">", "<=", ">=")
@@ -91,7 +90,7 @@ def char_locals(fg) -> set[str]:
             return x.name
         return None
 
-    for n in _walk(body.stmts):
+    for n in A.walk(body.stmts):
         if isinstance(n, A.Assign):
             name = local_var(n.target)
             if name is not None:
@@ -132,10 +131,6 @@ def char_locals(fg) -> set[str]:
     return useful
 
 
-_MIRRORED = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
-_DYN_CMP = {"<": "$op_lt", ">": "$op_gt", "<=": "$op_le", ">=": "$op_ge"}
-
-
 class CharCode:
     """Code generation for character locals (a mixin of FuncGen)."""
 
@@ -167,10 +162,7 @@ class CharCode:
         assert isinstance(e, A.MethodCall)
         if id(e) not in self.info.deferred:
             mark = len(self.code)
-            fx = self.mg.effects
-            v = self.expr(e.obj, borrow=(fx.receiver_kept(self.body, e)
-                                         and all(self.release_free(a) for a in e.args))
-                          or fx.element_receiver_kept(self.body, e))
+            v = self.expr(e.obj, borrow=self.receiver_borrowed(e))
             if v.kind == "str" and v.st == "dyn":
                 self.string_position_call(e, v, self.inf.node_kind(e), as_code=True)
                 return
@@ -209,7 +201,7 @@ class CharCode:
         if sides[0] is not None and isinstance(e.right, A.StrLit):
             (kind, _, names), lit, norm = sides[0], e.right.value, op
         elif sides[1] is not None and isinstance(e.left, A.StrLit):
-            (kind, _, names), lit, norm = sides[1], e.left.value, _MIRRORED[op]
+            (kind, _, names), lit, norm = sides[1], e.left.value, self._MIRRORED[op]
         else:
             return None
         code = names[0]
@@ -235,7 +227,7 @@ class CharCode:
         pair = [*void, *literal] if sides[0] is not None else [*literal, *void]
         self.emit(("block", done, "i32"), ("block", out, None),
                   ("local.get", code), ("i32.eqz",), ("br_if", out), *fast, ("br", done), ("end",),
-                  *pair, ("call", _DYN_CMP[op]))
+                  *pair, ("call", self._DYN_OPS[op]))
         self.check_exc()
         self.emit(("end",))
         return Val("bool", "i32")

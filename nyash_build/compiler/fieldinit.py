@@ -75,33 +75,17 @@ def _reads_only(e: A.Node, done: set[str]) -> bool:
     """e uses me only to read fields already assigned (no method of me runs, me goes
     nowhere)."""
     reads = set()
-    for n in _walk(e):
+    for n in A.walk(e):
         if isinstance(n, A.FromCall):
             return False
         if isinstance(n, A.Field) and isinstance(n.obj, A.Me):
             if n.name not in done:
                 return False
             reads.add(id(n.obj))
-    return all(id(n) in reads for n in _walk(e) if isinstance(n, A.Me))
-
-
-def _walk(n: A.Node):
-    stack = [n]
-    while stack:
-        x = stack.pop()
-        yield x
-        for v in vars(x).values():
-            if isinstance(v, A.Node):
-                stack.append(v)
-            elif isinstance(v, list):
-                for item in v:
-                    if isinstance(item, A.Node):
-                        stack.append(item)
-                    elif isinstance(item, tuple):
-                        stack.extend(i for i in item if isinstance(i, A.Node))
+    return all(id(n) in reads for n in A.walk(e) if isinstance(n, A.Me))
 
 
 def _walk_nodes(info: ProgramInfo):
     for b in info.bodies:
         for s in b.stmts:
-            yield from _walk(s)
+            yield from A.walk(s)

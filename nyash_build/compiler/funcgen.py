@@ -1854,6 +1854,13 @@ class FuncGen(FastPaths, CharCode):
         self.finish_call(self.mg.method_func(m), temps, True)
         return Val("dyn", "dyn", True)
 
+    def receiver_borrowed(self, e: A.MethodCall) -> bool:
+        """Whether e's receiver may be compiled borrowed: nothing the call and its
+        arguments run can drop it (effects.py)."""
+        fx = self.mg.effects
+        return ((fx.receiver_kept(self.body, e) and all(self.release_free(a) for a in e.args))
+                or fx.element_receiver_kept(self.body, e))
+
     def e_MethodCall(self, e: A.MethodCall, borrow: bool = False) -> Val:
         argc = len(e.args)
         obj = e.obj
@@ -1881,10 +1888,7 @@ class FuncGen(FastPaths, CharCode):
                 temps = self.args_for(e.args, ["dyn"] * argc)
                 self.finish_call(self.mg.method_func(m), temps, True)
                 return self.unbox_known(result)
-        fx = self.mg.effects
-        v = self.expr(obj, borrow=(fx.receiver_kept(self.body, e)
-                                   and all(self.release_free(a) for a in e.args))
-                      or fx.element_receiver_kept(self.body, e))
+        v = self.expr(obj, borrow=self.receiver_borrowed(e))
         kind = v.kind
         c = core(kind)
         # exact user box

@@ -15,32 +15,17 @@ only reference ($str_append checks the count), and the local is one.
 """
 from __future__ import annotations
 
-import dataclasses
-
 from . import ast as A
 
 POSITION_METHODS = {"substring": 2, "get": 1}
 CHARPOS = 0x0C00  # the runtime's character-position cache: 8 entries of 16 bytes
 
 
-def _walk(node):
-    """Every AST node under node (node included)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, A.Node):
-            yield n
-            for f in dataclasses.fields(n):
-                stack.append(getattr(n, f.name))
-        elif isinstance(n, (list, tuple)):
-            stack.extend(n)
-
-
 def scanned_strings(fg, loop: A.Loop) -> list[str]:
     """Locals of kind str that the loop reads by position and never assigns."""
     assigned: set[str] = set()
     receivers: set[str] = set()
-    for n in _walk([loop.cond, loop.body]):
+    for n in A.walk([loop.cond, loop.body]):
         if isinstance(n, A.Assign) and isinstance(n.target, A.Var):
             assigned.add(n.target.name)
         elif isinstance(n, A.Local):

@@ -9,7 +9,7 @@ else (integers, null, bools, void). The expected outputs are the compiler's befo
 change; the reference interpreter (run-share.sh) prints the same."""
 from __future__ import annotations
 
-from tests.helpers import assert_program_prints, nyash
+from tests.helpers import assert_program_prints, main_wat, nyash
 
 PROGRAM = 'static box Main {\n    main() {\n        local vals = new ArrayBox()\n        vals.push(0)\n        vals.push(1)\n        vals.push("a")\n        vals.push("")\n        vals.push(null)\n        vals.push(true)\n        vals.push(2.5)\n        local i = 0\n        local line = ""\n        loop(i < vals.length()) {\n            local x = vals.get(i)\n            local j = 0\n            loop(j < vals.length()) {\n                local y = vals.get(j)\n                local p = x == y or x != 1\n                local q = x == "a" and y == "a"\n                local r = x != null and y == null or x == 2.5\n                line = line + p + q + r + " "\n                if x == y and y == x {\n                    line = line + "="\n                }\n                j = j + 1\n            }\n            print(line)\n            line = ""\n            i = i + 1\n        }\n        local n = 0\n        local s = "x"\n        // a right operand that can raise keeps its short circuit\n        if n == 1 and s < 3 {\n            print("not here")\n        }\n        print(n == 0 or s < 3)\n        local k = 0\n        local count = 0\n        loop(k < 10 and count != 4) {\n            count = count + 1\n            k = k + 1\n        }\n        print("" + k + " " + count)\n    }\n}\n'
 
@@ -23,11 +23,7 @@ def test_truth_tables_and_short_circuits(tmp_path) -> None:
 def test_pure_comparisons_combine_without_branches(tmp_path) -> None:
     """The same program's main has i32.or / i32.and for the pure right operands, and the
     raising one (s < 3) still sits in an if."""
-    f = tmp_path / "logic.nyash"
-    f.write_text(PROGRAM, encoding="utf-8")
-    r = nyash("--emit-wat", str(f))
-    assert r.returncode == 0, r.stderr
-    main = r.stdout.split("(func $Main.main", 1)[1].split("(func ", 1)[0]
+    main = main_wat(tmp_path, "logic", PROGRAM)
     assert main.count("i32.or") >= 2 and main.count("i32.and") >= 2
     assert "call $op_lt" in main  # s < 3: the generic operator, behind the short circuit
 
@@ -42,11 +38,7 @@ def test_character_class_tests_on_values_of_every_kind(tmp_path) -> None:
 
 
 def test_character_class_tests_are_split_on_the_tag(tmp_path) -> None:
-    f = tmp_path / "split.nyash"
-    f.write_text(SPLIT_PROGRAM, encoding="utf-8")
-    r = nyash("--emit-wat", str(f))
-    assert r.returncode == 0, r.stderr
-    main = r.stdout.split("(func $Main.main", 1)[1].split("(func ", 1)[0]
+    main = main_wat(tmp_path, "split", SPLIT_PROGRAM)
     lines = [line.strip() for line in main.splitlines()]
     starts = [i for i in range(len(lines) - 3)
               if lines[i:i + 4] == ["local.get $l:d.t", "i32.const 5", "i32.eq", "if (result i32)"]]

@@ -7,7 +7,7 @@ What such programs print is covered by tests/programs/perf_char_locals (as befor
 change, and as the reference interpreter)."""
 from __future__ import annotations
 
-from tests.helpers import assert_program_prints, nyash
+from tests.helpers import assert_program_prints, main_wat
 
 SCAN = '''static box Main {
     main() {
@@ -34,21 +34,13 @@ SCAN = '''static box Main {
 '''
 
 
-def _main_wat(tmp_path, source: str) -> str:
-    f = tmp_path / "scan.nyash"
-    f.write_text(source, encoding="utf-8")
-    r = nyash("--emit-wat", str(f))
-    assert r.returncode == 0, r.stderr
-    return r.stdout.split("(func $Main.main", 1)[1].split("(func ", 1)[0]
-
-
 def test_scan_prints_as_strings_would(tmp_path) -> None:
     # "ab 12 é".length() counts 8 bytes: at position 7 substring gives "" and get void
     assert_program_prints(tmp_path, "scan", SCAN, "2\n2\nab !12 !é\n")
 
 
 def test_character_locals_are_codes(tmp_path) -> None:
-    main = _main_wat(tmp_path, SCAN)
+    main = main_wat(tmp_path, "scan", SCAN)
     # c and d are single i32 locals; w (assigned w + "!") keeps its pair
     assert "(local $l:c i32)" in main and "(local $l:d i32)" in main
     assert "$l:c.t" not in main and "$l:d.t" not in main
@@ -67,5 +59,5 @@ def test_character_locals_are_codes(tmp_path) -> None:
 def test_a_local_compared_with_nothing_stays_a_string(tmp_path) -> None:
     """Without a comparison with a literal there is nothing to gain: no codes."""
     source = SCAN.replace('if c == "a" or c == "é" { vowels = vowels + 1 }', 'other = other + c')
-    main = _main_wat(tmp_path, source)
+    main = main_wat(tmp_path, "scan", source)
     assert "$l:c.t" in main and "(local $l:d i32)" in main

@@ -5,7 +5,7 @@ print is covered by tests/programs/perf_map_scratch_keys (as before, and as the
 reference interpreter)."""
 from __future__ import annotations
 
-from tests.helpers import nyash
+from tests.helpers import main_wat, nyash
 
 SOURCE = '''static box Main {
     main() {
@@ -23,12 +23,8 @@ SOURCE = '''static box Main {
 
 
 def test_lookups_use_the_scratch_key_and_set_a_new_string(tmp_path) -> None:
-    f = tmp_path / "keys.nyash"
-    f.write_text(SOURCE, encoding="utf-8")
-    r = nyash("--emit-wat", str(f))
-    assert r.returncode == 0, r.stderr
-    main = r.stdout.split("(func $Main.main", 1)[1].split("(func ", 1)[0]
+    main = main_wat(tmp_path, "keys", SOURCE)
     assert main.count("call $str_scratch_concat_i64") == 2  # get and has
     assert main.count("call $str_concat_i64") == 1          # set
-    run = nyash("run", str(f))
+    run = nyash("run", str(tmp_path / "keys.nyash"))
     assert run.stdout == "1\nfalse\n" and run.returncode == 0
